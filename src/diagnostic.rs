@@ -1,0 +1,164 @@
+//! Diagnostics: every problem tracemark finds in its input, with a stable code and a
+//! `path:line` location, shown on the console and on the site's diagnostics page.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Something worth knowing that needs no action (e.g. a file decoded as cp1252).
+    Note,
+    /// A problem in the trace (dangling reference, uncovered requirement).
+    Warning,
+    /// Input tracemark could not read or a configuration it cannot use.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// The stable code of a finding: one per kind of problem. The kebab-case name
+/// (`Code::name`) is what the console, the site and `trace.json` show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// A marker names a plan, phase or requirement that no plan declares.
+    DanglingReference,
+    /// A marker's value is not an ID at all (`@plan:ISSUE-2376`).
+    UnresolvedMarker,
+    /// A requirement ID that several plans define, with no plan named to choose one.
+    AmbiguousReference,
+    /// A requirement defined in a plan that no trace in code covers.
+    UncoveredRequirement,
+    /// One ID defined twice within one plan.
+    DuplicateDefinition,
+    /// A file that is not valid UTF-8 and was decoded as Windows-1252.
+    Encoding,
+    /// A file that could not be read, or was skipped (binary, too large).
+    Unreadable,
+    /// A plan folder that declares no plan ID.
+    UndeclaredPlan,
+}
+
+impl Code {
+    /// The kebab-case name used in every output (`dangling-reference`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::DanglingReference => "dangling-reference",
+            Code::UnresolvedMarker => "unresolved-marker",
+            Code::AmbiguousReference => "ambiguous-reference",
+            Code::UncoveredRequirement => "uncovered-requirement",
+            Code::DuplicateDefinition => "duplicate-definition",
+            Code::Encoding => "encoding",
+            Code::Unreadable => "unreadable",
+            Code::UndeclaredPlan => "undeclared-plan",
+        }
+    }
+
+    /// A one-line description of the code, for group headings.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::DanglingReference => "Marker names a plan, phase or requirement that is declared nowhere",
+            Code::UnresolvedMarker => "Marker value is not a plan or requirement ID",
+            Code::AmbiguousReference => "Requirement ID defined by several plans; no plan named to choose",
+            Code::UncoveredRequirement => "Requirement with no trace in code",
+            Code::DuplicateDefinition => "ID defined more than once in one plan",
+            Code::Encoding => "File is not UTF-8; decoded as Windows-1252",
+            Code::Unreadable => "File could not be read or was skipped",
+            Code::UndeclaredPlan => "Plan folder declares no plan ID",
+        }
+    }
+}
+
+/// One finding: a code, a severity, where (`path` relative to the project root, with
+/// `/` separators; `line` 1-based, 0 when the finding concerns a whole file), what is
+/// wrong and, when known, what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    /// Path relative to the project root (`packages/core/src/a.ts`).
+    pub path: String,
+    /// 1-based line; 0 for the whole file.
+    pub line: u32,
+    /// The kind of problem.
+    pub code: Code,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What to do about it, if there is something to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A warning-level finding at `path:line`.
+    pub fn warning(code: Code, path: &str, line: u32, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_string(),
+            line,
+            code,
+            severity: Severity::Warning,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// The same finding with another severity.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// The same finding with a hint on what to do.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `path:line: severity[code]: message` (the line is omitted when 0), then
+    /// `  help: …` on its own line when there is help.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: ", self.path, self.line)?;
+        } else {
+            write!(f, "{}: ", self.path)?;
+        }
+        write!(f, "{}[{}]: {}", self.severity, self.code.name(), self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_path_line_severity_code_and_help() {
+        let d = Diagnostic::warning(Code::DanglingReference, "src/a.ts", 12, "unknown plan `PLAN-X`")
+            .with_help("declare it with `Plan ID: PLAN-X`");
+        assert_eq!(
+            d.to_string(),
+            "src/a.ts:12: warning[dangling-reference]: unknown plan `PLAN-X`\n  help: declare it with `Plan ID: PLAN-X`"
+        );
+    }
+
+    #[test]
+    fn omits_line_zero() {
+        let d = Diagnostic::warning(Code::Encoding, "p/x.md", 0, "not UTF-8").with_severity(Severity::Note);
+        assert_eq!(d.to_string(), "p/x.md: note[encoding]: not UTF-8");
+    }
+}

@@ -1,0 +1,217 @@
+//! Plans: reading a plan folder's markdown documents into plans, their requirements
+//! and their phases, with phase status from `.completed/` records and the execution
+//! tracker. Grammar and layouts: `../shared/conventions.md` §1–2. Pure: [`parse_folder`]
+//! takes the documents' text and does no I/O.
+//!
+//! A plan is identified by the ID it declares (`Plan ID: PLAN-X`, `## Phase ID` +
+//! `` `PLAN-X.P05` ``, `Phase ID: PLAN-X.P05`, `# PLAN-X: title`, `Plan: PLAN-X`,
+//! `"plan_id": "PLAN-X"`), not by its folder name; one folder may declare two plans.
+
+pub mod declare;
+pub mod phase;
+pub mod requirement;
+pub mod tracker;
+
+use crate::diagnostic::Diagnostic;
+use serde::Serialize;
+
+/// A place in the project: a path relative to the project root (`/`-separated) and a
+/// 1-based line (0 = the whole file).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    /// Path relative to the project root.
+    pub path: String,
+    /// 1-based line; 0 for the whole file.
+    pub line: u32,
+}
+
+/// How a requirement definition was written (`../shared/conventions.md` §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DefinitionShape {
+    /// `### REQ-X: Title` (also `### [REQ-X] Title`, `### REQ-X (Ubiquitous)`).
+    Heading,
+    /// `[REQ-X] Title`, optionally indented or bulleted.
+    Bracket,
+    /// `- **REQ-X**: text` or `**REQ-X**` paragraph.
+    BoldBullet,
+    /// First cell of a specification/requirements table row.
+    TableRow,
+    /// Only listed in a plan header `Requirements: [REQ-X, …]`: no text written.
+    HeaderList,
+}
+
+/// A requirement defined by a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    /// The ID as written (`REQ-SP4-003`). Unique within its plan, not across plans.
+    pub id: String,
+    /// The title (text after the ID on the defining line), possibly empty.
+    pub title: String,
+    /// The definition's full text as markdown (the heading's section, the bullet and its
+    /// continuation lines, or the table row), without the ID line itself for headings.
+    pub text: String,
+    /// Where it is defined.
+    pub location: Location,
+    /// How it is written.
+    pub shape: DefinitionShape,
+    /// True when the ID starts with `REQ-` or the definition sits in a
+    /// `specification*` / `requirements*` file or a plan header; false for other
+    /// ID-shaped headings (`### A1 …`), which the model keeps only when a marker
+    /// references them.
+    pub strong: bool,
+}
+
+/// A phase's status, normalised from the tracker's vocabulary (§2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhaseStatus {
+    /// `[x]`, `✅`, `[OK]`, `[DONE]`, `completed`, `DONE`, `COMPLETE`, `PASS`.
+    Done,
+    /// `⏳`, `in progress`, `WIP`.
+    InProgress,
+    /// `[ ]`, `⬜`, `pending`, `[_]`, `TODO`.
+    Pending,
+    /// `FAIL`, `❌`, `BLOCKED`.
+    Failed,
+    /// No tracker row and no completion record, or a status tracker could not read.
+    Unknown,
+}
+
+/// A phase's row in the execution tracker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrackerEntry {
+    /// The normalised status.
+    pub status: PhaseStatus,
+    /// The status cell as written (`✅`, `[x] **PASS** — …`).
+    pub raw: String,
+    /// The tracker row.
+    pub location: Location,
+}
+
+/// A requirement claimed by a phase, and where the claim is written (mapping table row,
+/// phase file section, phase-index row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Claim {
+    /// Requirement ID as written; bare numbers (`006`) are resolved to the plan's
+    /// requirement ending in `-006` when exactly one does.
+    pub requirement: String,
+    /// Where the claim is written.
+    pub location: Location,
+}
+
+/// A phase of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Phase {
+    /// Canonical phase ID (`P05`, `P05a`, `P00.5`, `R9.P01`; see
+    /// [`crate::grammar::canonical_phase`]).
+    pub id: String,
+    /// Title (`Base provider implementation updates`), possibly empty.
+    pub title: String,
+    /// Where the phase is defined: its phase file (line of the `## Phase ID` or 1), its
+    /// `## P03: …` heading, or the first table row naming it.
+    pub location: Location,
+    /// The phase's own document, when it has one (`plan/05-implementation.md`).
+    pub document: Option<String>,
+    /// For phases defined as a heading inside a larger document: the 1-based inclusive
+    /// line range of that section.
+    pub section: Option<(u32, u32)>,
+    /// The requirements the phase claims.
+    pub claims: Vec<Claim>,
+    /// The phase's execution-tracker row, if any.
+    pub tracker: Option<TrackerEntry>,
+    /// The completion record (`.completed/P05.md`), if any.
+    pub completion: Option<String>,
+}
+
+impl Phase {
+    /// The status shown to users: done when the tracker says so or a completion record
+    /// exists; else the tracker's status; else unknown.
+    pub fn status(&self) -> PhaseStatus {
+        match (&self.tracker, &self.completion) {
+            (Some(t), _) if t.status == PhaseStatus::Done => PhaseStatus::Done,
+            (_, Some(_)) => PhaseStatus::Done,
+            (Some(t), None) => t.status,
+            (None, None) => PhaseStatus::Unknown,
+        }
+    }
+}
+
+/// What a document is to its plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "phase", rename_all = "kebab-case")]
+pub enum DocumentRole {
+    /// `specification*.md` or `requirements*.md`.
+    Specification,
+    /// `PLAN.md` / `plan.md` / `overview.md` / a one-file plan.
+    Overview,
+    /// A phase file; the canonical phase ID.
+    Phase(String),
+    /// A `.completed/` record; the canonical phase ID it records.
+    CompletionRecord(String),
+    /// `execution-tracker.md`.
+    Tracker,
+    /// Anything else (analysis, pseudocode, reports, notes).
+    Other,
+}
+
+/// One markdown document of a plan folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Document {
+    /// Path relative to the project root.
+    pub path: String,
+    /// The first heading's text, else the file name.
+    pub title: String,
+    /// The ID of the plan it belongs to (the plan it declares, else the folder's first
+    /// plan); `None` when the folder declares no plan.
+    pub plan: Option<String>,
+    /// What it is.
+    pub role: DocumentRole,
+}
+
+/// A plan: what a folder (or a one-file plan) declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// The declared ID (`PLAN-20251023-STATELESS-HARDENING`).
+    pub id: String,
+    /// The title (`Stateless Provider Hardening Phase 4`): the H1 of the declaring
+    /// document with `Plan:` / the ID stripped, else the ID.
+    pub title: String,
+    /// Where the ID is first declared (the declaration that made it this plan's).
+    pub declared: Location,
+    /// The plan folder (`project-plans/20251023stateless4`) or file.
+    pub folder: String,
+    /// The requirements it defines, in document order (specification first).
+    pub requirements: Vec<Requirement>,
+    /// Its phases, sorted by phase number then suffix.
+    pub phases: Vec<Phase>,
+}
+
+/// Everything read from one plan folder (or one top-level plan file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanFolder {
+    /// The folder (or file) path relative to the project root.
+    pub path: String,
+    /// The plans it declares (usually one, sometimes two, none for notes-only folders).
+    pub plans: Vec<Plan>,
+    /// Every markdown document in it, sorted by path.
+    pub documents: Vec<Document>,
+}
+
+/// One input file of a plan folder, as handed to [`parse_folder`].
+#[derive(Debug, Clone)]
+pub struct InputFile<'a> {
+    /// Path relative to the project root.
+    pub path: &'a str,
+    /// The decoded text (markdown documents, and `.json` files for `plan_id`); `None`
+    /// for files whose content is not needed (other `.completed/` evidence).
+    pub text: Option<&'a str>,
+}
+
+/// Reads one plan folder. `folder` is its path relative to the project root; `files`
+/// are every file under it (markdown with text, others with or without), in any order.
+/// Returns the folder's plans and documents plus findings (duplicate definitions in one
+/// plan). Never panics, whatever the input.
+pub fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder, Vec<Diagnostic>) {
+    declare::parse_folder(folder, files)
+}
