@@ -4,8 +4,11 @@
 //! plans, requirements, phases) and `source` (code markers → traces) → `model` (the
 //! cross-reference) → `render` (pages, no I/O) → `site` (walk, timed stages, write).
 
+pub mod config;
 pub mod diagnostic;
 pub mod grammar;
+pub mod model;
 pub mod plan;
+pub mod render;
 pub mod source;
 pub mod text;

@@ -1,0 +1,180 @@
+//! Configuration: the optional `tracemark.toml` at the project root, read into
+//! [`RawConfig`] (straight from TOML, unknown keys rejected) and validated into
+//! [`Config`] (absolute paths, compiled globs).
+
+use anyhow::{Context, Result, bail};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The config file's name, looked up at the project root.
+pub const FILE_NAME: &str = "tracemark.toml";
+
+/// `tracemark.toml` as written. Every key is optional; see [`Config`] for defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawConfig {
+    /// Site title (default: the root folder's name).
+    pub title: Option<String>,
+    /// Output folder, relative to the root (default `public`).
+    pub out: Option<String>,
+    /// Plan roots, relative to the root: each folder under a root is a plan folder and
+    /// each `.md` file directly in it a one-file plan (default `["project-plans"]`).
+    pub plans: Option<Vec<String>>,
+    /// Globs of source files to scan for markers (default: every file).
+    pub include: Option<Vec<String>>,
+    /// Globs of files to skip, on top of `.gitignore` and the built-in skips.
+    pub exclude: Option<Vec<String>>,
+    /// Theme name: templates in `themes/<name>/templates/` override the built-in ones.
+    pub theme: Option<String>,
+    /// Longest trace excerpt, in lines (default 40).
+    pub excerpt_lines: Option<u32>,
+    /// Files larger than this many bytes are skipped with a diagnostic (default 8 MiB).
+    pub max_file_size: Option<u64>,
+}
+
+/// The validated configuration of one run.
+#[derive(Debug)]
+pub struct Config {
+    /// The project root (absolute).
+    pub root: PathBuf,
+    /// Site title.
+    pub title: String,
+    /// Output folder (absolute).
+    pub out: PathBuf,
+    /// Plan roots relative to `root`, `/`-separated, without trailing slash.
+    pub plans: Vec<String>,
+    /// Compiled include globs, matched against root-relative paths; `None` = all.
+    pub include: Option<GlobSet>,
+    /// Compiled exclude globs, matched against root-relative paths.
+    pub exclude: GlobSet,
+    /// Theme folder (absolute) when a theme other than the built-in one is named.
+    pub theme_dir: Option<PathBuf>,
+    /// Longest trace excerpt in lines.
+    pub excerpt_lines: u32,
+    /// Largest file read, in bytes.
+    pub max_file_size: u64,
+}
+
+impl Config {
+    /// Loads `<root>/tracemark.toml` if present (defaults otherwise) and validates it.
+    /// `out_override` (the `--out` flag) wins over the file's `out`.
+    ///
+    /// Errors: the root is not a readable folder; the file is not valid TOML or has an
+    /// unknown key (the message names the file, line and key); a glob does not compile;
+    /// the theme folder does not exist.
+    pub fn load(root: &Path, out_override: Option<&Path>) -> Result<Config> {
+        let root =
+            root.canonicalize().with_context(|| format!("cannot open project root `{}`", root.display()))?;
+        if !root.is_dir() {
+            bail!("project root `{}` is not a folder", root.display());
+        }
+        let file = root.join(FILE_NAME);
+        let raw = if file.is_file() {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read `{}`", file.display()))?;
+            parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", file.display()))?
+        } else {
+            RawConfig::default()
+        };
+        Config::from_raw(root, raw, out_override)
+    }
+
+    /// Validates a [`RawConfig`] for the project at `root` (absolute).
+    pub fn from_raw(root: PathBuf, raw: RawConfig, out_override: Option<&Path>) -> Result<Config> {
+        let title = raw.title.unwrap_or_else(|| {
+            root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tracemark".into())
+        });
+        let out = match out_override {
+            Some(o) => std::env::current_dir().map(|d| d.join(o)).unwrap_or_else(|_| o.to_path_buf()),
+            None => root.join(raw.out.as_deref().unwrap_or("public")),
+        };
+        let plans = raw
+            .plans
+            .unwrap_or_else(|| vec!["project-plans".into()])
+            .into_iter()
+            .map(|p| p.trim_matches('/').to_string())
+            .collect();
+        let include = match raw.include {
+            Some(globs) if !globs.is_empty() => Some(globset(&globs, "include")?),
+            _ => None,
+        };
+        let exclude = globset(&raw.exclude.unwrap_or_default(), "exclude")?;
+        let theme_dir = match raw.theme.as_deref() {
+            None | Some("default") => None,
+            Some(name) => {
+                let dir = root.join("themes").join(name);
+                if !dir.is_dir() {
+                    bail!("{}: theme `{name}` not found: expected the folder `{}`", FILE_NAME, dir.display());
+                }
+                Some(dir)
+            }
+        };
+        Ok(Config {
+            root,
+            title,
+            out,
+            plans,
+            include,
+            exclude,
+            theme_dir,
+            excerpt_lines: raw.excerpt_lines.unwrap_or(40).max(1),
+            max_file_size: raw.max_file_size.unwrap_or(8 << 20),
+        })
+    }
+}
+
+/// Parses `tracemark.toml` text. The error reads `line:column: message` (toml's
+/// message names an unknown key and lists the valid ones).
+pub fn parse(text: &str) -> Result<RawConfig, String> {
+    toml::from_str::<RawConfig>(text).map_err(|e| {
+        let (line, col) = e
+            .span()
+            .map(|s| {
+                let before = &text[..s.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+                (line, col)
+            })
+            .unwrap_or((1, 1));
+        format!("{line}:{col}: {}", e.message().trim())
+    })
+}
+
+fn globset(globs: &[String], key: &str) -> Result<GlobSet> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).with_context(|| format!("{FILE_NAME}: invalid `{key}` glob `{g}`"))?;
+        b.add(glob);
+    }
+    b.build().with_context(|| format!("{FILE_NAME}: invalid `{key}` globs"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_the_key_and_line() {
+        let err = parse("title = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        assert!(err.starts_with("2:1: "), "{err}");
+        assert!(err.contains("unknown field `titel`"), "{err}");
+    }
+
+    #[test]
+    fn defaults_fit_the_convention() {
+        let c = Config::from_raw(PathBuf::from("/p/demo"), RawConfig::default(), None).unwrap();
+        assert_eq!(c.title, "demo");
+        assert_eq!(c.out, PathBuf::from("/p/demo/public"));
+        assert_eq!(c.plans, vec!["project-plans".to_string()]);
+        assert!(c.include.is_none());
+        assert_eq!(c.excerpt_lines, 40);
+    }
+
+    #[test]
+    fn bad_glob_is_an_error_naming_the_key() {
+        let raw = RawConfig { exclude: Some(vec!["a/[".into()]), ..Default::default() };
+        let err = Config::from_raw(PathBuf::from("/p"), raw, None).unwrap_err();
+        assert!(format!("{err:#}").contains("invalid `exclude` glob `a/[`"), "{err:#}");
+    }
+}

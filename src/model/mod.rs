@@ -1,0 +1,588 @@
+//! The cross-reference: plans, requirements, phases, documents, source files and
+//! traces, linked in every direction. [`Project::build`] is the only place where
+//! references are resolved; everything after it (render, write) reads the result.
+//!
+//! Identity: a requirement is identified by (plan, requirement ID), because IDs such as
+//! `REQ-001` are defined by many plans with unrelated meanings. A trace's requirement
+//! is resolved through the plans named in the same trace, else through the nearest
+//! `@plan` of an enclosing trace in the same file (a class-level JSDoc above a method's
+//! `@requirement`), else through the one plan defining that ID; when several plans
+//! define it and none is named, the reference is ambiguous.
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::grammar::canonical_phase;
+use crate::plan::{Document, DocumentRole, Plan, PlanFolder};
+use crate::source::{Language, Marker, Placement, Tag, Trace};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// A source file that carries at least one marker.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the project root.
+    pub path: String,
+    /// Its comment-syntax family.
+    pub language: Language,
+    /// Its decoded text.
+    pub text: String,
+    /// Every marker occurrence in it, in file order.
+    pub markers: Vec<Marker>,
+    /// Its traces (scanner output), in file order.
+    pub traces: Vec<Trace>,
+}
+
+/// A (plan index, requirement index) pair into [`Project::plans`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ReqKey {
+    /// Index into `Project::plans`.
+    pub plan: usize,
+    /// Index into that plan's `requirements`.
+    pub req: usize,
+}
+
+/// What a plan reference of a trace resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanTarget {
+    /// The plan ID as written.
+    pub plan_id: String,
+    /// The phase as written.
+    pub phase_id: Option<String>,
+    /// Index into `Project::plans`, when the plan is declared.
+    pub plan: Option<usize>,
+    /// Index into that plan's `phases`, when the phase is known.
+    pub phase: Option<usize>,
+}
+
+/// What a requirement reference of a trace resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Resolution {
+    /// Found in this plan.
+    Resolved {
+        /// The requirement.
+        key: ReqKey,
+    },
+    /// Defined by several plans, none named.
+    Ambiguous {
+        /// The candidate plans (indices).
+        plans: Vec<usize>,
+    },
+    /// Defined nowhere.
+    Dangling,
+}
+
+/// A requirement reference of a trace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequirementTarget {
+    /// The ID as written.
+    pub id: String,
+    /// What it resolved to.
+    pub resolution: Resolution,
+}
+
+/// A trace with its references resolved.
+#[derive(Debug, Clone)]
+pub struct TraceRecord {
+    /// Index into `Project::files`.
+    pub file: usize,
+    /// The trace as scanned.
+    pub trace: Trace,
+    /// Its plan references, resolved.
+    pub plans: Vec<PlanTarget>,
+    /// Its requirement references, resolved.
+    pub requirements: Vec<RequirementTarget>,
+}
+
+impl TraceRecord {
+    /// True for traces in code (comments and test titles), false for HTML comments in
+    /// markdown documents. Only code traces cover a requirement.
+    pub fn in_code(&self) -> bool {
+        self.trace.placement != Placement::MarkdownComment
+    }
+}
+
+/// Counts of the whole project, as in `trace.json`'s `summary`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Plans declared.
+    pub plans: usize,
+    /// Plan folders and one-file plans read.
+    pub plan_folders: usize,
+    /// Markdown documents in plan folders.
+    pub documents: usize,
+    /// Phases of all plans.
+    pub phases: usize,
+    /// Phases whose status is done.
+    pub phases_done: usize,
+    /// Requirements of all plans.
+    pub requirements: usize,
+    /// Requirements with at least one trace in code.
+    pub covered_requirements: usize,
+    /// Traces (code and document).
+    pub traces: usize,
+    /// Traces in code (comments and test titles).
+    pub code_traces: usize,
+    /// `@plan` and `@requirement` occurrences in every scanned file.
+    pub markers: usize,
+    /// Occurrences by placement (`comment`, `test-title`, `string-literal`, …).
+    pub markers_by_placement: BTreeMap<Placement, usize>,
+    /// Occurrences by tag (`plan`, `requirement`).
+    pub markers_by_tag: BTreeMap<Tag, usize>,
+    /// Files with at least one marker occurrence.
+    pub marked_files: usize,
+    /// Files scanned for markers.
+    pub scanned_files: usize,
+    /// Findings.
+    pub diagnostics: usize,
+}
+
+/// The whole cross-reference of a project.
+#[derive(Debug, Default)]
+pub struct Project {
+    /// Site title.
+    pub title: String,
+    /// Plan folders' paths, with the indices of the plans each declares.
+    pub folders: Vec<(String, Vec<usize>)>,
+    /// Plans, sorted by ID.
+    pub plans: Vec<Plan>,
+    /// Every markdown document of every plan folder, sorted by path.
+    pub documents: Vec<Document>,
+    /// Files with markers, sorted by path.
+    pub files: Vec<SourceFile>,
+    /// Every trace, sorted by (file path, line).
+    pub traces: Vec<TraceRecord>,
+    /// For each file (same index as `files`), the range of its traces in `traces`.
+    pub file_traces: Vec<std::ops::Range<usize>>,
+    /// Backlinks: requirement → traces (indices into `traces`), in trace order.
+    pub requirement_traces: HashMap<ReqKey, Vec<usize>>,
+    /// Backlinks: (plan, phase) → traces.
+    pub phase_traces: HashMap<(usize, usize), Vec<usize>>,
+    /// Backlinks: plan → traces naming it.
+    pub plan_traces: Vec<Vec<usize>>,
+    /// Requirement → phases that claim it (plan tables and phase files) or whose traces
+    /// cite it, sorted.
+    pub requirement_phases: HashMap<ReqKey, Vec<usize>>,
+    /// Every finding, sorted by (path, line, code).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Plan ID → index, exact.
+    pub plan_index: HashMap<String, usize>,
+    /// Document path → index into `documents`.
+    pub document_index: HashMap<String, usize>,
+    /// File path → index into `files`.
+    pub file_index: HashMap<String, usize>,
+    /// Requirement ID → every (plan, requirement) defining it.
+    pub requirement_index: HashMap<String, Vec<ReqKey>>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+/// Inputs of [`Project::build`], gathered by the site's load stage.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Site title.
+    pub title: String,
+    /// Parsed plan folders.
+    pub folders: Vec<PlanFolder>,
+    /// Files carrying markers.
+    pub files: Vec<SourceFile>,
+    /// Files scanned for markers (all readable text files).
+    pub scanned_files: usize,
+    /// Findings of earlier stages (encoding, unreadable files, plan parsing).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Project {
+    /// Cross-references plans and traces: resolves every reference, fills every
+    /// backlink, finds dangling, ambiguous and unresolved references and uncovered
+    /// requirements, and counts. Deterministic: inputs are sorted first.
+    pub fn build(inputs: Inputs) -> Project {
+        let Inputs { title, mut folders, mut files, scanned_files, mut diagnostics } = inputs;
+        folders.sort_by(|a, b| a.path.cmp(&b.path));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+
+        // Requirement IDs cited anywhere: weak definitions survive only if cited.
+        let mut cited: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for f in &files {
+            for t in &f.traces {
+                cited.extend(t.requirements.iter().map(String::as_str));
+            }
+        }
+        let cited: std::collections::HashSet<String> = cited.into_iter().map(str::to_string).collect();
+
+        let mut plans = Vec::new();
+        let mut documents = Vec::new();
+        let mut folder_plans: Vec<(String, Vec<String>)> = Vec::new();
+        for folder in folders {
+            let ids = folder.plans.iter().map(|p| p.id.clone()).collect();
+            folder_plans.push((folder.path.clone(), ids));
+            if folder.plans.is_empty() {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::UndeclaredPlan,
+                        &folder.path,
+                        0,
+                        "plan folder declares no plan ID",
+                    )
+                    .with_severity(Severity::Note)
+                    .with_help("add a `Plan ID: PLAN-YYYYMMDD-NAME` line to its main document"),
+                );
+            }
+            for mut plan in folder.plans {
+                plan.requirements.retain(|r| r.strong || cited.contains(&r.id));
+                plans.push(plan);
+            }
+            documents.extend(folder.documents);
+        }
+        plans.sort_by(|a, b| a.id.cmp(&b.id));
+        plans.dedup_by(|b, a| {
+            if a.id == b.id {
+                diagnostics.push(Diagnostic::warning(
+                    Code::DuplicateDefinition,
+                    &b.declared.path,
+                    b.declared.line,
+                    format!("plan `{}` is also declared at {}:{}", b.id, a.declared.path, a.declared.line),
+                ));
+                true
+            } else {
+                false
+            }
+        });
+        documents.sort_by(|a, b| a.path.cmp(&b.path));
+        documents.dedup_by(|b, a| a.path == b.path);
+
+        let plan_index: HashMap<String, usize> =
+            plans.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        let plan_index_ci: HashMap<String, usize> =
+            plans.iter().enumerate().map(|(i, p)| (p.id.to_ascii_uppercase(), i)).collect();
+        let folders: Vec<(String, Vec<usize>)> = folder_plans
+            .into_iter()
+            .map(|(path, ids)| {
+                let mut idx: Vec<usize> = ids.iter().filter_map(|id| plan_index.get(id).copied()).collect();
+                idx.dedup();
+                (path, idx)
+            })
+            .collect();
+        let mut requirement_index: HashMap<String, Vec<ReqKey>> = HashMap::new();
+        for (pi, p) in plans.iter().enumerate() {
+            for (ri, r) in p.requirements.iter().enumerate() {
+                requirement_index.entry(r.id.clone()).or_default().push(ReqKey { plan: pi, req: ri });
+            }
+        }
+        let phase_index: Vec<HashMap<String, usize>> = plans
+            .iter()
+            .map(|p| p.phases.iter().enumerate().map(|(i, ph)| (canonical_phase(&ph.id), i)).collect())
+            .collect();
+        let find_plan = |id: &str| -> Option<usize> {
+            plan_index.get(id).or_else(|| plan_index_ci.get(&id.to_ascii_uppercase())).copied()
+        };
+
+        // Resolve every trace.
+        let mut traces = Vec::new();
+        let mut file_traces = Vec::with_capacity(files.len());
+        for (fi, file) in files.iter().enumerate() {
+            let start = traces.len();
+            for (ti, t) in file.traces.iter().enumerate() {
+                let plans_t: Vec<PlanTarget> = t
+                    .plans
+                    .iter()
+                    .map(|r| {
+                        let plan = find_plan(&r.plan);
+                        let phase = match (plan, &r.phase) {
+                            (Some(p), Some(ph)) => phase_index[p].get(&canonical_phase(ph)).copied(),
+                            _ => None,
+                        };
+                        PlanTarget { plan_id: r.plan.clone(), phase_id: r.phase.clone(), plan, phase }
+                    })
+                    .collect();
+                for pt in &plans_t {
+                    match (pt.plan, &pt.phase_id, pt.phase) {
+                        (None, _, _) => diagnostics.push(
+                            Diagnostic::warning(
+                                Code::DanglingReference,
+                                &file.path,
+                                t.line,
+                                format!("plan `{}` is declared nowhere", pt.plan_id),
+                            )
+                            .with_help("declare it in a plan folder (`Plan ID: …`) or correct the marker"),
+                        ),
+                        (Some(p), Some(ph), None) => diagnostics.push(
+                            Diagnostic::warning(
+                                Code::DanglingReference,
+                                &file.path,
+                                t.line,
+                                format!("phase `{ph}` is not a phase of plan `{}`", plans[p].id),
+                            )
+                            .with_help(phase_help(&plans[p])),
+                        ),
+                        _ => {}
+                    }
+                }
+                // The plans that give requirements their context.
+                let mut context: Vec<usize> = plans_t.iter().filter_map(|p| p.plan).collect();
+                if plans_t.is_empty() {
+                    context = enclosing_plans(&file.traces, ti, &|id| find_plan(id));
+                }
+                context.sort_unstable();
+                context.dedup();
+                let requirements = t
+                    .requirements
+                    .iter()
+                    .map(|id| {
+                        let resolution = resolve_requirement(id, &context, &plans, &requirement_index);
+                        match &resolution {
+                            Resolution::Dangling => {
+                                let named = context.iter().map(|&p| format!("`{}`", plans[p].id)).collect::<Vec<_>>();
+                                let msg = if named.is_empty() {
+                                    format!("requirement `{id}` is defined by no plan")
+                                } else {
+                                    format!("requirement `{id}` is defined neither by {} nor by any other plan", named.join(", "))
+                                };
+                                diagnostics.push(
+                                    Diagnostic::warning(Code::DanglingReference, &file.path, t.line, msg)
+                                        .with_help("define it in the plan's specification or correct the marker"),
+                                );
+                            }
+                            Resolution::Ambiguous { plans: cands } => {
+                                let names: Vec<String> =
+                                    cands.iter().take(5).map(|&p| format!("`{}`", plans[p].id)).collect();
+                                let more = if cands.len() > 5 { format!(" and {} more", cands.len() - 5) } else { String::new() };
+                                diagnostics.push(
+                                    Diagnostic::warning(
+                                        Code::AmbiguousReference,
+                                        &file.path,
+                                        t.line,
+                                        format!(
+                                            "requirement `{id}` is defined by {} plans ({}{more}) and no `@plan` names one",
+                                            cands.len(),
+                                            names.join(", ")
+                                        ),
+                                    )
+                                    .with_help("add `@plan:PLAN-…` to the same comment block"),
+                                );
+                            }
+                            Resolution::Resolved { .. } => {}
+                        }
+                        RequirementTarget { id: id.clone(), resolution }
+                    })
+                    .collect();
+                for (tag, value) in &t.unresolved {
+                    let tag = match tag {
+                        Tag::Plan => "@plan",
+                        Tag::Requirement => "@requirement",
+                    };
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            Code::UnresolvedMarker,
+                            &file.path,
+                            t.line,
+                            format!("`{tag}` value `{value}` is not an ID"),
+                        )
+                        .with_help(
+                            "use a plan ID (`PLAN-YYYYMMDD-NAME.P05`) or a requirement ID (`REQ-X-001`)",
+                        ),
+                    );
+                }
+                traces.push(TraceRecord { file: fi, trace: t.clone(), plans: plans_t, requirements });
+            }
+            file_traces.push(start..traces.len());
+        }
+
+        // Backlinks.
+        let mut requirement_traces: HashMap<ReqKey, Vec<usize>> = HashMap::new();
+        let mut phase_traces: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        let mut plan_traces: Vec<Vec<usize>> = vec![Vec::new(); plans.len()];
+        let mut requirement_phases: HashMap<ReqKey, Vec<usize>> = HashMap::new();
+        for (i, tr) in traces.iter().enumerate() {
+            for pt in &tr.plans {
+                if let Some(p) = pt.plan {
+                    if plan_traces[p].last() != Some(&i) {
+                        plan_traces[p].push(i);
+                    }
+                    if let Some(ph) = pt.phase {
+                        let v = phase_traces.entry((p, ph)).or_default();
+                        if v.last() != Some(&i) {
+                            v.push(i);
+                        }
+                    }
+                }
+            }
+            for rt in &tr.requirements {
+                if let Resolution::Resolved { key } = rt.resolution {
+                    let v = requirement_traces.entry(key).or_default();
+                    if v.last() != Some(&i) {
+                        v.push(i);
+                    }
+                    for pt in &tr.plans {
+                        if pt.plan == Some(key.plan)
+                            && let Some(ph) = pt.phase
+                        {
+                            requirement_phases.entry(key).or_default().push(ph);
+                        }
+                    }
+                }
+            }
+        }
+        for (pi, plan) in plans.iter().enumerate() {
+            let by_id: HashMap<&str, usize> =
+                plan.requirements.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+            for (phi, phase) in plan.phases.iter().enumerate() {
+                for claim in &phase.claims {
+                    if let Some(&ri) = by_id.get(claim.requirement.as_str()) {
+                        requirement_phases.entry(ReqKey { plan: pi, req: ri }).or_default().push(phi);
+                    }
+                }
+            }
+        }
+        for v in requirement_phases.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+
+        // Coverage.
+        let mut covered = 0;
+        let mut requirements = 0;
+        for (pi, plan) in plans.iter().enumerate() {
+            for (ri, r) in plan.requirements.iter().enumerate() {
+                requirements += 1;
+                let key = ReqKey { plan: pi, req: ri };
+                let in_code =
+                    requirement_traces.get(&key).is_some_and(|v| v.iter().any(|&t| traces[t].in_code()));
+                if in_code {
+                    covered += 1;
+                } else {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            Code::UncoveredRequirement,
+                            &r.location.path,
+                            r.location.line,
+                            format!("requirement `{}` of `{}` has no trace in code", r.id, plan.id),
+                        )
+                        .with_help(format!(
+                            "mark the implementing code with `@plan:{}.PNN @requirement:{}`",
+                            plan.id, r.id
+                        )),
+                    );
+                }
+            }
+        }
+
+        diagnostics.sort();
+        diagnostics.dedup();
+
+        let mut summary = Summary {
+            plans: plans.len(),
+            plan_folders: folders.len(),
+            documents: documents.len(),
+            phases: plans.iter().map(|p| p.phases.len()).sum(),
+            phases_done: plans
+                .iter()
+                .flat_map(|p| &p.phases)
+                .filter(|ph| ph.status() == crate::plan::PhaseStatus::Done)
+                .count(),
+            requirements,
+            covered_requirements: covered,
+            traces: traces.len(),
+            code_traces: traces.iter().filter(|t| t.in_code()).count(),
+            marked_files: files.iter().filter(|f| !f.markers.is_empty()).count(),
+            scanned_files,
+            diagnostics: diagnostics.len(),
+            ..Summary::default()
+        };
+        for f in &files {
+            for m in &f.markers {
+                summary.markers += 1;
+                *summary.markers_by_placement.entry(m.placement).or_default() += 1;
+                *summary.markers_by_tag.entry(m.tag).or_default() += 1;
+            }
+        }
+
+        let document_index = documents.iter().enumerate().map(|(i, d)| (d.path.clone(), i)).collect();
+        let file_index = files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect();
+        Project {
+            title,
+            folders,
+            plans,
+            documents,
+            files,
+            traces,
+            file_traces,
+            requirement_traces,
+            phase_traces,
+            plan_traces,
+            requirement_phases,
+            diagnostics,
+            plan_index,
+            document_index,
+            file_index,
+            requirement_index,
+            summary,
+        }
+    }
+
+    /// The documents of a plan (indices into `documents`), in path order.
+    pub fn plan_documents(&self, plan: usize) -> Vec<usize> {
+        let id = &self.plans[plan].id;
+        self.documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.plan.as_deref() == Some(id))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The document of a phase's completion record, if it is a document of the site.
+    pub fn completion_document(&self, plan: usize, phase: usize) -> Option<usize> {
+        let path = self.plans[plan].phases[phase].completion.as_ref()?;
+        self.document_index.get(path).copied()
+    }
+
+    /// Whether a document is a completion record.
+    pub fn is_completion_record(doc: &Document) -> bool {
+        matches!(doc.role, DocumentRole::CompletionRecord(_))
+    }
+}
+
+fn phase_help(plan: &Plan) -> String {
+    if plan.phases.is_empty() {
+        format!("plan `{}` defines no phases", plan.id)
+    } else {
+        let ids: Vec<&str> = plan.phases.iter().take(12).map(|p| p.id.as_str()).collect();
+        let more = if plan.phases.len() > 12 { ", …" } else { "" };
+        format!("its phases are {}{more}", ids.join(", "))
+    }
+}
+
+/// The plans named by the nearest earlier trace of the same file whose excerpt
+/// encloses trace `ti` (a class-level `@plan` above a method's `@requirement`).
+fn enclosing_plans(traces: &[Trace], ti: usize, find: &dyn Fn(&str) -> Option<usize>) -> Vec<usize> {
+    let line = traces[ti].line;
+    traces[..ti]
+        .iter()
+        .rev()
+        .filter(|t| !t.plans.is_empty() && t.excerpt.0 <= line && line <= t.excerpt.1)
+        .map(|t| t.plans.iter().filter_map(|p| find(&p.plan)).collect::<Vec<_>>())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default()
+}
+
+fn resolve_requirement(
+    id: &str,
+    context: &[usize],
+    plans: &[Plan],
+    index: &HashMap<String, Vec<ReqKey>>,
+) -> Resolution {
+    let Some(cands) = index.get(id) else { return Resolution::Dangling };
+    let in_context: Vec<ReqKey> = cands.iter().copied().filter(|k| context.contains(&k.plan)).collect();
+    if let Some(&key) = in_context.first() {
+        return Resolution::Resolved { key };
+    }
+    match cands.as_slice() {
+        [key] => Resolution::Resolved { key: *key },
+        _ => {
+            let mut ps: Vec<usize> = cands.iter().map(|k| k.plan).collect();
+            ps.sort_by(|a, b| plans[*a].id.cmp(&plans[*b].id));
+            ps.dedup();
+            Resolution::Ambiguous { plans: ps }
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Markdown documents → HTML: comrak with GitHub-flavoured extensions (tables, task
+//! lists, strikethrough, autolinks, footnotes), fenced code highlighted through
+//! [`Highlighter`], IDs in text turned into links, raw HTML sanitised (a plan cannot
+//! inject script), and relative links rewritten to the site's pages by lol_html.
+
+use super::highlight::Highlighter;
+use comrak::adapters::SyntaxHighlighterAdapter;
+use comrak::nodes::{NodeLink, NodeValue};
+use comrak::{Arena, Options, options::Plugins};
+use regex::Regex;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// Resolves what a rendered document refers to, into URLs relative to the page being
+/// rendered. Implemented by the site renderer, which knows every page.
+pub trait Linker {
+    /// The URL of the page for an ID written in text (`PLAN-X`, `PLAN-X.P05`,
+    /// `REQ-SP4-003`), or `None` when the ID has no page (it then stays text).
+    fn id_url(&self, id: &str) -> Option<String>;
+    /// The URL of the page for a project-relative path (`project-plans/x/plan/05.md`,
+    /// `src/a.ts`), or `None` when that file has no page.
+    fn path_url(&self, path: &str) -> Option<String>;
+}
+
+/// Tokens that may be IDs: plan references (with phase) and requirement-shaped words.
+static ID_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:{plan}(?:\.{phase})?|[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)+)",
+        plan = crate::grammar::PLAN_ID,
+        phase = crate::grammar::PHASE
+    ))
+    .expect("valid regex")
+});
+
+struct Adapter<'h>(&'h dyn Highlighter);
+
+impl SyntaxHighlighterAdapter for Adapter<'_> {
+    fn write_highlighted(&self, out: &mut dyn fmt::Write, lang: Option<&str>, code: &str) -> fmt::Result {
+        let lang = lang.and_then(|l| l.split_whitespace().next()).unwrap_or("");
+        for line in self.0.highlight_lines(code, lang) {
+            out.write_str(&line)?;
+            out.write_char('\n')?;
+        }
+        Ok(())
+    }
+
+    fn write_pre_tag(
+        &self,
+        out: &mut dyn fmt::Write,
+        attrs: HashMap<&'static str, Cow<'_, str>>,
+    ) -> fmt::Result {
+        write_tag(out, "pre", attrs)
+    }
+
+    fn write_code_tag(
+        &self,
+        out: &mut dyn fmt::Write,
+        attrs: HashMap<&'static str, Cow<'_, str>>,
+    ) -> fmt::Result {
+        write_tag(out, "code", attrs)
+    }
+}
+
+fn write_tag(out: &mut dyn fmt::Write, tag: &str, attrs: HashMap<&'static str, Cow<'_, str>>) -> fmt::Result {
+    let mut attrs: Vec<_> = attrs.into_iter().collect();
+    attrs.sort();
+    write!(out, "<{tag}")?;
+    for (k, v) in attrs {
+        write!(out, " {k}=\"{}\"", html_escape::encode_double_quoted_attribute(&v))?;
+    }
+    out.write_char('>')
+}
+
+fn options() -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.table = true;
+    o.extension.tasklist = true;
+    o.extension.strikethrough = true;
+    o.extension.autolink = true;
+    o.extension.footnotes = true;
+    o.extension.header_id_prefix = Some(String::new());
+    o.render.r#unsafe = true; // raw HTML is sanitised by `ammonia` below.
+    o.render.github_pre_lang = false;
+    o
+}
+
+/// Renders one markdown document. `doc_path` is its project-relative path (relative
+/// links are resolved against its folder); `linker` gives URLs relative to the page.
+pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn Highlighter) -> String {
+    let options = options();
+    let arena = Arena::new();
+    let root = comrak::parse_document(&arena, md, &options);
+
+    let mut needs_sanitising = false;
+    let mut to_detach = Vec::new();
+    for node in root.descendants() {
+        let replacement = {
+            let data = node.data.borrow();
+            match &data.value {
+                NodeValue::HtmlBlock(b) => {
+                    if is_only_comment(&b.literal) {
+                        to_detach.push(node);
+                    } else {
+                        needs_sanitising = true;
+                    }
+                    None
+                }
+                NodeValue::HtmlInline(h) => {
+                    if is_only_comment(h) {
+                        to_detach.push(node);
+                    } else {
+                        needs_sanitising = true;
+                    }
+                    None
+                }
+                NodeValue::Text(t) if !inside_link(node) => link_ids_in_text(t, linker),
+                NodeValue::Code(c) if !inside_link(node) => {
+                    linker.id_url(c.literal.trim()).map(|url| vec![Piece::CodeLink(c.literal.clone(), url)])
+                }
+                _ => None,
+            }
+        };
+        if let Some(pieces) = replacement {
+            for piece in pieces {
+                let new: &comrak::nodes::AstNode<'_> = match piece {
+                    Piece::Text(t) => &*arena.alloc(NodeValue::Text(Cow::Owned(t)).into()),
+                    Piece::Link(text, url) => {
+                        let link: &comrak::nodes::AstNode<'_> = arena
+                            .alloc(NodeValue::Link(Box::new(NodeLink { url, title: String::new() })).into());
+                        link.append(arena.alloc(NodeValue::Text(Cow::Owned(text)).into()));
+                        link
+                    }
+                    Piece::CodeLink(code, url) => {
+                        let link: &comrak::nodes::AstNode<'_> = arena
+                            .alloc(NodeValue::Link(Box::new(NodeLink { url, title: String::new() })).into());
+                        link.append(
+                            arena.alloc(
+                                NodeValue::Code(comrak::nodes::NodeCode { num_backticks: 1, literal: code })
+                                    .into(),
+                            ),
+                        );
+                        link
+                    }
+                };
+                node.insert_before(new);
+            }
+            to_detach.push(node);
+        }
+    }
+    for n in to_detach {
+        n.detach();
+    }
+
+    let adapter = Adapter(highlighter);
+    let mut plugins = Plugins::default();
+    plugins.render.codefence_syntax_highlighter = Some(&adapter);
+    let mut html = String::with_capacity(md.len() * 2);
+    if comrak::format_html_with_plugins(root, &options, &mut html, &plugins).is_err() {
+        html = format!("<pre>{}</pre>", html_escape::encode_text(md));
+    }
+    if needs_sanitising {
+        html = sanitise(&html);
+    }
+    rewrite_links(&html, doc_path, linker)
+}
+
+enum Piece {
+    Text(String),
+    Link(String, String),
+    CodeLink(String, String),
+}
+
+fn inside_link<'a>(node: &'a comrak::nodes::AstNode<'a>) -> bool {
+    node.ancestors()
+        .skip(1)
+        .any(|a| matches!(a.data.borrow().value, NodeValue::Link(_) | NodeValue::Image(_)))
+}
+
+/// Splits a text node at the IDs the linker knows; `None` when there is none.
+fn link_ids_in_text(text: &str, linker: &dyn Linker) -> Option<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    let mut last = 0;
+    for m in ID_RE.find_iter(text) {
+        let id = m.as_str().trim_end_matches('.');
+        let Some(url) = linker.id_url(id) else { continue };
+        if m.start() > last {
+            pieces.push(Piece::Text(text[last..m.start()].to_string()));
+        }
+        pieces.push(Piece::Link(id.to_string(), url));
+        last = m.start() + id.len();
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    if last < text.len() {
+        pieces.push(Piece::Text(text[last..].to_string()));
+    }
+    Some(pieces)
+}
+
+fn is_only_comment(html: &str) -> bool {
+    let t = html.trim();
+    t.starts_with("<!--") && t.ends_with("-->") && t.matches("-->").count() == 1
+}
+
+/// Removes anything unsafe from rendered HTML (scripts, event handlers, `javascript:`
+/// URLs) while keeping the markup documents use (details, tables, code classes).
+fn sanitise(html: &str) -> String {
+    static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["class", "id", "align"]);
+        b.add_tags(["details", "summary", "input", "kbd", "sup", "sub"]);
+        b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+        b.link_rel(None);
+        b.url_relative(ammonia::UrlRelative::PassThrough);
+        b
+    });
+    CLEANER.clean(html).to_string()
+}
+
+/// Rewrites relative `href`/`src` targets: a document or source file with a page goes
+/// to that page (keeping `#fragment`); anything else loses its link but keeps its text,
+/// so the site never holds a broken internal link.
+fn rewrite_links(html: &str, doc_path: &str, linker: &dyn Linker) -> String {
+    use lol_html::{RewriteStrSettings, element, html_content::ContentType, rewrite_str};
+    let dir = doc_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let settings = RewriteStrSettings::new()
+        .append_element_content_handler(element!("a[href]", |el| {
+            let href = el.get_attribute("href").unwrap_or_default();
+            if let Some(target) = rewrite_target(&href, dir, linker) {
+                match target {
+                    Some(url) => el.set_attribute("href", &url)?,
+                    None => el.remove_and_keep_content(),
+                }
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(element!("img[src]", |el| {
+            let src = el.get_attribute("src").unwrap_or_default();
+            if is_relative(&src) {
+                let alt = el.get_attribute("alt").unwrap_or_default();
+                el.replace(&format!("[image: {alt}]"), ContentType::Text);
+            }
+            Ok(())
+        }));
+    rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+}
+
+fn is_relative(url: &str) -> bool {
+    !(url.is_empty() || url.starts_with('#') || url.starts_with("//") || url.contains(':'))
+}
+
+/// `None`: leave the link as it is; `Some(None)`: drop the link; `Some(Some(url))`:
+/// point it at `url`. Links made from IDs are already page URLs and are left alone.
+fn rewrite_target(href: &str, dir: &str, linker: &dyn Linker) -> Option<Option<String>> {
+    if !is_relative(href) || href.ends_with(".html") || href.contains(".html#") {
+        return None;
+    }
+    let (path, fragment) = match href.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (href, None),
+    };
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let joined =
+        if let Some(abs) = decoded.strip_prefix('/') { abs.to_string() } else { join(dir, &decoded) };
+    let Some(url) = linker.path_url(&joined) else { return Some(None) };
+    Some(Some(match fragment {
+        Some(f) if !f.is_empty() => format!("{url}#{f}"),
+        _ => url,
+    }))
+}
+
+/// Joins a relative path onto a folder, resolving `.` and `..`.
+pub fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::highlight::Syntect;
+
+    struct TestLinker;
+    impl Linker for TestLinker {
+        fn id_url(&self, id: &str) -> Option<String> {
+            match id {
+                "REQ-SP4-003" => Some("../req/REQ-SP4-003.html".into()),
+                "PLAN-20251023-X.P05" => Some("../phase/P05.html".into()),
+                _ => None,
+            }
+        }
+        fn path_url(&self, path: &str) -> Option<String> {
+            (path == "project-plans/x/specification.md").then(|| "../spec.md.html".into())
+        }
+    }
+
+    fn r(md: &str) -> String {
+        render(md, "project-plans/x/plan/05-impl.md", &TestLinker, &Syntect::new())
+    }
+
+    #[test]
+    fn links_ids_in_text_and_code_spans() {
+        let html = r("Implements REQ-SP4-003 in `PLAN-20251023-X.P05`, not REQ-UNKNOWN-1.");
+        assert!(html.contains(r#"<a href="../req/REQ-SP4-003.html">REQ-SP4-003</a>"#), "{html}");
+        assert!(
+            html.contains(r#"<a href="../phase/P05.html"><code>PLAN-20251023-X.P05</code></a>"#),
+            "{html}"
+        );
+        assert!(html.contains("REQ-UNKNOWN-1"), "{html}");
+    }
+
+    #[test]
+    fn rewrites_relative_links_and_drops_unknown_ones() {
+        let html =
+            r("[spec](../specification.md#req) and [gone](../nothing.md) and [web](https://x.org/a.md)");
+        assert!(html.contains(r#"<a href="../spec.md.html#req">spec</a>"#), "{html}");
+        assert!(html.contains("and gone and"), "{html}");
+        assert!(html.contains(r#"<a href="https://x.org/a.md">web</a>"#), "{html}");
+    }
+
+    #[test]
+    fn raw_script_is_removed_and_comments_dropped() {
+        let html = r(
+            "hello\n\n<script>alert(1)</script>\n\n<div onclick=\"x()\">d</div>\n\n<!-- @plan:PLAN-X.P01 -->\n",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("@plan"), "{html}");
+        assert!(html.contains("d</div>"), "{html}");
+    }
+
+    #[test]
+    fn renders_tables_tasklists_and_highlighted_fences() {
+        let html =
+            r("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\n```ts\nconst a = 1;\n```\n");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("checked"), "{html}");
+        assert!(html.contains("<span class=\"k\">const</span>"), "{html}");
+    }
+
+    #[test]
+    fn joins_paths() {
+        assert_eq!(join("a/b/plan", "../spec.md"), "a/b/spec.md");
+        assert_eq!(join("a", "./x/../y.md"), "a/y.md");
+        assert_eq!(join("", "../../x"), "x");
+    }
+}
