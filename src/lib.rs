@@ -4,11 +4,77 @@
 //! plans, requirements, phases) and `source` (code markers → traces) → `model` (the
 //! cross-reference) → `render` (pages, no I/O) → `site` (walk, timed stages, write).
 
+pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod grammar;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod site;
 pub mod source;
 pub mod text;
+
+use anyhow::Result;
+use cli::{BuildArgs, Cli, Command};
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+/// Runs one command line. Returns the exit status for a run that completed; an error
+/// means tracemark itself could not run (the binary exits 2).
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => build(&args),
+    }
+}
+
+fn build(args: &BuildArgs) -> Result<ExitCode> {
+    let config = config::Config::load(&args.root, args.out.as_deref())?;
+    let built = site::build(&config)?;
+    let p = &built.project;
+    let s = &p.summary;
+    if args.verbose {
+        for d in &p.diagnostics {
+            eprintln!("{d}");
+        }
+    }
+    if !args.quiet {
+        if !p.diagnostics.is_empty() {
+            let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+            for d in &p.diagnostics {
+                *by_code.entry(d.code.name()).or_default() += 1;
+            }
+            let list: Vec<String> = by_code.iter().map(|(c, n)| format!("{n} {c}")).collect();
+            eprintln!(
+                "{} diagnostics: {} (all on {}; `--verbose` prints them)",
+                s.diagnostics,
+                list.join(", "),
+                config.out.join("diagnostics.html").display()
+            );
+        }
+        if args.timings {
+            for (stage, d) in &built.timings.stages {
+                eprintln!("  {stage:<10} {:>8.3} s", d.as_secs_f64());
+            }
+        }
+        println!(
+            "{} plans, {} requirements ({} covered), {} phases ({} done), {} traces ({} in code) from {} markers in {} files, {} diagnostics; {} pages ({} written, {} removed) in {} [{:.2} s]",
+            s.plans,
+            s.requirements,
+            s.covered_requirements,
+            s.phases,
+            s.phases_done,
+            s.traces,
+            s.code_traces,
+            s.markers,
+            s.marked_files,
+            s.diagnostics,
+            built.pages,
+            built.written,
+            built.removed,
+            config.out.display(),
+            built.timings.total().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

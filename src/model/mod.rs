@@ -147,6 +147,8 @@ pub struct Project {
     pub plans: Vec<Plan>,
     /// Every markdown document of every plan folder, sorted by path.
     pub documents: Vec<Document>,
+    /// The text of each document, by path.
+    pub document_text: HashMap<String, String>,
     /// Files with markers, sorted by path.
     pub files: Vec<SourceFile>,
     /// Every trace, sorted by (file path, line).
@@ -183,6 +185,8 @@ pub struct Inputs {
     pub title: String,
     /// Parsed plan folders.
     pub folders: Vec<PlanFolder>,
+    /// The text of each plan document, by path.
+    pub document_text: HashMap<String, String>,
     /// Files carrying markers.
     pub files: Vec<SourceFile>,
     /// Files scanned for markers (all readable text files).
@@ -196,7 +200,7 @@ impl Project {
     /// backlink, finds dangling, ambiguous and unresolved references and uncovered
     /// requirements, and counts. Deterministic: inputs are sorted first.
     pub fn build(inputs: Inputs) -> Project {
-        let Inputs { title, mut folders, mut files, scanned_files, mut diagnostics } = inputs;
+        let Inputs { title, mut folders, document_text, mut files, scanned_files, mut diagnostics } = inputs;
         folders.sort_by(|a, b| a.path.cmp(&b.path));
         files.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -503,6 +507,7 @@ impl Project {
             folders,
             plans,
             documents,
+            document_text,
             files,
             traces,
             file_traces,

@@ -9,3 +9,6 @@
 
 pub mod highlight;
 pub mod markdown;
+pub mod pages;
+pub mod templates;
+pub mod urls;

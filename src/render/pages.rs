@@ -1,0 +1,937 @@
+//! Every page of the site, rendered from the [`Project`] with no I/O: the project index,
+//! a page per plan, requirement, phase, plan document and marked source file, the
+//! diagnostics page and `trace.json`. Source files are highlighted once; excerpts are
+//! cut from their highlighted lines.
+
+use super::highlight::{Highlighter, plain_lines};
+use super::markdown::{self, Linker};
+use super::templates::Theme;
+use super::urls;
+use crate::diagnostic::Diagnostic;
+use crate::grammar::{canonical_phase, split_plan_ref};
+use crate::model::{Project, ReqKey, Resolution, TraceRecord};
+use crate::plan::{DocumentRole, PhaseStatus};
+use crate::source::{Language, Placement};
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use tera::Context;
+
+/// One output file: its path relative to the output folder and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Site-relative path (`plans/PLAN-X/index.html`).
+    pub path: String,
+    /// The file's content.
+    pub bytes: Vec<u8>,
+}
+
+/// The most excerpts shown on one requirement page; further traces are listed as
+/// links, so pages stay bounded whatever the number of traces.
+pub const MAX_EXCERPTS: usize = 25;
+
+/// Source files larger than this are shown without highlighting (bytes).
+const MAX_HIGHLIGHT: usize = 2 << 20;
+
+/// Renders the whole site. Errors come from templates (a theme's template that fails
+/// to render names itself).
+pub fn render_site(project: &Project, theme: &Theme, highlighter: &dyn Highlighter) -> Result<Vec<Page>> {
+    let site = Site::new(project, theme, highlighter);
+    let mut jobs = vec![Job::Index, Job::Diagnostics];
+    for (pi, plan) in project.plans.iter().enumerate() {
+        jobs.push(Job::Plan(pi));
+        jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
+        jobs.extend((0..plan.phases.len()).map(|ph| Job::Phase(pi, ph)));
+    }
+    jobs.extend(
+        (0..project.documents.len()).filter(|&d| !site.phase_of_document.contains_key(&d)).map(Job::Document),
+    );
+    jobs.extend((0..project.files.len()).filter(|&f| site.has_source_page[f]).map(Job::Source));
+
+    let mut pages: Vec<Page> = jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>()?;
+    pages.push(Page { path: "trace.json".into(), bytes: trace_json(project)? });
+    for (name, bytes) in &theme.static_files {
+        pages.push(Page { path: format!("static/{name}"), bytes: bytes.clone() });
+    }
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(pages)
+}
+
+enum Job {
+    Index,
+    Diagnostics,
+    Plan(usize),
+    Requirement(ReqKey),
+    Phase(usize, usize),
+    Document(usize),
+    Source(usize),
+}
+
+struct Site<'a> {
+    project: &'a Project,
+    theme: &'a Theme,
+    highlighter: &'a dyn Highlighter,
+    /// Highlighted lines of each file (same index as `project.files`).
+    lines: Vec<Vec<String>>,
+    /// Whether a file gets a source page (plan documents get a document page instead).
+    has_source_page: Vec<bool>,
+    /// Document index → (plan, phase) when the document is that phase's own file: the
+    /// phase page shows it, so it gets no page of its own.
+    phase_of_document: HashMap<usize, (usize, usize)>,
+    /// Plan index by upper-cased ID, for case-insensitive links.
+    plan_ci: HashMap<String, usize>,
+    /// Findings per plan (by plan folder prefix).
+    plan_diagnostics: Vec<usize>,
+}
+
+impl<'a> Site<'a> {
+    fn new(project: &'a Project, theme: &'a Theme, highlighter: &'a dyn Highlighter) -> Site<'a> {
+        let has_source_page: Vec<bool> =
+            project.files.iter().map(|f| !project.document_index.contains_key(&f.path)).collect();
+        let lines = project
+            .files
+            .par_iter()
+            .zip(has_source_page.par_iter())
+            .map(|(f, &page)| {
+                if !page {
+                    return Vec::new();
+                }
+                if f.text.len() > MAX_HIGHLIGHT {
+                    return plain_lines(&f.text);
+                }
+                let ext = f.path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+                let ext = if f.language == Language::Markdown { "md" } else { ext };
+                highlighter.highlight_lines(&f.text, ext)
+            })
+            .collect();
+        let mut phase_of_document = HashMap::new();
+        for (pi, plan) in project.plans.iter().enumerate() {
+            for (phi, ph) in plan.phases.iter().enumerate() {
+                if let Some(d) = ph.document.as_ref().and_then(|p| project.document_index.get(p)) {
+                    phase_of_document.entry(*d).or_insert((pi, phi));
+                }
+            }
+        }
+        let plan_ci = project.plans.iter().enumerate().map(|(i, p)| (p.id.to_ascii_uppercase(), i)).collect();
+        let plan_diagnostics = project
+            .plans
+            .iter()
+            .map(|p| {
+                let prefix = format!("{}/", p.folder);
+                project
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.path == p.folder || d.path.starts_with(&prefix))
+                    .count()
+            })
+            .collect();
+        Site {
+            project,
+            theme,
+            highlighter,
+            lines,
+            has_source_page,
+            phase_of_document,
+            plan_ci,
+            plan_diagnostics,
+        }
+    }
+
+    fn render(&self, job: &Job) -> Result<Page> {
+        match *job {
+            Job::Index => self.index(),
+            Job::Diagnostics => self.diagnostics(),
+            Job::Plan(p) => self.plan(p),
+            Job::Requirement(k) => self.requirement(k),
+            Job::Phase(p, ph) => self.phase(p, ph),
+            Job::Document(d) => self.document(d),
+            Job::Source(f) => self.source(f),
+        }
+    }
+
+    fn page(&self, path: String, template: &str, title: &str, mut ctx: Context) -> Result<Page> {
+        ctx.insert("site_title", &self.project.title);
+        ctx.insert("page_title", title);
+        ctx.insert("root", &urls::root(&path));
+        ctx.insert("version", env!("CARGO_PKG_VERSION"));
+        let html = self
+            .theme
+            .tera
+            .render(template, &ctx)
+            .with_context(|| format!("rendering `{template}` for {path}"))?;
+        Ok(Page { path, bytes: html.into_bytes() })
+    }
+
+    // ---- URLs -------------------------------------------------------------------
+
+    fn find_plan(&self, id: &str) -> Option<usize> {
+        self.project.plan_index.get(id).or_else(|| self.plan_ci.get(&id.to_ascii_uppercase())).copied()
+    }
+
+    fn phase_url_path(&self, p: usize, ph: usize) -> String {
+        let plan = &self.project.plans[p];
+        urls::phase(&plan.id, &plan.phases[ph].id)
+    }
+
+    fn requirement_path(&self, k: ReqKey) -> String {
+        let plan = &self.project.plans[k.plan];
+        urls::requirement(&plan.id, &plan.requirements[k.req].id)
+    }
+
+    /// The page showing a project file, with `#L<line>` when it has line anchors.
+    fn file_location(&self, path: &str, line: u32) -> Option<String> {
+        if let Some(&d) = self.project.document_index.get(path) {
+            return Some(match self.phase_of_document.get(&d) {
+                Some(&(p, ph)) => self.phase_url_path(p, ph),
+                None => urls::document(path),
+            });
+        }
+        let &f = self.project.file_index.get(path)?;
+        self.has_source_page[f]
+            .then(|| if line > 0 { format!("{}#L{line}", urls::source(path)) } else { urls::source(path) })
+    }
+
+    fn link(&self, from: &str, text: impl Into<String>, to: Option<String>) -> LinkView {
+        LinkView { text: text.into(), url: to.map(|t| urls::relative(from, &t)), class: "" }
+    }
+
+    fn location_link(&self, from: &str, path: &str, line: u32) -> LinkView {
+        let text = if line > 0 { format!("{path}:{line}") } else { path.to_string() };
+        self.link(from, text, self.file_location(path, line))
+    }
+
+    // ---- traces -----------------------------------------------------------------
+
+    fn trace_view(&self, from: &str, t: usize, with_excerpt: bool) -> TraceView {
+        let tr = &self.project.traces[t];
+        let file = &self.project.files[tr.file];
+        let plans = tr
+            .plans
+            .iter()
+            .map(|pt| {
+                let text = match &pt.phase_id {
+                    Some(ph) => format!("{}.{ph}", pt.plan_id),
+                    None => pt.plan_id.clone(),
+                };
+                let to = match (pt.plan, pt.phase) {
+                    (Some(p), Some(ph)) => Some(self.phase_url_path(p, ph)),
+                    (Some(p), None) => Some(urls::plan(&self.project.plans[p].id)),
+                    _ => None,
+                };
+                let mut l = self.link(from, text, to);
+                l.class = if pt.plan.is_none() || (pt.phase_id.is_some() && pt.phase.is_none()) {
+                    "dangling"
+                } else {
+                    ""
+                };
+                l
+            })
+            .collect();
+        let requirements = tr
+            .requirements
+            .iter()
+            .map(|rt| match &rt.resolution {
+                Resolution::Resolved { key } => {
+                    self.link(from, rt.id.clone(), Some(self.requirement_path(*key)))
+                }
+                Resolution::Ambiguous { .. } => {
+                    LinkView { text: rt.id.clone(), url: None, class: "ambiguous" }
+                }
+                Resolution::Dangling => LinkView { text: rt.id.clone(), url: None, class: "dangling" },
+            })
+            .collect();
+        let excerpt = (with_excerpt && self.has_source_page[tr.file]).then(|| self.excerpt_html(tr));
+        TraceView {
+            location: self.location_link(from, &file.path, tr.trace.line),
+            kind: placement_label(tr.trace.placement),
+            plans,
+            requirements,
+            unresolved: tr.trace.unresolved.iter().map(|(_, v)| v.clone()).collect(),
+            excerpt,
+        }
+    }
+
+    fn excerpt_html(&self, tr: &TraceRecord) -> String {
+        let lines = &self.lines[tr.file];
+        let (a, b) = tr.trace.excerpt;
+        let a = a.max(1) as usize;
+        let b = (b as usize).min(lines.len());
+        let mut html = format!("<pre class=\"code excerpt\" style=\"counter-reset: ln {}\"><code>", a - 1);
+        for n in a..=b {
+            let marked = (tr.trace.line as usize..=tr.trace.end_line as usize).contains(&n);
+            html.push_str(if marked { "<span class=\"m\">" } else { "<span>" });
+            html.push_str(&lines[n - 1]);
+            html.push_str("</span>\n");
+        }
+        html.push_str("</code></pre>");
+        html
+    }
+
+    // ---- pages --------------------------------------------------------------------
+
+    fn plan_row(&self, from: &str, p: usize) -> PlanRow {
+        let plan = &self.project.plans[p];
+        let covered =
+            (0..plan.requirements.len()).filter(|&r| self.is_covered(ReqKey { plan: p, req: r })).count();
+        PlanRow {
+            link: self.link(from, plan.id.clone(), Some(urls::plan(&plan.id))),
+            title: plan.title.clone(),
+            folder: plan.folder.clone(),
+            requirements: plan.requirements.len(),
+            covered,
+            phases: plan.phases.len(),
+            phases_done: plan.phases.iter().filter(|ph| ph.status() == PhaseStatus::Done).count(),
+            traces: self.project.plan_traces[p].len(),
+            diagnostics: self.plan_diagnostics[p],
+        }
+    }
+
+    fn is_covered(&self, k: ReqKey) -> bool {
+        self.project
+            .requirement_traces
+            .get(&k)
+            .is_some_and(|v| v.iter().any(|&t| self.project.traces[t].in_code()))
+    }
+
+    fn index(&self) -> Result<Page> {
+        let from = "index.html";
+        let plans: Vec<PlanRow> = (0..self.project.plans.len()).map(|p| self.plan_row(from, p)).collect();
+        let undeclared: Vec<FolderView> = self
+            .project
+            .folders
+            .iter()
+            .filter(|(_, ps)| ps.is_empty())
+            .map(|(path, _)| {
+                let prefix = format!("{path}/");
+                let documents = self
+                    .project
+                    .documents
+                    .iter()
+                    .filter(|d| d.path == *path || d.path.starts_with(&prefix))
+                    .map(|d| self.link(from, d.path.clone(), self.file_location(&d.path, 0)))
+                    .collect();
+                FolderView { path: path.clone(), documents }
+            })
+            .collect();
+        let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+        for d in &self.project.diagnostics {
+            *by_code.entry(d.code.name()).or_default() += 1;
+        }
+        let mut ctx = Context::new();
+        ctx.insert("summary", &self.project.summary);
+        ctx.insert("plans", &plans);
+        ctx.insert("undeclared", &undeclared);
+        ctx.insert("diagnostics_by_code", &by_code);
+        self.page(from.into(), "index.html", &self.project.title, ctx)
+    }
+
+    fn plan(&self, p: usize) -> Result<Page> {
+        let plan = &self.project.plans[p];
+        let from = urls::plan(&plan.id);
+        let requirements: Vec<RequirementRow> = (0..plan.requirements.len())
+            .map(|r| self.requirement_row(&from, ReqKey { plan: p, req: r }))
+            .collect();
+        let phases: Vec<PhaseRow> = (0..plan.phases.len()).map(|ph| self.phase_row(&from, p, ph)).collect();
+        // Trace matrix: requirement × phase → claimed / traced count.
+        let mut matrix = Vec::new();
+        for r in 0..plan.requirements.len() {
+            let key = ReqKey { plan: p, req: r };
+            let claimed = self.project.requirement_phases.get(&key);
+            let traces = self.project.requirement_traces.get(&key);
+            let cells: Vec<MatrixCell> = (0..plan.phases.len())
+                .map(|ph| {
+                    let traced = traces.map_or(0, |ts| {
+                        ts.iter()
+                            .filter(|&&t| {
+                                self.project.traces[t]
+                                    .plans
+                                    .iter()
+                                    .any(|pt| pt.plan == Some(p) && pt.phase == Some(ph))
+                            })
+                            .count()
+                    });
+                    let claimed = claimed.is_some_and(|c| c.contains(&ph));
+                    MatrixCell { traced, claimed }
+                })
+                .collect();
+            matrix.push(cells);
+        }
+        let documents: Vec<DocumentRow> = self
+            .project
+            .plan_documents(p)
+            .into_iter()
+            .map(|d| {
+                let doc = &self.project.documents[d];
+                DocumentRow {
+                    link: self.link(&from, doc.path.clone(), self.file_location(&doc.path, 0)),
+                    title: doc.title.clone(),
+                    role: role_label(&doc.role),
+                }
+            })
+            .collect();
+        let mut ctx = Context::new();
+        ctx.insert(
+            "plan",
+            &PlanHeader {
+                id: plan.id.clone(),
+                title: plan.title.clone(),
+                folder: plan.folder.clone(),
+                declared: self.location_link(&from, &plan.declared.path, plan.declared.line),
+            },
+        );
+        ctx.insert("row", &self.plan_row(&from, p));
+        ctx.insert("requirements", &requirements);
+        ctx.insert("phases", &phases);
+        ctx.insert("matrix", &matrix);
+        ctx.insert("documents", &documents);
+        ctx.insert("traces", &self.project.plan_traces[p].len());
+        self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
+    }
+
+    fn requirement_row(&self, from: &str, k: ReqKey) -> RequirementRow {
+        let r = &self.project.plans[k.plan].requirements[k.req];
+        let traces = self.project.requirement_traces.get(&k).map_or(&[][..], Vec::as_slice);
+        RequirementRow {
+            link: self.link(from, r.id.clone(), Some(self.requirement_path(k))),
+            title: r.title.clone(),
+            code_traces: traces.iter().filter(|&&t| self.project.traces[t].in_code()).count(),
+            document_traces: traces.iter().filter(|&&t| !self.project.traces[t].in_code()).count(),
+            phases: self
+                .project
+                .requirement_phases
+                .get(&k)
+                .map(|v| {
+                    v.iter()
+                        .map(|&ph| {
+                            self.link(
+                                from,
+                                self.project.plans[k.plan].phases[ph].id.clone(),
+                                Some(self.phase_url_path(k.plan, ph)),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    fn phase_row(&self, from: &str, p: usize, ph: usize) -> PhaseRow {
+        let phase = &self.project.plans[p].phases[ph];
+        let by_id: HashMap<&str, usize> =
+            self.project.plans[p].requirements.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let mut claims: Vec<LinkView> = phase
+            .claims
+            .iter()
+            .map(|c| {
+                let to = by_id
+                    .get(c.requirement.as_str())
+                    .map(|&r| self.requirement_path(ReqKey { plan: p, req: r }));
+                self.link(from, c.requirement.clone(), to)
+            })
+            .collect();
+        claims.dedup_by(|a, b| a.text == b.text);
+        PhaseRow {
+            link: self.link(from, phase.id.clone(), Some(self.phase_url_path(p, ph))),
+            title: phase.title.clone(),
+            status: status_label(phase.status()),
+            claims,
+            traces: self.project.phase_traces.get(&(p, ph)).map_or(0, Vec::len),
+        }
+    }
+
+    fn requirement(&self, k: ReqKey) -> Result<Page> {
+        let plan = &self.project.plans[k.plan];
+        let r = &plan.requirements[k.req];
+        let from = self.requirement_path(k);
+        let linker = PageLinker { site: self, from: &from, plan: Some(k.plan) };
+        let definition = if r.text.trim().is_empty() {
+            String::new()
+        } else {
+            markdown::render(&r.text, &r.location.path, &linker, self.highlighter)
+        };
+        let traces = self.project.requirement_traces.get(&k).map_or(&[][..], Vec::as_slice);
+        let code: Vec<usize> = traces.iter().copied().filter(|&t| self.project.traces[t].in_code()).collect();
+        let docs: Vec<usize> =
+            traces.iter().copied().filter(|&t| !self.project.traces[t].in_code()).collect();
+        let code_views: Vec<TraceView> =
+            code.iter().enumerate().map(|(i, &t)| self.trace_view(&from, t, i < MAX_EXCERPTS)).collect();
+        let doc_views: Vec<TraceView> = docs.iter().map(|&t| self.trace_view(&from, t, false)).collect();
+        let others: Vec<LinkView> = self
+            .project
+            .requirement_index
+            .get(&r.id)
+            .map(|v| {
+                v.iter()
+                    .filter(|o| **o != k)
+                    .map(|&o| {
+                        let op = &self.project.plans[o.plan];
+                        self.link(&from, format!("{} in {}", r.id, op.id), Some(self.requirement_path(o)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut ctx = Context::new();
+        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        ctx.insert("plan_title", &plan.title);
+        ctx.insert("id", &r.id);
+        ctx.insert("title", &r.title);
+        ctx.insert("shape", &r.shape);
+        ctx.insert("defined_at", &self.location_link(&from, &r.location.path, r.location.line));
+        ctx.insert("definition", &definition);
+        ctx.insert("row", &self.requirement_row(&from, k));
+        ctx.insert("covered", &!code.is_empty());
+        ctx.insert("code_traces", &code_views);
+        ctx.insert("document_traces", &doc_views);
+        ctx.insert("max_excerpts", &MAX_EXCERPTS);
+        ctx.insert("same_id_elsewhere", &others);
+        let title = if r.title.is_empty() { r.id.clone() } else { format!("{} — {}", r.id, r.title) };
+        self.page(from, "requirement.html", &title, ctx)
+    }
+
+    fn phase(&self, p: usize, ph: usize) -> Result<Page> {
+        let plan = &self.project.plans[p];
+        let phase = &plan.phases[ph];
+        let from = self.phase_url_path(p, ph);
+        let linker = PageLinker { site: self, from: &from, plan: Some(p) };
+        let body = phase
+            .document
+            .as_ref()
+            .filter(|d| self.phase_of_document.get(&self.project.document_index[*d]) == Some(&(p, ph)))
+            .and_then(|d| self.project.document_text.get(d).map(|text| (d, text)))
+            .map(|(d, text)| markdown::render(text, d, &linker, self.highlighter))
+            .unwrap_or_default();
+        let traces: Vec<TraceView> = self
+            .project
+            .phase_traces
+            .get(&(p, ph))
+            .map(|v| v.iter().map(|&t| self.trace_view(&from, t, false)).collect())
+            .unwrap_or_default();
+        let claims: Vec<ClaimView> = phase
+            .claims
+            .iter()
+            .map(|c| {
+                let to = plan
+                    .requirements
+                    .iter()
+                    .position(|r| r.id == c.requirement)
+                    .map(|r| self.requirement_path(ReqKey { plan: p, req: r }));
+                ClaimView {
+                    requirement: self.link(&from, c.requirement.clone(), to),
+                    location: self.location_link(&from, &c.location.path, c.location.line),
+                }
+            })
+            .collect();
+        let mut ctx = Context::new();
+        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        ctx.insert("plan_title", &plan.title);
+        ctx.insert("id", &phase.id);
+        ctx.insert("title", &phase.title);
+        ctx.insert("status", &status_label(phase.status()));
+        ctx.insert(
+            "tracker",
+            &phase.tracker.as_ref().map(|t| TrackerView {
+                raw: t.raw.clone(),
+                location: self.location_link(&from, &t.location.path, t.location.line),
+            }),
+        );
+        ctx.insert(
+            "completion",
+            &phase.completion.as_ref().map(|c| self.link(&from, c.clone(), self.file_location(c, 0))),
+        );
+        ctx.insert("defined_at", &self.location_link(&from, &phase.location.path, phase.location.line));
+        ctx.insert("document", &phase.document.as_ref().map(|d| d.to_string()));
+        ctx.insert("body", &body);
+        ctx.insert("claims", &claims);
+        ctx.insert("traces", &traces);
+        let title = if phase.title.is_empty() {
+            format!("{}.{}", plan.id, phase.id)
+        } else {
+            format!("{}.{} — {}", plan.id, phase.id, phase.title)
+        };
+        self.page(from, "phase.html", &title, ctx)
+    }
+
+    fn document(&self, d: usize) -> Result<Page> {
+        let doc = &self.project.documents[d];
+        let from = urls::document(&doc.path);
+        let plan = doc.plan.as_ref().and_then(|id| self.project.plan_index.get(id).copied());
+        let linker = PageLinker { site: self, from: &from, plan };
+        let body = self
+            .project
+            .document_text
+            .get(&doc.path)
+            .map(|text| markdown::render(text, &doc.path, &linker, self.highlighter))
+            .unwrap_or_default();
+        let traces: Vec<TraceView> = self
+            .project
+            .file_index
+            .get(&doc.path)
+            .map(|&f| self.project.file_traces[f].clone().map(|t| self.trace_view(&from, t, false)).collect())
+            .unwrap_or_default();
+        let mut ctx = Context::new();
+        ctx.insert(
+            "plan",
+            &plan.map(|p| {
+                self.link(
+                    &from,
+                    self.project.plans[p].id.clone(),
+                    Some(urls::plan(&self.project.plans[p].id)),
+                )
+            }),
+        );
+        ctx.insert("path", &doc.path);
+        ctx.insert("role", &role_label(&doc.role));
+        ctx.insert("body", &body);
+        ctx.insert("traces", &traces);
+        self.page(from, "document.html", &doc.title, ctx)
+    }
+
+    fn source(&self, f: usize) -> Result<Page> {
+        let file = &self.project.files[f];
+        let from = urls::source(&file.path);
+        let range = self.project.file_traces[f].clone();
+        let traces: Vec<TraceView> = range.clone().map(|t| self.trace_view(&from, t, false)).collect();
+        // Which lines carry markers, and the references to show at each trace's first line.
+        let mut marked: Vec<bool> = vec![false; self.lines[f].len() + 1];
+        for m in &file.markers {
+            if let Some(slot) = marked.get_mut(m.line as usize) {
+                *slot = true;
+            }
+        }
+        let mut refs: BTreeMap<u32, String> = BTreeMap::new();
+        for (t, view) in range.zip(&traces) {
+            let line = self.project.traces[t].trace.line;
+            let entry = refs.entry(line).or_default();
+            for l in view.requirements.iter().chain(view.plans.iter()) {
+                entry.push_str(&l.html());
+            }
+        }
+        let mut code = String::with_capacity(file.text.len() * 3);
+        code.push_str("<pre class=\"code src\"><code>");
+        for (i, line) in self.lines[f].iter().enumerate() {
+            let n = i + 1;
+            code.push_str(&format!("<span id=\"L{n}\"{}>", if marked[n] { " class=\"m\"" } else { "" }));
+            code.push_str(line);
+            if let Some(r) = refs.get(&(n as u32)) {
+                code.push_str("<span class=\"refs\">");
+                code.push_str(r);
+                code.push_str("</span>");
+            }
+            code.push_str("</span>\n");
+        }
+        code.push_str("</code></pre>");
+        let mut ctx = Context::new();
+        ctx.insert("path", &file.path);
+        ctx.insert("lines", &self.lines[f].len());
+        ctx.insert("markers", &file.markers.len());
+        ctx.insert("traces", &traces);
+        ctx.insert("code", &code);
+        self.page(from, "source.html", &file.path, ctx)
+    }
+
+    fn diagnostics(&self) -> Result<Page> {
+        let from = "diagnostics.html";
+        let mut groups: BTreeMap<&str, DiagnosticGroup> = BTreeMap::new();
+        for d in &self.project.diagnostics {
+            let g = groups.entry(d.code.name()).or_insert_with(|| DiagnosticGroup {
+                code: d.code.name(),
+                summary: d.code.summary(),
+                items: Vec::new(),
+            });
+            g.items.push(self.diagnostic_view(from, d));
+        }
+        let mut ctx = Context::new();
+        ctx.insert("groups", &groups.into_values().collect::<Vec<_>>());
+        ctx.insert("total", &self.project.diagnostics.len());
+        self.page(from.into(), "diagnostics.html", "Diagnostics", ctx)
+    }
+
+    fn diagnostic_view(&self, from: &str, d: &Diagnostic) -> DiagnosticView {
+        DiagnosticView {
+            location: self.location_link(from, &d.path, d.line),
+            severity: d.severity.to_string(),
+            message: d.message.clone(),
+            help: d.help.clone(),
+        }
+    }
+}
+
+/// Resolves IDs and paths in a rendered document to URLs relative to one page.
+struct PageLinker<'s, 'a> {
+    site: &'s Site<'a>,
+    from: &'s str,
+    plan: Option<usize>,
+}
+
+impl Linker for PageLinker<'_, '_> {
+    fn id_url(&self, id: &str) -> Option<String> {
+        let project = self.site.project;
+        if let Some((plan_id, phase)) = split_plan_ref(id) {
+            let p = self.site.find_plan(plan_id)?;
+            let to = phase
+                .and_then(|ph| {
+                    let c = canonical_phase(ph);
+                    project.plans[p].phases.iter().position(|x| canonical_phase(&x.id) == c)
+                })
+                .map(|ph| self.site.phase_url_path(p, ph))
+                .unwrap_or_else(|| urls::plan(&project.plans[p].id));
+            return Some(urls::relative(self.from, &to));
+        }
+        let cands = project.requirement_index.get(id)?;
+        let key = match self.plan.and_then(|p| cands.iter().find(|k| k.plan == p)) {
+            Some(k) => *k,
+            None if cands.len() == 1 => cands[0],
+            None => return None,
+        };
+        Some(urls::relative(self.from, &self.site.requirement_path(key)))
+    }
+
+    fn path_url(&self, path: &str) -> Option<String> {
+        self.site.file_location(path, 0).map(|to| urls::relative(self.from, &to))
+    }
+}
+
+// ---- views handed to templates ------------------------------------------------------
+
+/// A link: text and a relative URL (none when the target has no page), with a CSS
+/// class (`dangling`, `ambiguous`) for references that did not resolve.
+#[derive(Debug, Clone, Serialize)]
+struct LinkView {
+    text: String,
+    url: Option<String>,
+    class: &'static str,
+}
+
+impl LinkView {
+    fn html(&self) -> String {
+        let text = html_escape::encode_text(&self.text);
+        match &self.url {
+            Some(u) => format!("<a href=\"{}\">{text}</a>", html_escape::encode_double_quoted_attribute(u)),
+            None => format!(
+                "<span class=\"{}\">{text}</span>",
+                if self.class.is_empty() { "ref" } else { self.class }
+            ),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TraceView {
+    location: LinkView,
+    kind: &'static str,
+    plans: Vec<LinkView>,
+    requirements: Vec<LinkView>,
+    unresolved: Vec<String>,
+    excerpt: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PlanRow {
+    link: LinkView,
+    title: String,
+    folder: String,
+    requirements: usize,
+    covered: usize,
+    phases: usize,
+    phases_done: usize,
+    traces: usize,
+    diagnostics: usize,
+}
+
+#[derive(Serialize)]
+struct PlanHeader {
+    id: String,
+    title: String,
+    folder: String,
+    declared: LinkView,
+}
+
+#[derive(Serialize)]
+struct RequirementRow {
+    link: LinkView,
+    title: String,
+    code_traces: usize,
+    document_traces: usize,
+    phases: Vec<LinkView>,
+}
+
+#[derive(Serialize)]
+struct PhaseRow {
+    link: LinkView,
+    title: String,
+    status: &'static str,
+    claims: Vec<LinkView>,
+    traces: usize,
+}
+
+#[derive(Serialize)]
+struct MatrixCell {
+    traced: usize,
+    claimed: bool,
+}
+
+#[derive(Serialize)]
+struct DocumentRow {
+    link: LinkView,
+    title: String,
+    role: String,
+}
+
+#[derive(Serialize)]
+struct FolderView {
+    path: String,
+    documents: Vec<LinkView>,
+}
+
+#[derive(Serialize)]
+struct ClaimView {
+    requirement: LinkView,
+    location: LinkView,
+}
+
+#[derive(Serialize)]
+struct TrackerView {
+    raw: String,
+    location: LinkView,
+}
+
+#[derive(Serialize)]
+struct DiagnosticGroup {
+    code: &'static str,
+    summary: &'static str,
+    items: Vec<DiagnosticView>,
+}
+
+#[derive(Serialize)]
+struct DiagnosticView {
+    location: LinkView,
+    severity: String,
+    message: String,
+    help: Option<String>,
+}
+
+fn status_label(s: PhaseStatus) -> &'static str {
+    match s {
+        PhaseStatus::Done => "done",
+        PhaseStatus::InProgress => "in progress",
+        PhaseStatus::Pending => "pending",
+        PhaseStatus::Failed => "failed",
+        PhaseStatus::Unknown => "unknown",
+    }
+}
+
+fn placement_label(p: Placement) -> &'static str {
+    match p {
+        Placement::Comment => "comment",
+        Placement::TestTitle => "test title",
+        Placement::MarkdownComment => "document comment",
+        Placement::StringLiteral => "string literal",
+        Placement::MarkdownText => "mention",
+        Placement::Code => "code",
+        Placement::Artifact => "artifact",
+    }
+}
+
+fn role_label(r: &DocumentRole) -> String {
+    match r {
+        DocumentRole::Specification => "specification".into(),
+        DocumentRole::Overview => "overview".into(),
+        DocumentRole::Phase(p) => format!("phase {p}"),
+        DocumentRole::CompletionRecord(p) => format!("completion record {p}"),
+        DocumentRole::Tracker => "execution tracker".into(),
+        DocumentRole::Other => "document".into(),
+    }
+}
+
+// ---- trace.json -----------------------------------------------------------------------
+
+/// `trace.json`: the whole cross-reference, machine-readable. Shape: `{ "tracemark":
+/// version, "summary": {counts}, "plans": [{id, title, folder, declared, requirements:
+/// [{id, title, location, shape, covered, traces: [trace index]}], phases: [{id, title,
+/// status, location, document, completion, claims}]}], "traces": [{path, line,
+/// end_line, placement, excerpt, plans: [{plan, phase, resolved}], requirements: [{id,
+/// status, plan}], unresolved}], "diagnostics": [...] }`. Deterministic.
+pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Json<'a> {
+        tracemark: &'static str,
+        summary: &'a crate::model::Summary,
+        plans: Vec<serde_json::Value>,
+        traces: Vec<serde_json::Value>,
+        diagnostics: &'a [Diagnostic],
+    }
+    let plans = project
+        .plans
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| {
+            let requirements: Vec<_> = p
+                .requirements
+                .iter()
+                .enumerate()
+                .map(|(ri, r)| {
+                    let key = ReqKey { plan: pi, req: ri };
+                    let traces = project.requirement_traces.get(&key).cloned().unwrap_or_default();
+                    let covered = traces.iter().any(|&t| project.traces[t].in_code());
+                    serde_json::json!({
+                        "id": r.id, "title": r.title, "location": r.location, "shape": r.shape,
+                        "covered": covered, "traces": traces,
+                    })
+                })
+                .collect();
+            let phases: Vec<_> = p
+                .phases
+                .iter()
+                .map(|ph| {
+                    serde_json::json!({
+                        "id": ph.id, "title": ph.title, "status": ph.status(), "location": ph.location,
+                        "document": ph.document, "completion": ph.completion,
+                        "tracker": ph.tracker.as_ref().map(|t| &t.raw),
+                        "claims": ph.claims.iter().map(|c| &c.requirement).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": p.id, "title": p.title, "folder": p.folder, "declared": p.declared,
+                "requirements": requirements, "phases": phases,
+            })
+        })
+        .collect();
+    let traces = project
+        .traces
+        .iter()
+        .map(|t| {
+            let file = &project.files[t.file];
+            serde_json::json!({
+                "path": file.path, "line": t.trace.line, "end_line": t.trace.end_line,
+                "placement": t.trace.placement, "excerpt": [t.trace.excerpt.0, t.trace.excerpt.1],
+                "plans": t.plans.iter().map(|pt| serde_json::json!({
+                    "plan": pt.plan_id, "phase": pt.phase_id,
+                    "resolved": pt.plan.is_some() && (pt.phase_id.is_none() || pt.phase.is_some()),
+                })).collect::<Vec<_>>(),
+                "requirements": t.requirements.iter().map(|r| match &r.resolution {
+                    Resolution::Resolved { key } => serde_json::json!({
+                        "id": r.id, "status": "resolved", "plan": project.plans[key.plan].id,
+                    }),
+                    Resolution::Ambiguous { plans } => serde_json::json!({
+                        "id": r.id, "status": "ambiguous",
+                        "candidates": plans.iter().map(|&p| &project.plans[p].id).collect::<Vec<_>>(),
+                    }),
+                    Resolution::Dangling => serde_json::json!({ "id": r.id, "status": "dangling" }),
+                }).collect::<Vec<_>>(),
+                "unresolved": t.trace.unresolved.iter().map(|(_, v)| v).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let json = Json {
+        tracemark: env!("CARGO_PKG_VERSION"),
+        summary: &project.summary,
+        plans,
+        traces,
+        diagnostics: &project.diagnostics,
+    };
+    let mut out = serde_json::to_vec_pretty(&json)?;
+    out.push(b'\n');
+    Ok(out)
+}

@@ -1,0 +1,63 @@
+//! The theme: tera templates and static files. The default theme is embedded in the
+//! binary (`themes/default/`); a project theme (`themes/<name>/templates/*.html`,
+//! `themes/<name>/static/*`) overrides any file it provides.
+
+use anyhow::{Context, Result};
+use tera::Tera;
+
+/// The built-in templates: (name, text).
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("macros.html", include_str!("../../themes/default/templates/macros.html")),
+    ("index.html", include_str!("../../themes/default/templates/index.html")),
+    ("plan.html", include_str!("../../themes/default/templates/plan.html")),
+    ("requirement.html", include_str!("../../themes/default/templates/requirement.html")),
+    ("phase.html", include_str!("../../themes/default/templates/phase.html")),
+    ("document.html", include_str!("../../themes/default/templates/document.html")),
+    ("source.html", include_str!("../../themes/default/templates/source.html")),
+    ("diagnostics.html", include_str!("../../themes/default/templates/diagnostics.html")),
+];
+
+/// The built-in static files: (path under `static/`, bytes).
+pub const DEFAULT_STATIC: &[(&str, &[u8])] =
+    &[("style.css", include_bytes!("../../themes/default/static/style.css"))];
+
+/// A loaded theme.
+pub struct Theme {
+    /// The compiled templates.
+    pub tera: Tera,
+    /// Static files to write under `static/`: (relative path, bytes), sorted.
+    pub static_files: Vec<(String, Vec<u8>)>,
+}
+
+impl Theme {
+    /// Compiles the built-in templates, replaced by `template_overrides` (name, text)
+    /// where names match, plus `static_overrides` (path, bytes) over the built-in static
+    /// files. Errors name the template that does not compile.
+    pub fn new(
+        template_overrides: &[(String, String)],
+        static_overrides: &[(String, Vec<u8>)],
+    ) -> Result<Theme> {
+        let mut tera = Tera::default();
+        let mut templates: Vec<(String, String)> =
+            DEFAULT_TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        for (name, text) in template_overrides {
+            match templates.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = text.clone(),
+                None => templates.push((name.clone(), text.clone())),
+            }
+        }
+        tera.add_raw_templates(templates).context("a theme template does not compile")?;
+        tera.autoescape_on(vec![".html"]);
+        let mut static_files: Vec<(String, Vec<u8>)> =
+            DEFAULT_STATIC.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        for (name, bytes) in static_overrides {
+            match static_files.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = bytes.clone(),
+                None => static_files.push((name.clone(), bytes.clone())),
+            }
+        }
+        static_files.sort();
+        Ok(Theme { tera, static_files })
+    }
+}

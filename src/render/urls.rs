@@ -1,0 +1,86 @@
+//! Where each page lives in the output folder, and relative URLs between pages, so the
+//! site works from `file://` and under any web server subpath.
+//!
+//! Layout: `index.html`; `plans/<plan>/index.html`;
+//! `plans/<plan>/requirements/<requirement>.html`; `plans/<plan>/phases/<phase>.html`;
+//! `docs/<project path>.html` (plan documents); `files/<project path>.html` (source
+//! files with markers); `diagnostics.html`; `trace.json`; `static/…`.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Characters escaped in URL path segments: everything but unreserved ones.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// Replaces characters that cannot appear in a file name on common file systems.
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect()
+}
+
+/// A plan's page.
+pub fn plan(plan_id: &str) -> String {
+    format!("plans/{}/index.html", file_safe(plan_id))
+}
+
+/// A requirement's page (requirements are identified by plan and ID).
+pub fn requirement(plan_id: &str, req_id: &str) -> String {
+    format!("plans/{}/requirements/{}.html", file_safe(plan_id), file_safe(req_id))
+}
+
+/// A phase's page.
+pub fn phase(plan_id: &str, phase_id: &str) -> String {
+    format!("plans/{}/phases/{}.html", file_safe(plan_id), file_safe(phase_id))
+}
+
+/// A plan document's rendered page.
+pub fn document(path: &str) -> String {
+    format!("docs/{path}.html")
+}
+
+/// A source file's highlighted page.
+pub fn source(path: &str) -> String {
+    format!("files/{path}.html")
+}
+
+/// The URL of page `to` as seen from page `from` (both site-relative file paths),
+/// percent-encoded.
+pub fn relative(from: &str, to: &str) -> String {
+    let depth = from.matches('/').count();
+    let mut out = "../".repeat(depth);
+    let mut first = true;
+    for seg in to.split('/') {
+        if !first {
+            out.push('/');
+        }
+        first = false;
+        out.extend(utf8_percent_encode(seg, SEGMENT));
+    }
+    out
+}
+
+/// The prefix from page `from` to the site root (`""`, `"../"`, `"../../"`, …).
+pub fn root(from: &str) -> String {
+    "../".repeat(from.matches('/').count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_climb_to_the_root_and_encode() {
+        assert_eq!(relative("index.html", "plans/P/index.html"), "plans/P/index.html");
+        assert_eq!(
+            relative("plans/P/requirements/R.html", "files/src/a b#.ts.html"),
+            "../../../files/src/a%20b%23.ts.html"
+        );
+        assert_eq!(root("plans/P/index.html"), "../../");
+    }
+
+    #[test]
+    fn ids_become_file_names() {
+        assert_eq!(requirement("PLAN-1", "REQ-1.2"), "plans/PLAN-1/requirements/REQ-1.2.html");
+        assert_eq!(phase("PLAN-X", "R9.P01"), "plans/PLAN-X/phases/R9.P01.html");
+    }
+}

@@ -1,0 +1,292 @@
+//! The build: a flat list of timed stages — walk, read and scan, parse plans, model,
+//! render, write — from a [`Config`] to a site on disk. This is the only module that
+//! touches the file system (besides `config`).
+
+pub mod output;
+pub mod walk;
+
+use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::model::{Inputs, Project, SourceFile};
+use crate::plan::{self, InputFile};
+use crate::render::highlight::{Highlighter, Syntect};
+use crate::render::pages::{self, Page};
+use crate::render::templates::Theme;
+use crate::source::{self, Language};
+use crate::text::{self, Encoding};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+/// How long each stage took, in order.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    /// (stage name, wall time).
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.stages.push((name, start.elapsed()));
+        out
+    }
+
+    /// Total wall time of all stages.
+    pub fn total(&self) -> Duration {
+        self.stages.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+/// What a build produced.
+pub struct Built {
+    /// The cross-reference (with diagnostics and summary).
+    pub project: Project,
+    /// Pages written (count).
+    pub pages: usize,
+    /// Files whose bytes changed on disk (the others were left untouched).
+    pub written: usize,
+    /// Stale files removed from the output folder.
+    pub removed: usize,
+    /// Per-stage timings.
+    pub timings: Timings,
+}
+
+/// Reads the project and computes the cross-reference, without rendering.
+pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
+    let (files, walk_errors) = timings.time("walk", || walk::walk(config));
+    let loaded = timings.time("read+scan", || load(config, &files));
+    let Loaded { plan_inputs, sources, scanned, mut diagnostics } = loaded;
+    for e in walk_errors {
+        diagnostics.push(Diagnostic::warning(Code::Unreadable, &e, 0, "folder could not be read"));
+    }
+    let folders = timings.time("plans", || {
+        let results: Vec<_> = plan_inputs
+            .par_iter()
+            .map(|(folder, inputs)| {
+                let files: Vec<InputFile<'_>> =
+                    inputs.iter().map(|(p, t)| InputFile { path: p, text: t.as_deref() }).collect();
+                plan::parse_folder(folder, &files)
+            })
+            .collect();
+        results
+    });
+    let document_text: HashMap<String, String> = plan_inputs
+        .into_values()
+        .flatten()
+        .filter_map(|(path, text)| Some((path.clone(), text?)).filter(|_| path.ends_with(".md")))
+        .collect();
+    let mut plan_folders = Vec::with_capacity(folders.len());
+    for (f, d) in folders {
+        plan_folders.push(f);
+        diagnostics.extend(d);
+    }
+    Ok(timings.time("model", || {
+        Project::build(Inputs {
+            title: config.title.clone(),
+            folders: plan_folders,
+            document_text,
+            files: sources,
+            scanned_files: scanned,
+            diagnostics,
+        })
+    }))
+}
+
+/// Builds the site: analyse, render every page, write the output folder (only files
+/// whose bytes changed; stale files of an earlier build removed).
+pub fn build(config: &Config) -> Result<Built> {
+    let mut timings = Timings::default();
+    let project = analyse(config, &mut timings)?;
+    let theme = timings.time("theme", || load_theme(config))?;
+    let highlighter = Syntect::new();
+    let pages: Vec<Page> = timings.time("render", || render(&project, &theme, &highlighter))?;
+    let stats = timings.time("write", || output::write(&config.out, &pages))?;
+    Ok(Built { project, pages: pages.len(), written: stats.written, removed: stats.removed, timings })
+}
+
+/// Renders every page of the site in memory.
+pub fn render(project: &Project, theme: &Theme, highlighter: &dyn Highlighter) -> Result<Vec<Page>> {
+    pages::render_site(project, theme, highlighter)
+}
+
+/// Loads the theme: built-in templates, overridden by `themes/<name>/templates/*.html`
+/// and `themes/<name>/static/*` when the config names a theme.
+pub fn load_theme(config: &Config) -> Result<Theme> {
+    let mut templates = Vec::new();
+    let mut statics = Vec::new();
+    if let Some(dir) = &config.theme_dir {
+        let tdir = dir.join("templates");
+        if tdir.is_dir() {
+            for e in std::fs::read_dir(&tdir).with_context(|| format!("cannot read `{}`", tdir.display()))? {
+                let e = e?;
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".html") {
+                    let text = std::fs::read_to_string(e.path())
+                        .with_context(|| format!("cannot read template `{}`", e.path().display()))?;
+                    templates.push((name, text));
+                }
+            }
+        }
+        let sdir = dir.join("static");
+        if sdir.is_dir() {
+            for e in walkdir_files(&sdir)? {
+                let bytes = std::fs::read(&e).with_context(|| format!("cannot read `{}`", e.display()))?;
+                let rel = e.strip_prefix(&sdir).unwrap_or(&e).to_string_lossy().replace('\\', "/");
+                statics.push((rel, bytes));
+            }
+        }
+    }
+    templates.sort();
+    Theme::new(&templates, &statics)
+}
+
+fn walkdir_files(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    for e in ignore::WalkBuilder::new(dir).standard_filters(false).build() {
+        let e = e?;
+        if e.file_type().is_some_and(|t| t.is_file()) {
+            out.push(e.into_path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// What the read stage gathered.
+struct Loaded {
+    /// Plan folder → its files (path, text for markdown/json).
+    plan_inputs: BTreeMap<String, Vec<(String, Option<String>)>>,
+    /// Files with markers.
+    sources: Vec<SourceFile>,
+    /// Text files scanned.
+    scanned: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+enum Read {
+    Text { text: String, encoding: Encoding },
+    Skipped(Diagnostic),
+    Binary { has_marker_bytes: bool },
+}
+
+fn read(config: &Config, f: &walk::WalkedFile) -> Read {
+    if f.size > config.max_file_size {
+        return Read::Skipped(
+            Diagnostic::warning(
+                Code::Unreadable,
+                &f.rel,
+                0,
+                format!("skipped: {} bytes is over the limit of {} bytes", f.size, config.max_file_size),
+            )
+            .with_help("raise `max_file_size` in tracemark.toml, or exclude the file")
+            .with_severity(Severity::Note),
+        );
+    }
+    let bytes = match std::fs::read(&f.abs) {
+        Ok(b) => b,
+        Err(e) => {
+            return Read::Skipped(Diagnostic::warning(
+                Code::Unreadable,
+                &f.rel,
+                0,
+                format!("cannot read: {e}"),
+            ));
+        }
+    };
+    if text::is_binary(&bytes) {
+        let has = memchr::memmem::find(&bytes, b"@plan").is_some()
+            || memchr::memmem::find(&bytes, b"@requirement").is_some();
+        return Read::Binary { has_marker_bytes: has };
+    }
+    let d = text::decode(&bytes);
+    let encoding = d.encoding;
+    Read::Text { text: d.text.into_owned(), encoding }
+}
+
+fn load(config: &Config, files: &[walk::WalkedFile]) -> Loaded {
+    struct One {
+        plan_folder: Option<String>,
+        plan_text: Option<String>,
+        source: Option<SourceFile>,
+        scanned: bool,
+        diagnostics: Vec<Diagnostic>,
+    }
+    let ones: Vec<One> = files
+        .par_iter()
+        .map(|f| {
+            let plan_folder = walk::plan_folder_of(config, &f.rel);
+            let mut one =
+                One { plan_folder, plan_text: None, source: None, scanned: false, diagnostics: Vec::new() };
+            match read(config, f) {
+                Read::Skipped(d) => one.diagnostics.push(d),
+                Read::Binary { has_marker_bytes } => {
+                    if has_marker_bytes {
+                        one.diagnostics.push(
+                            Diagnostic::warning(
+                                Code::Unreadable,
+                                &f.rel,
+                                0,
+                                "binary file contains marker text; not scanned",
+                            )
+                            .with_help("exclude it in tracemark.toml if it is a build artifact"),
+                        );
+                    }
+                }
+                Read::Text { text, encoding } => {
+                    if encoding == Encoding::Windows1252 {
+                        one.diagnostics.push(
+                            Diagnostic::warning(
+                                Code::Encoding,
+                                &f.rel,
+                                0,
+                                "not valid UTF-8; read as Windows-1252",
+                            )
+                            .with_severity(Severity::Note)
+                            .with_help("re-save the file as UTF-8"),
+                        );
+                    }
+                    one.scanned = true;
+                    let is_plan_text =
+                        one.plan_folder.is_some() && (f.rel.ends_with(".md") || f.rel.ends_with(".json"));
+                    if source::may_contain_markers(&text) {
+                        let scan = source::scan(&f.rel, &text, config.excerpt_lines);
+                        if !scan.markers.is_empty() {
+                            one.source = Some(SourceFile {
+                                path: f.rel.clone(),
+                                language: Language::from_path(&f.rel),
+                                text: if is_plan_text { String::new() } else { text.clone() },
+                                markers: scan.markers,
+                                traces: scan.traces,
+                            });
+                        }
+                    }
+                    if is_plan_text {
+                        if let Some(s) = one.source.as_mut() {
+                            s.text = text.clone();
+                        }
+                        one.plan_text = Some(text);
+                    }
+                }
+            }
+            one
+        })
+        .collect();
+    let mut plan_inputs: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
+    let mut sources = Vec::new();
+    let mut scanned = 0;
+    let mut diagnostics = Vec::new();
+    for (f, one) in files.iter().zip(ones) {
+        scanned += usize::from(one.scanned);
+        diagnostics.extend(one.diagnostics);
+        if let Some(s) = one.source {
+            sources.push(s);
+        }
+        if let Some(folder) = one.plan_folder {
+            plan_inputs.entry(folder).or_default().push((f.rel.clone(), one.plan_text));
+        }
+    }
+    Loaded { plan_inputs, sources, scanned, diagnostics }
+}

@@ -1,0 +1,105 @@
+//! Walking the project tree: every file under the root, honouring `.gitignore` (and
+//! `.ignore`, `.git/info/exclude`) through the `ignore` crate, skipping `.git`,
+//! `node_modules`, `target` and the output folder, then the config's include/exclude
+//! globs. Hidden files are kept: `.completed/` records live in hidden folders.
+
+use crate::config::Config;
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Folder names never descended into.
+pub const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "target"];
+
+/// One file found by the walk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkedFile {
+    /// Path relative to the root, `/`-separated.
+    pub rel: String,
+    /// Absolute path.
+    pub abs: PathBuf,
+    /// Size in bytes (from the directory entry's metadata; 0 if unknown).
+    pub size: u64,
+}
+
+/// Lists the project's files, sorted by relative path. Unreadable folders are skipped
+/// (the walk reports them in the returned error list as `path: message`).
+pub fn walk(config: &Config) -> (Vec<WalkedFile>, Vec<String>) {
+    let root = config.root.clone();
+    let out = config.out.clone();
+    let files = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let mut builder = WalkBuilder::new(&root);
+    builder
+        .hidden(false)
+        .parents(false)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && (SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) || e.path() == out))
+        });
+    builder.build_parallel().run(|| {
+        let root = &root;
+        let files = &files;
+        let errors = &errors;
+        Box::new(move |entry| {
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                    if let Some(rel) = relative(root, e.path()) {
+                        let size = e.metadata().map(|m| m.len()).unwrap_or(0);
+                        files.lock().expect("walk lock").push(WalkedFile { rel, abs: e.into_path(), size });
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => errors.lock().expect("walk lock").push(err.to_string()),
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().expect("walk lock");
+    files.retain(|f| {
+        !config.exclude.is_match(&f.rel)
+            && (config.include.as_ref().is_none_or(|g| g.is_match(&f.rel)) || is_plan_file(config, &f.rel))
+    });
+    files.sort();
+    let mut errors = errors.into_inner().expect("walk lock");
+    errors.sort();
+    (files, errors)
+}
+
+/// Whether a relative path lies under one of the plan roots.
+pub fn is_plan_file(config: &Config, rel: &str) -> bool {
+    plan_folder_of(config, rel).is_some()
+}
+
+/// The plan folder a file belongs to: `<plan root>/<first component>` for files in a
+/// sub-folder of a plan root, or the file itself for a `.md` file directly in a plan
+/// root (a one-file plan). `None` for files outside the plan roots.
+pub fn plan_folder_of(config: &Config, rel: &str) -> Option<String> {
+    for root in &config.plans {
+        let rest = if root.is_empty() {
+            Some(rel)
+        } else {
+            rel.strip_prefix(root.as_str()).and_then(|r| r.strip_prefix('/'))
+        };
+        let Some(rest) = rest else { continue };
+        return match rest.split_once('/') {
+            Some((first, _)) => Some(join(root, first)),
+            None if rest.ends_with(".md") => Some(join(root, rest)),
+            None => None,
+        };
+    }
+    None
+}
+
+fn join(a: &str, b: &str) -> String {
+    if a.is_empty() { b.to_string() } else { format!("{a}/{b}") }
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Some(parts.join("/"))
+}
