@@ -1,0 +1,81 @@
+//! The command line as a user meets it: help, exit statuses, error messages, the
+//! summary line, determinism and incremental writes.
+
+use crate::{build, fixture, repo, tracemark};
+
+#[test]
+fn help_lists_build() {
+    let o = tracemark(&["--help"]);
+    assert!(o.status.success());
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("build"), "{s}");
+}
+
+#[test]
+fn missing_root_exits_2_with_a_message() {
+    let o = tracemark(&["build", "/nonexistent/tracemark-root"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("cannot open project root `/nonexistent/tracemark-root`"), "{e}");
+}
+
+#[test]
+fn unknown_config_key_exits_2_naming_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tracemark.toml"), "title = \"x\"\nplan_roots = [\"p\"]\n").unwrap();
+    let o = tracemark(&["build", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("tracemark.toml:2:1:"), "{e}");
+    assert!(e.contains("unknown field `plan_roots`"), "{e}");
+}
+
+#[test]
+fn summary_line_reports_counts_and_output() {
+    let (out, o) = build(&fixture("edge"));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("1 plans, 3 requirements (2 covered)"), "{s}");
+    assert!(s.contains(&out.path().display().to_string()), "{s}");
+}
+
+#[test]
+fn builds_are_byte_for_byte_deterministic() {
+    let root = repo().join("content-example");
+    let (a, _) = build(&root);
+    let (b, _) = build(&root);
+    let list = |d: &std::path::Path| {
+        let mut v: Vec<_> = ignore::WalkBuilder::new(d)
+            .standard_filters(false)
+            .build()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.is_file())
+            .map(|p| p.strip_prefix(d).unwrap().to_path_buf())
+            .collect();
+        v.sort();
+        v
+    };
+    let (la, lb) = (list(a.path()), list(b.path()));
+    assert_eq!(la, lb);
+    assert!(la.len() > 20, "{} files", la.len());
+    for rel in la {
+        assert!(std::fs::read(a.path().join(&rel)).unwrap() == std::fs::read(b.path().join(&rel)).unwrap(), "{} differs", rel.display());
+    }
+}
+
+#[test]
+fn rebuild_writes_nothing_new_and_removes_stale_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("p");
+    std::fs::create_dir_all(src.join("project-plans/a")).unwrap();
+    std::fs::write(src.join("project-plans/a/spec.md"), "Plan ID: PLAN-20250101-A\n\n### REQ-A-001: One\n\n### REQ-A-002: Two\n").unwrap();
+    let out = tmp.path().join("out");
+    let args = ["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    assert!(tracemark(&args).status.success());
+    assert!(out.join("plans/PLAN-20250101-A/requirements/REQ-A-002.html").is_file());
+    let again = tracemark(&args);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("(0 written, 0 removed)"), "{}", String::from_utf8_lossy(&again.stdout));
+    std::fs::write(src.join("project-plans/a/spec.md"), "Plan ID: PLAN-20250101-A\n\n### REQ-A-001: One\n").unwrap();
+    let third = tracemark(&args);
+    assert!(String::from_utf8_lossy(&third.stdout).contains("1 removed)"), "{}", String::from_utf8_lossy(&third.stdout));
+    assert!(!out.join("plans/PLAN-20250101-A/requirements/REQ-A-002.html").exists());
+}

@@ -1,0 +1,44 @@
+//! Integration tests: tracemark run as a process on fixture projects, with assertions
+//! on its exit status, output, pages and `trace.json`. One test binary, one module per
+//! feature; fixtures live in `tests/fixtures/` and `content-example/`.
+
+mod cli;
+mod edge;
+mod example;
+mod links;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture folder under `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// Runs `tracemark` with arguments; returns its output.
+pub fn tracemark(args: &[&str]) -> Output {
+    assert_cmd::Command::cargo_bin("tracemark").unwrap().args(args).output().expect("tracemark runs")
+}
+
+/// Builds `root` into a fresh temporary folder; panics with stderr if it fails.
+pub fn build(root: &Path) -> (tempfile::TempDir, Output) {
+    let out = tempfile::tempdir().unwrap();
+    let o = tracemark(&["build", root.to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "build failed: {}", String::from_utf8_lossy(&o.stderr));
+    (out, o)
+}
+
+/// Reads a built file as text.
+pub fn read(out: &Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Reads `trace.json` of a built site.
+pub fn trace_json(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(out, "trace.json")).expect("trace.json is JSON")
+}
