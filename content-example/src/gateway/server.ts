@@ -13,6 +13,15 @@ function respond(res: ServerResponse, status: number, body: string): void {
 }
 
 /**
+ * Liveness probe for the load balancer, kept from the old relay.
+ *
+ * @plan:PLAN-20990101-GHOST.P01
+ */
+function healthz(res: ServerResponse): void {
+  respond(res, 200, 'ok');
+}
+
+/**
  * The ingress pipeline: size cap, signature, de-duplication, enqueue, in that order.
  *
  * @plan PLAN-20251104-INGRESS-HARDENING.P04
@@ -21,15 +30,13 @@ function respond(res: ServerResponse, status: number, body: string): void {
 export function makeHandler(config: GatewayConfig, enqueue: Enqueue) {
   const deduper = new DeliveryDeduper(config.dedupeWindowMs);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    // Health endpoint, kept from the old relay.
-    // @plan:PLAN-20990101-GHOST.P01
-    if (req.method === 'GET' && req.url === '/healthz') return respond(res, 200, 'ok');
+    if (req.method === 'GET' && req.url === '/healthz') return healthz(res);
     const match = /^\/hooks\/([a-z0-9-]+)$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !match) return respond(res, 404, 'not found');
     try {
       const source = config.sources.get(match[1]);
       if (!source) throw new IngressRejected('unknown_source', match[1]);
-      // @requirement REQ-ING-001, REQ-ING-003
+      // @plan PLAN-20251104-INGRESS-HARDENING.P04 @requirement REQ-ING-001, REQ-ING-003
       checkDeclaredLength(req.headers['content-length'], config.maxBodyBytes);
       const body = await readBoundedBody(req, config.maxBodyBytes);
       const signature = req.headers['x-hookpost-signature'];

@@ -31,6 +31,8 @@ impl Default for Backoff {
 impl Backoff {
     /// The ceiling for attempt `n` (0-based), before jitter.
     pub fn ceiling(&self, attempt: u32) -> Duration {
+        // @plan:PLAN-20251104-INGRESS-HARDENING.P4 saturating: factor^attempt overflows u32
+        // long before attempt 32, and the cap applies anyway.
         let multiplier = self.factor.saturating_pow(attempt);
         self.base.saturating_mul(multiplier).min(self.cap)
     }
