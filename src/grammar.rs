@@ -39,7 +39,8 @@ pub fn split_plan_ref(s: &str) -> Option<(&str, Option<&str>)> {
 /// plan ID or a bare phase (`P05`).
 pub fn is_requirement_id(s: &str) -> bool {
     static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("^{REQ_ID}$")).expect("valid regex"));
-    static PHASE_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("^{PHASE}$")).expect("valid regex"));
+    static PHASE_RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(&format!("^{PHASE}$")).expect("valid regex"));
     if s.starts_with("PLAN-") || !RE.is_match(s) || PHASE_RE.is_match(s) {
         return false;
     }

@@ -147,10 +147,7 @@ mod tests {
     #[test]
     fn finds_fences() {
         let doc = ["text", "```ts", "@plan:X", "```", "after", "~~~~", "```", "~~~~", "````", "x"];
-        assert_eq!(
-            fenced_lines(&doc),
-            vec![false, true, true, true, false, true, true, true, true, true]
-        );
+        assert_eq!(fenced_lines(&doc), vec![false, true, true, true, false, true, true, true, true, true]);
     }
 
     #[test]

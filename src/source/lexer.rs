@@ -154,7 +154,8 @@ impl Builder<'_> {
         let mut block = None;
         if own_line && let Some((blk, prev_end)) = self.last_line {
             let gap = &self.text[prev_end..start];
-            if gap.iter().all(|c| c.is_ascii_whitespace()) && gap.iter().filter(|&&c| c == b'\n').count() == 1 {
+            if gap.iter().all(|c| c.is_ascii_whitespace()) && gap.iter().filter(|&&c| c == b'\n').count() == 1
+            {
                 block = Some(blk);
                 self.out.blocks[blk as usize].1 = end;
             }
@@ -267,10 +268,11 @@ impl Builder<'_> {
                     i = end.unwrap_or(i + 1);
                     last_sig = b'/';
                 }
-                b'\'' if i > 0
-                    && (t[i - 1] == b'&' || t[i - 1] == b'<')
-                    && t.get(i + 1).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
-                    && t.get(i + 2) != Some(&b'\'') =>
+                b'\''
+                    if i > 0
+                        && (t[i - 1] == b'&' || t[i - 1] == b'<')
+                        && t.get(i + 1).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+                        && t.get(i + 2) != Some(&b'\'') =>
                 {
                     // A Rust lifetime (`&'a`, `<'a>`), not a string.
                     i += 1;
@@ -423,7 +425,10 @@ fn regex_allowed(t: &[u8], i: usize, last_sig: u8) -> bool {
     while s > 0 && is_ident(t[s - 1]) {
         s -= 1;
     }
-    matches!(&t[s..e], b"return" | b"typeof" | b"case" | b"in" | b"of" | b"yield" | b"await" | b"void" | b"delete")
+    matches!(
+        &t[s..e],
+        b"return" | b"typeof" | b"case" | b"in" | b"of" | b"yield" | b"await" | b"void" | b"delete"
+    )
 }
 
 #[cfg(test)]
@@ -566,14 +571,15 @@ mod tests {
     fn crlf_line_comments() {
         let text = "// a\r\n// b\r\nx();\r\n";
         let l = lex(Language::CLike, text);
-        assert_eq!(l.blocks, vec![(0, 11)]);
+        assert_eq!(l.blocks, vec![(0, 10)]);
         assert_eq!(l.regions[0], Region { start: 0, end: 4, kind: Kind::Comment { block: 0 } });
     }
 
     #[test]
     fn regions_cover_the_text() {
         for text in ["", "'", "`${", "/*", "\"\\", "`${`${}}", "x /", "<!--", "'''", "a\r\n'b\r\n"] {
-            for lang in [Language::CLike, Language::Hash, Language::Markdown, Language::Html, Language::Other] {
+            for lang in [Language::CLike, Language::Hash, Language::Markdown, Language::Html, Language::Other]
+            {
                 let l = lex(lang, text);
                 let mut at = 0;
                 for r in &l.regions {

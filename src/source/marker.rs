@@ -86,7 +86,9 @@ pub fn scan(lang: Language, text: &str, excerpt_cap: u32) -> Scan {
             (Language::Markdown, _) => (Placement::MarkdownText, None),
             (_, Kind::Comment { block }) => (Placement::Comment, Some(Group::Block(block))),
             (_, Kind::Str { open }) => match test_call(b, open) {
-                Some(call) if lang == Language::CLike => (Placement::TestTitle, Some(Group::Title { open, call })),
+                Some(call) if lang == Language::CLike => {
+                    (Placement::TestTitle, Some(Group::Title { open, call }))
+                }
                 _ => (Placement::StringLiteral, None),
             },
             (_, Kind::Code) => (Placement::Code, None),
@@ -186,8 +188,22 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// the offset where the call starts.
 fn test_call(b: &[u8], open: usize) -> Option<usize> {
     const FNS: &[&[u8]] = &[
-        b"it", b"test", b"describe", b"suite", b"context", b"specify", b"bench", b"fit", b"fdescribe", b"xit",
-        b"xdescribe", b"xtest", b"scenario", b"feature", b"itProp", b"testProp",
+        b"it",
+        b"test",
+        b"describe",
+        b"suite",
+        b"context",
+        b"specify",
+        b"bench",
+        b"fit",
+        b"fdescribe",
+        b"xit",
+        b"xdescribe",
+        b"xtest",
+        b"scenario",
+        b"feature",
+        b"itProp",
+        b"testProp",
     ];
     const MODS: &[&[u8]] =
         &[b"skip", b"only", b"each", b"concurrent", b"todo", b"failing", b"sequential", b"fails", b"serial"];
@@ -286,8 +302,7 @@ fn trim_punct(s: &str) -> &str {
 fn parse_plan_values(v: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut rest = v;
-    loop {
-        let Some(c) = PLAN_REF_HEAD.captures(rest) else { break };
+    while let Some(c) = PLAN_REF_HEAD.captures(rest) {
         let whole = c.get(0).map_or("", |m| m.as_str());
         let plan = c.get(1).map_or("", |m| m.as_str()).to_string();
         match c.get(2) {
@@ -302,7 +317,8 @@ fn parse_plan_values(v: &str) -> Vec<Value> {
         }
         let after = &rest[whole.len()..];
         if glued(after) {
-            let token_end = v.len() - rest.len() + whole.len() + after.find(token_stop).unwrap_or(after.len());
+            let token_end =
+                v.len() - rest.len() + whole.len() + after.find(token_stop).unwrap_or(after.len());
             let start = v.len() - rest.len();
             out.push(Value::Unresolved { text: trim_punct(&v[start..token_end]).to_string() });
             break;
@@ -422,7 +438,10 @@ fn range_right(left: &str, right: &str) -> Option<String> {
             return None;
         }
         cut -= digits;
-        if cut > 0 && left.as_bytes()[cut - 1] == b'.' && left[..cut - 1].ends_with(|c: char| c.is_ascii_digit()) {
+        if cut > 0
+            && left.as_bytes()[cut - 1] == b'.'
+            && left[..cut - 1].ends_with(|c: char| c.is_ascii_digit())
+        {
             cut -= 1;
         }
     }
@@ -655,5 +674,446 @@ fn excerpt_of(ctx: &Ctx<'_>, lexed: &Lexed, lang: Language, g: Group, cap: u32) 
             }
         }
         Group::Title { call, .. } => excerpt::for_call(ctx, call, cap),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(p: &str, ph: Option<&str>) -> Value {
+        Value::Plan(PlanRef { plan: p.to_string(), phase: ph.map(str::to_string) })
+    }
+    fn req(id: &str) -> Value {
+        Value::Requirement { id: id.to_string() }
+    }
+    fn unres(t: &str) -> Value {
+        Value::Unresolved { text: t.to_string() }
+    }
+    fn reqs(ids: &[&str]) -> Vec<Value> {
+        ids.iter().map(|i| req(i)).collect()
+    }
+    /// Markers of a one-file scan as (tag, line, column, placement, values).
+    fn markers(path: &str, text: &str) -> Vec<(Tag, u32, u32, Placement, Vec<Value>)> {
+        super::super::scan(path, text, 40)
+            .markers
+            .into_iter()
+            .map(|m| (m.tag, m.line, m.column, m.placement, m.values))
+            .collect()
+    }
+    /// The values of the single marker in `// <text>` in a TS file.
+    fn values(text: &str) -> Vec<Value> {
+        let m = markers("a.ts", &format!("// {text}\n"));
+        assert_eq!(m.len(), 1, "{text}");
+        m.into_iter().next().map(|m| m.4).unwrap_or_default()
+    }
+
+    #[test]
+    fn colon_space_and_bold_forms() {
+        let p = "PLAN-20251023-STATELESS-HARDENING";
+        let expect = vec![plan(p, Some("P08"))];
+        assert_eq!(values("@plan:PLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("@plan PLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("@plan: PLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("@plan  \tPLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("**@plan**: PLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("@requirement:REQ-SP4-003"), vec![req("REQ-SP4-003")]);
+        assert_eq!(values("@requirement REQ-SP4-003"), vec![req("REQ-SP4-003")]);
+        assert_eq!(values("@requirements: REQ-SP4-003"), vec![req("REQ-SP4-003")]);
+    }
+
+    #[test]
+    fn not_tags() {
+        for t in [
+            "@planned PLAN-X",
+            "@plan-foo PLAN-X",
+            "user@plan: PLAN-X",
+            "a.b@plan PLAN-X",
+            "@Plan:PLAN-X",
+            "@plans",
+        ] {
+            assert_eq!(markers("a.ts", &format!("// {t}\n")), vec![], "{t}");
+        }
+        // An empty tag still counts, with an empty unresolved value.
+        assert_eq!(values("@plan \n"), vec![unres("")]);
+        // A `\n` escape in a fixture string is not a word character.
+        let m = markers("a.ts", "const s = 'x\\n@plan:PLAN-1\\n';\n");
+        assert_eq!(m, vec![(Tag::Plan, 1, 15, Placement::StringLiteral, vec![plan("PLAN-1", None)])]);
+    }
+
+    #[test]
+    fn comment_styles_are_traces() {
+        let cases = [
+            ("a.ts", "/**\n * @plan PLAN-20250218-X.P05\n */\nfoo();\n", 2, 4),
+            ("a.ts", "// @plan PLAN-20250218-X.P05\nfoo();\n", 1, 4),
+            ("a.rs", "/// @plan PLAN-20250218-X.P05\nfn f() {}\n", 1, 5),
+            ("a.rs", "//! @plan:PLAN-20250218-X.P05\n", 1, 5),
+            ("a.c", "/*\n * @plan PLAN-20250218-X.P05\n */\nint x;\n", 2, 4),
+            ("a.py", "# @plan PLAN-20250218-X.P05\nx = 1\n", 1, 3),
+            ("a.sh", "  # @plan PLAN-20250218-X.P05\nx=1\n", 1, 5),
+            ("a.toml", "# @plan:PLAN-20250218-X.P05\n[a]\n", 1, 3),
+            ("a.py", "def f():\n    \"\"\"Doc.\n\n    @plan PLAN-20250218-X.P05\n    \"\"\"\n", 4, 5),
+        ];
+        for (path, text, line, col) in cases {
+            let s = super::super::scan(path, text, 40);
+            assert_eq!(
+                s.markers.iter().map(|m| (m.line, m.column, m.placement)).collect::<Vec<_>>(),
+                vec![(line, col, Placement::Comment)],
+                "{path}: {text}"
+            );
+            assert_eq!(s.traces.len(), 1, "{path}: {text}");
+            assert_eq!(
+                s.traces[0].plans,
+                vec![PlanRef { plan: "PLAN-20250218-X".into(), phase: Some("P05".into()) }]
+            );
+        }
+    }
+
+    #[test]
+    fn markdown_placements() {
+        let text = "Add `@plan:PLAN-A.P01` markers.\n\n<!-- @plan:PLAN-A.P01 @requirement:REQ-SP4-001 REQ-SP4-002 -->\n\n```bash\n$ rg '@plan:PLAN-A.P02'\nfile.ts:// @plan:PLAN-A.P02\n```\n\nProse @requirement:REQ-SP4-003.\n> Requirements: @requirement:REQ-SP4-002, @requirement:REQ-SP4-003\n";
+        let s = super::super::scan("plan/P01.md", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.placement)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, Placement::MarkdownText),
+                (3, Placement::MarkdownComment),
+                (3, Placement::MarkdownComment),
+                (6, Placement::MarkdownText),
+                (7, Placement::MarkdownText),
+                (10, Placement::MarkdownText),
+                (11, Placement::MarkdownText),
+                (11, Placement::MarkdownText),
+            ]
+        );
+        assert_eq!(s.markers[4].values, vec![plan("PLAN-A", Some("P02"))]);
+        assert_eq!(s.markers[5].values, vec![req("REQ-SP4-003")]);
+        assert_eq!(
+            s.traces,
+            vec![Trace {
+                line: 3,
+                end_line: 3,
+                placement: Placement::MarkdownComment,
+                plans: vec![PlanRef { plan: "PLAN-A".into(), phase: Some("P01".into()) }],
+                requirements: vec!["REQ-SP4-001".into(), "REQ-SP4-002".into()],
+                unresolved: vec![],
+                excerpt: (3, 3),
+            }]
+        );
+    }
+
+    #[test]
+    fn several_plans_and_phase_lists() {
+        assert_eq!(
+            values("@plan PLAN-20260731-GHBROKER.P10, PLAN-20260731-GHBROKER.P15"),
+            vec![plan("PLAN-20260731-GHBROKER", Some("P10")), plan("PLAN-20260731-GHBROKER", Some("P15"))]
+        );
+        let p = "PLAN-20260216-HOOKSYSTEMREWRITE";
+        assert_eq!(
+            values("@plan PLAN-20260216-HOOKSYSTEMREWRITE.P15,P16,P17"),
+            vec![plan(p, Some("P15")), plan(p, Some("P16")), plan(p, Some("P17"))]
+        );
+        let h = "PLAN-20260211-HIGHDENSITY";
+        assert_eq!(
+            values("@plan PLAN-20260211-HIGHDENSITY.P24, P25"),
+            vec![plan(h, Some("P24")), plan(h, Some("P25"))]
+        );
+        let a = "PLAN-20260707-AGENTNEUTRAL";
+        assert_eq!(
+            values("@plan PLAN-20260707-AGENTNEUTRAL.P29/P31"),
+            vec![plan(a, Some("P29")), plan(a, Some("P31"))]
+        );
+        let r = "PLAN-20260626-RUNTIMEBOUNDARY";
+        assert_eq!(
+            values("@plan:PLAN-20260626-RUNTIMEBOUNDARY.P02-P05 */"),
+            vec![plan(r, Some("P02")), plan(r, Some("P03")), plan(r, Some("P04")), plan(r, Some("P05"))]
+        );
+        assert_eq!(
+            values("@plan PLAN-20260608-ISSUE1588.P04b, P06"),
+            vec![plan("PLAN-20260608-ISSUE1588", Some("P04b")), plan("PLAN-20260608-ISSUE1588", Some("P06"))]
+        );
+    }
+
+    #[test]
+    fn rounds_dots_and_trailing_punctuation() {
+        let g = "PLAN-20250219-GMERGE021";
+        assert_eq!(values("@plan:PLAN-20250219-GMERGE021.R9.P01"), vec![plan(g, Some("R9.P01"))]);
+        assert_eq!(values("@plan PLAN-20250219-GMERGE021.R4"), vec![plan(g, Some("R4"))]);
+        assert_eq!(
+            values("@plan PLAN-20250219-GMERGE022.B2"),
+            vec![plan("PLAN-20250219-GMERGE022", Some("B2"))]
+        );
+        assert_eq!(
+            values("@plan PLAN-20250219-X.SKIP1.P01"),
+            vec![plan("PLAN-20250219-X", Some("SKIP1.P01"))]
+        );
+        assert_eq!(
+            values("@plan:PLAN-20260725-MERGE-0.11-FROM-0.10"),
+            vec![plan("PLAN-20260725-MERGE-0.11-FROM-0.10", None)]
+        );
+        let s = "PLAN-20251023-STATELESS-HARDENING";
+        assert_eq!(
+            values("@plan PLAN-20251023-STATELESS-HARDENING.P08: User memory"),
+            vec![plan(s, Some("P08"))]
+        );
+        assert_eq!(values("see @plan PLAN-20251023-STATELESS-HARDENING.P05."), vec![plan(s, Some("P05"))]);
+        assert_eq!(
+            values("(@plan:PLAN-20260707-AGENTNEUTRAL.P13)."),
+            vec![plan("PLAN-20260707-AGENTNEUTRAL", Some("P13"))]
+        );
+        assert_eq!(
+            values("@plan:PLAN-20260608-ISSUE1586.P15 — auth types"),
+            vec![plan("PLAN-20260608-ISSUE1586", Some("P15"))]
+        );
+        assert_eq!(values("@plan PLAN-20251213issue490"), vec![plan("PLAN-20251213issue490", None)]);
+        assert_eq!(values("@plan PLAN-X.P5"), vec![plan("PLAN-X", Some("P5"))]);
+        assert_eq!(values("@plan PLAN-X.P04A"), vec![plan("PLAN-X", Some("P04A"))]);
+    }
+
+    #[test]
+    fn non_id_plan_values_are_unresolved() {
+        assert_eq!(values("@plan:ISSUE-2376"), vec![unres("ISSUE-2376")]);
+        assert_eq!(values("@plan issue3111"), vec![unres("issue3111")]);
+        assert_eq!(values("@plan:2026-07-28-issue-2625"), vec![unres("2026-07-28-issue-2625")]);
+        assert_eq!(
+            values("@plan project-plans/issue-1954-sandbox-hardening.md"),
+            vec![unres("project-plans/issue-1954-sandbox-hardening.md")]
+        );
+        assert_eq!(
+            values("@plan PLAN-20251105-profilefixes/plan2.md"),
+            vec![plan("PLAN-20251105-profilefixes", None), unres("PLAN-20251105-profilefixes/plan2.md")]
+        );
+        assert_eq!(
+            values("@plan:PLAN-20251211issue486c @phase:2"),
+            vec![plan("PLAN-20251211issue486c", None)]
+        );
+    }
+
+    #[test]
+    fn requirement_lists() {
+        assert_eq!(values("@requirement:HOOK-017,HOOK-019"), reqs(&["HOOK-017", "HOOK-019"]));
+        assert_eq!(
+            values("@requirement REQ-THINK-005.1, REQ-THINK-005.2"),
+            reqs(&["REQ-THINK-005.1", "REQ-THINK-005.2"])
+        );
+        assert_eq!(values("@requirement REQ-SP4-002/REQ-SP4-003"), reqs(&["REQ-SP4-002", "REQ-SP4-003"]));
+        assert_eq!(values("@requirement REQ-A-1 & REQ-A-2"), reqs(&["REQ-A-1", "REQ-A-2"]));
+        assert_eq!(values("@requirement REQ-3048-002 REQ-3048-003"), reqs(&["REQ-3048-002", "REQ-3048-003"]));
+        assert_eq!(values("@requirement R3, R4"), reqs(&["R3", "R4"]));
+        assert_eq!(values("@requirement:REQ-722-001"), reqs(&["REQ-722-001"]));
+        assert_eq!(values("@requirement E2E.API.1"), reqs(&["E2E.API.1"]));
+    }
+
+    #[test]
+    fn requirement_ranges() {
+        let sp4 = reqs(&["REQ-SP4-001", "REQ-SP4-002", "REQ-SP4-003", "REQ-SP4-004", "REQ-SP4-005"]);
+        assert_eq!(values("@requirement:REQ-SP4-001 through REQ-SP4-005"), sp4);
+        assert_eq!(values("@requirement REQ-SP4-001 to REQ-SP4-005"), sp4);
+        assert_eq!(
+            values("@requirement TS-EXEC-001 through TS-EXEC-003"),
+            reqs(&["TS-EXEC-001", "TS-EXEC-002", "TS-EXEC-003"])
+        );
+        assert_eq!(
+            values("@requirement REQ-SB-001 through REQ-SB-003 (Listing & Display)"),
+            reqs(&["REQ-SB-001", "REQ-SB-002", "REQ-SB-003"])
+        );
+        assert_eq!(values("@requirement R2.1\u{2013}R2.3"), reqs(&["R2.1", "R2.2", "R2.3"]));
+        assert_eq!(values("@requirement R16.1-R16.3"), reqs(&["R16.1", "R16.2", "R16.3"]));
+        assert_eq!(
+            values("@requirement REQ-HD-002.1-002.3"),
+            reqs(&["REQ-HD-002.1", "REQ-HD-002.2", "REQ-HD-002.3"])
+        );
+        assert_eq!(
+            values("@requirement REQ-RS-001 through REQ-RS-002, REQ-RS-013"),
+            reqs(&["REQ-RS-001", "REQ-RS-002", "REQ-RS-013"])
+        );
+        // Too large, reversed or mismatched ranges stay unresolved.
+        assert_eq!(values("@requirement R1\u{2013}R900"), vec![unres("R1\u{2013}R900")]);
+        assert_eq!(
+            values("@requirement REQ-A-005 through REQ-A-001"),
+            vec![unres("REQ-A-005 through REQ-A-001")]
+        );
+        // "to" followed by prose is not a range.
+        assert_eq!(values("@requirement REQ-001 to be checked"), reqs(&["REQ-001"]));
+    }
+
+    #[test]
+    fn suffix_only_continuations() {
+        assert_eq!(
+            values("@requirement REQ-1598-FL01, CL01, CL02, FL12"),
+            reqs(&["REQ-1598-FL01", "REQ-1598-CL01", "REQ-1598-CL02", "REQ-1598-FL12"])
+        );
+        assert_eq!(
+            values("@requirement REQ-3048-002/003/004"),
+            reqs(&["REQ-3048-002", "REQ-3048-003", "REQ-3048-004"])
+        );
+        assert_eq!(values("@requirement REQ-HD-002.1, 002.4"), reqs(&["REQ-HD-002.1", "REQ-HD-002.4"]));
+    }
+
+    #[test]
+    fn requirement_descriptions_stop_the_list() {
+        assert_eq!(values("@requirement REQ-CS-003.1 — Interface contract"), reqs(&["REQ-CS-003.1"]));
+        assert_eq!(values("@requirement HOOK-006 - Simplifies caller code"), reqs(&["HOOK-006"]));
+        assert_eq!(values("@requirement REQ-001: OAuth-only menu"), reqs(&["REQ-001"]));
+        assert_eq!(values("@requirement STORAGE-001: Log file rotation"), reqs(&["STORAGE-001"]));
+        assert_eq!(values("@requirement REQ-002 should validate settings"), reqs(&["REQ-002"]));
+        assert_eq!(values("@requirement REQ-RR-006 --co"), reqs(&["REQ-RR-006"]));
+        assert_eq!(values("@requirement REQ-002 @scenario x"), reqs(&["REQ-002"]));
+        assert_eq!(values("@requirement REQ-SP4-002."), reqs(&["REQ-SP4-002"]));
+        assert_eq!(values("@requirement REQ-PE-001 (issue #2817)"), reqs(&["REQ-PE-001"]));
+    }
+
+    #[test]
+    fn non_id_requirement_values_are_unresolved() {
+        assert_eq!(values("@requirement Phase 3 - Session bucket state management"), vec![unres("Phase 3")]);
+        assert_eq!(values("@requirement:build-order @given x"), vec![unres("build-order")]);
+        assert_eq!(values("@requirement Issue #1317 Bug 2"), vec![unres("Issue #1317 Bug 2")]);
+    }
+
+    #[test]
+    fn values_continue_after_a_trailing_comma() {
+        let text = "/**\n * @requirement REQ-HD-007.1, REQ-HD-007.2,\n *   REQ-HD-007.3\n * Body text\n */\n";
+        let m = markers("a.ts", text);
+        assert_eq!(m[0].4, reqs(&["REQ-HD-007.1", "REQ-HD-007.2", "REQ-HD-007.3"]));
+        // Not across a line that starts a new tag.
+        let text = "// @requirement REQ-1,\n// @plan PLAN-X\n";
+        let m = markers("a.ts", text);
+        assert_eq!(m[0].4, reqs(&["REQ-1"]));
+    }
+
+    #[test]
+    fn test_titles() {
+        let text = "describe('@requirement REQ-001: OAuth-only authentication menu', () => {\n  it('works @plan:PLAN-X.P01 @requirement:REQ-002', async () => {\n    expect(1).toBe(1);\n  });\n  it(\n    \"multi-line @requirement REQ-003\",\n    () => {},\n  );\n  it.each([[1], [2]])('each %s @requirement:REQ-004', (n) => {});\n  test.skip(`tmpl @plan PLAN-Y`, () => {});\n  foo('not a test @requirement:REQ-005');\n});\n";
+        let s = super::super::scan("a.test.ts", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.placement)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, Placement::TestTitle),
+                (2, Placement::TestTitle),
+                (2, Placement::TestTitle),
+                (6, Placement::TestTitle),
+                (9, Placement::TestTitle),
+                (10, Placement::TestTitle),
+                (11, Placement::StringLiteral),
+            ]
+        );
+        let tr: Vec<_> =
+            s.traces.iter().map(|t| (t.line, t.requirements.clone(), t.plans.len(), t.excerpt)).collect();
+        assert_eq!(
+            tr,
+            vec![
+                (1, vec!["REQ-001".to_string()], 0, (1, 12)),
+                (2, vec!["REQ-002".to_string()], 1, (2, 4)),
+                (6, vec!["REQ-003".to_string()], 0, (5, 8)),
+                (9, vec!["REQ-004".to_string()], 0, (9, 9)),
+                (10, vec![], 1, (10, 10)),
+            ]
+        );
+    }
+
+    #[test]
+    fn string_constants_are_not_traces() {
+        let text = "/**\n * @plan:PLAN-20251023-STATELESS-HARDENING.P10\n */\nconst PLAN_TAG = '@plan:PLAN-20251023-STATELESS-HARDENING.P10';\nconst R = [\n  '@requirement:REQ-SP4-001',\n];\n";
+        let s = super::super::scan("messages.ts", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.column, m.placement)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, 4, Placement::Comment),
+                (4, 19, Placement::StringLiteral),
+                (6, 4, Placement::StringLiteral)
+            ]
+        );
+        assert_eq!(s.traces.len(), 1);
+        assert_eq!(s.traces[0].excerpt, (1, 4));
+        // Unknown file kinds: artifacts.
+        assert_eq!(
+            markers("test-run.log", "ok @plan:PLAN-A.P01\n"),
+            vec![(Tag::Plan, 1, 4, Placement::Artifact, vec![plan("PLAN-A", Some("P01"))])]
+        );
+    }
+
+    #[test]
+    fn stacked_pairs_in_one_block() {
+        let text = "/**\n * @plan PLAN-A.P01\n * @requirement REQ-1\n * @plan PLAN-B.P02\n * @requirement REQ-2\n */\nfunction f() {\n  return 1;\n}\n";
+        let s = super::super::scan("a.ts", text, 40);
+        let tr: Vec<_> = s
+            .traces
+            .iter()
+            .map(|t| (t.line, t.end_line, t.plans[0].plan.clone(), t.requirements.clone(), t.excerpt))
+            .collect();
+        assert_eq!(
+            tr,
+            vec![
+                (2, 3, "PLAN-A".to_string(), vec!["REQ-1".to_string()], (1, 9)),
+                (4, 5, "PLAN-B".to_string(), vec!["REQ-2".to_string()], (1, 9)),
+            ]
+        );
+        // Two plans before one requirement: one trace.
+        let text =
+            "// @plan PLAN-A.P01\n// @plan PLAN-B.P02\n// @requirement REQ-1\n// @requirement REQ-1\nx();\n";
+        let s = super::super::scan("a.ts", text, 40);
+        assert_eq!(s.traces.len(), 1);
+        assert_eq!(s.traces[0].plans.len(), 2);
+        assert_eq!(s.traces[0].requirements, vec!["REQ-1".to_string()]);
+        assert_eq!((s.traces[0].line, s.traces[0].end_line, s.traces[0].excerpt), (1, 4, (1, 5)));
+        // A blank line or code line ends a `//` block.
+        let text = "// @plan PLAN-A.P01\n\n// @requirement REQ-1\nx();\n// @plan PLAN-B\n";
+        let s = super::super::scan("a.ts", text, 40);
+        assert_eq!(s.traces.iter().map(|t| t.line).collect::<Vec<_>>(), vec![1, 3, 5]);
+        assert_eq!(s.traces[1].unresolved, vec![]);
+    }
+
+    #[test]
+    fn unresolved_values_stay_in_traces() {
+        let s = super::super::scan("a.ts", "// @plan:ISSUE-2376\n// @requirement Phase 3 - x\n", 40);
+        assert_eq!(
+            s.traces[0].unresolved,
+            vec![(Tag::Plan, "ISSUE-2376".to_string()), (Tag::Requirement, "Phase 3".to_string())]
+        );
+    }
+
+    #[test]
+    fn crlf_and_non_ascii() {
+        let text = "// état — ✅\r\n/**\r\n * @plan PLAN-A.P01 — décrit\r\n * @requirement R2.1\u{2013}R2.2\r\n */\r\nfunction f() {\r\n}\r\n";
+        let s = super::super::scan("a.ts", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.column, m.values.clone())).collect();
+        assert_eq!(got, vec![(3, 4, vec![plan("PLAN-A", Some("P01"))]), (4, 4, reqs(&["R2.1", "R2.2"]))]);
+        assert_eq!(s.traces[0].excerpt, (2, 7));
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        let mut bytes: Vec<u8> =
+            (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        bytes.extend_from_slice(b"@plan:PLAN-");
+        let lossy = String::from_utf8_lossy(&bytes).into_owned();
+        let long = format!("// @requirement {}\n@plan {}", "REQ-1, ".repeat(15_000), "x".repeat(100_000));
+        let inputs = [
+            lossy.clone(),
+            format!("{lossy}@requirement R1\u{2013}"),
+            "/* @plan PLAN-A.P01".to_string(),
+            "'@plan PLAN-A".to_string(),
+            "`${`${'@plan:'".to_string(),
+            "<!-- @plan:PLAN-A".to_string(),
+            "\"\"\"@plan x".to_string(),
+            "@plan".to_string(),
+            "@requirement:".to_string(),
+            "@requirement REQ-1 through".to_string(),
+            "@requirement REQ-1-".to_string(),
+            "it(\n'@plan PLAN-A'".to_string(),
+            ")('@plan P'".to_string(),
+            long,
+        ];
+        for text in &inputs {
+            for path in ["a.ts", "a.py", "a.md", "a.html", "a.log"] {
+                let s = super::super::scan(path, text, 40);
+                for t in &s.traces {
+                    assert!(t.excerpt.0 <= t.excerpt.1 && t.excerpt.1 - t.excerpt.0 < 40);
+                }
+            }
+        }
     }
 }

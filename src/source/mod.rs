@@ -44,11 +44,15 @@ impl Language {
             _ => return Language::Other,
         };
         match ext.as_str() {
-            "ts" | "tsx" | "mts" | "cts" | "js" | "jsx" | "mjs" | "cjs" | "rs" | "go" | "java" | "kt" | "kts"
-            | "scala" | "swift" | "c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "hh" | "cs" | "dart" | "groovy"
-            | "gradle" | "php" | "css" | "scss" | "less" | "proto" | "zig" | "sol" | "jsonc" => Language::CLike,
-            "py" | "pyi" | "sh" | "bash" | "zsh" | "fish" | "toml" | "yaml" | "yml" | "rb" | "pl" | "pm" | "r"
-            | "cmake" | "mk" | "ps1" | "nix" | "tf" | "hcl" | "ini" | "cfg" | "conf" | "properties" => Language::Hash,
+            "ts" | "tsx" | "mts" | "cts" | "js" | "jsx" | "mjs" | "cjs" | "rs" | "go" | "java" | "kt"
+            | "kts" | "scala" | "swift" | "c" | "h" | "cc" | "cpp" | "cxx" | "hpp" | "hh" | "cs" | "dart"
+            | "groovy" | "gradle" | "php" | "css" | "scss" | "less" | "proto" | "zig" | "sol" | "jsonc" => {
+                Language::CLike
+            }
+            "py" | "pyi" | "sh" | "bash" | "zsh" | "fish" | "toml" | "yaml" | "yml" | "rb" | "pl" | "pm"
+            | "r" | "cmake" | "mk" | "ps1" | "nix" | "tf" | "hcl" | "ini" | "cfg" | "conf" | "properties" => {
+                Language::Hash
+            }
             "md" | "markdown" | "mdx" => Language::Markdown,
             "html" | "htm" | "vue" | "svelte" => Language::Html,
             _ => Language::Other,
