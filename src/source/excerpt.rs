@@ -10,7 +10,8 @@
 //!    closers): once depth is back to zero at a line end, the statement ends there if a
 //!    `{` was opened, or the line ends in `;` or `,`; a line ending in an operator
 //!    (`=`, `=>`, `+`, `.`, `&&`, …), a decorator line, or a next line starting with
-//!    `{` or `.` continues the statement;
+//!    `{` or `.` continues the statement, and so does a next line indented deeper
+//!    unless the line ends in `:`;
 //! 3. otherwise (Python, YAML, an interface field) the statement extends over the
 //!    following lines indented deeper than its first line, blank lines allowed inside;
 //! 4. everything is capped at `cap` lines from the start; a comment with no code after
@@ -154,7 +155,10 @@ impl Ctx<'_> {
                 let t = self.line_text(n).trim_start();
                 t.starts_with('{') || (t.starts_with('.') && !t.starts_with(".."))
             });
-            if continues || next_opens {
+            // A header continued on deeper-indented lines (`class A\n  extends B\n{`);
+            // a line ending in `:` opens an indented block instead (Python, YAML).
+            let next_deeper = last[1] != b':' && next.is_some_and(|n| self.indent(n) > self.indent(l));
+            if continues || next_opens || next_deeper {
                 l += 1;
                 continue;
             }
@@ -220,4 +224,79 @@ pub fn for_markdown_comment(ctx: &Ctx<'_>, s: usize, e: usize, cap: u32) -> (u32
     let start = ctx.line_of(s);
     let last = ctx.line_of(e.saturating_sub(1).max(s));
     (start, last.min(cap_end(start, cap)).max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The excerpt of every trace of a scan.
+    fn excerpts(path: &str, text: &str, cap: u32) -> Vec<(u32, u32)> {
+        crate::source::scan(path, text, cap).traces.iter().map(|t| t.excerpt).collect()
+    }
+
+    #[test]
+    fn braced_function() {
+        let text = "import x from 'y';\n\n/**\n * Does it.\n * @plan PLAN-A.P05\n * @requirement REQ-1\n */\nexport async function f(\n  a: string,\n  b: number,\n): Promise<void> {\n  if (a) {\n    return;\n  }\n  const s = '}'; // }\n}\n\nconst after = 1;\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(3, 16)]);
+    }
+
+    #[test]
+    fn class_with_decorator_and_blank_line() {
+        let text = "// @plan PLAN-A.P01\n\n@Injectable()\nexport class A\n  extends B\n{\n  x = `${1}}`;\n}\nfoo();\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(1, 8)]);
+    }
+
+    #[test]
+    fn python_def_by_indentation() {
+        let text = "# @plan PLAN-A.P01\n# @requirement REQ-1\ndef f(\n    a,\n):\n    x = {\n        'a': 1,\n    }\n\n    return x\n\n\ndef g():\n    pass\n";
+        assert_eq!(excerpts("a.py", text, 40), vec![(1, 10)]);
+    }
+
+    #[test]
+    fn one_line_declarations() {
+        let text = "interface A {\n  /** @plan PLAN-A.P01 */\n  x: string;\n  // @plan PLAN-A.P02\n  y?: number\n  z: T;\n  w: T; // @plan PLAN-A.P03: trailing\n}\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(2, 3), (4, 5), (7, 7)]);
+        // A Rust item.
+        let text = "/// @plan PLAN-A.P01\npub const N: usize = 3;\n/// @plan PLAN-A.P02\nfn f<'a>(x: &'a str) -> &'a str {\n    x\n}\n";
+        assert_eq!(excerpts("a.rs", text, 40), vec![(1, 2), (3, 6)]);
+    }
+
+    #[test]
+    fn statement_continues_over_operators_and_chains() {
+        let text = "// @plan PLAN-A.P01\nconst x =\n  a +\n  b;\n// @plan PLAN-A.P02\nconst y = z\n  .map(f)\n  .filter(g);\nnext();\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(1, 4), (5, 8)]);
+    }
+
+    #[test]
+    fn capped_at_the_limit() {
+        let body = "  x();\n".repeat(60);
+        let text = format!("/**\n * @plan PLAN-A.P01\n */\nfunction f() {{\n{body}}}\n");
+        assert_eq!(excerpts("a.ts", &text, 40), vec![(1, 40)]);
+        assert_eq!(excerpts("a.ts", &text, 5), vec![(1, 5)]);
+    }
+
+    #[test]
+    fn comment_at_end_of_file() {
+        assert_eq!(excerpts("a.ts", "x();\n/**\n * @plan PLAN-A.P01\n */\n\n// other\n", 40), vec![(2, 4)]);
+        assert_eq!(excerpts("a.ts", "// @plan PLAN-A.P01", 40), vec![(1, 1)]);
+    }
+
+    #[test]
+    fn code_after_a_block_comment_on_its_line() {
+        assert_eq!(
+            excerpts("a.ts", "/* @plan PLAN-A.P01 */ foo({\n  a: 1,\n});\nbar();\n", 40),
+            vec![(1, 3)]
+        );
+    }
+
+    #[test]
+    fn markdown_comment_lines_only() {
+        let text = "# T\n<!--\n@plan:PLAN-A.P01\n@requirement:REQ-1\n-->\nText.\n";
+        assert_eq!(excerpts("a.md", text, 40), vec![(2, 5)]);
+    }
+
+    #[test]
+    fn crlf_excerpts() {
+        let text = "x();\r\n// @plan PLAN-A.P01\r\nfunction f() {\r\n  return 1;\r\n}\r\n\r\ny();\r\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(2, 5)]);
+    }
 }

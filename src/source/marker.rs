@@ -592,7 +592,7 @@ fn parse_requirement_values(v: &str) -> Vec<Value> {
 /// The text of a non-ID requirement value: up to a description separator or quote.
 fn unresolved_phrase(v: &str) -> String {
     let mut end = v.len();
-    for stop in [" - ", " \u{2014} ", " \u{2013} ", ": ", " (", "'", "\"", "`", "@", "\\"] {
+    for stop in [" - ", " \u{2014} ", " \u{2013} ", ": ", " (", ")", "'", "\"", "`", "@", "\\"] {
         if let Some(p) = v.find(stop) {
             end = end.min(p);
         }
