@@ -140,7 +140,8 @@ fn value_text(ctx: &Ctx<'_>, start: usize, kind: Kind) -> String {
     let mut out = String::new();
     let mut s = start;
     for _ in 0..20 {
-        let nl = memchr::memchr(b'\n', &b[s..]).map_or(text.len(), |p| s + p);
+        let window = &b[s..text.len().min(s + VALUE_LIMIT + 1)];
+        let nl = memchr::memchr(b'\n', window).map_or(s + window.len(), |p| s + p);
         let end = s + floor_char_boundary(&text[s..nl], VALUE_LIMIT.min(nl - s));
         let mut piece = text[s..end].trim_end_matches('\r');
         let full = piece.len();
@@ -154,7 +155,7 @@ fn value_text(ctx: &Ctx<'_>, start: usize, kind: Kind) -> String {
         }
         out.push_str(piece.trim());
         let Kind::Comment { block } = kind else { break };
-        if piece.len() != full || !piece.trim_end().ends_with(',') || nl >= text.len() {
+        if piece.len() != full || !piece.trim_end().ends_with(',') || nl >= text.len() || b[nl] != b'\n' {
             break;
         }
         // Continue on the next line of the same comment block, leaders removed.
@@ -1082,6 +1083,27 @@ mod tests {
         let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.column, m.values.clone())).collect();
         assert_eq!(got, vec![(3, 4, vec![plan("PLAN-A", Some("P01"))]), (4, 4, reqs(&["R2.1", "R2.2"]))]);
         assert_eq!(s.traces[0].excerpt, (2, 7));
+    }
+
+    #[test]
+    fn html_comments_in_html_files() {
+        let text =
+            "<div>\n  <!-- @plan:PLAN-A.P01 @requirement:REQ-1 -->\n  <span>@plan:PLAN-B</span>\n</div>\n";
+        let s = super::super::scan("index.html", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.tag, m.line, m.column, m.placement)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Tag::Plan, 2, 8, Placement::Comment),
+                (Tag::Requirement, 2, 25, Placement::Comment),
+                (Tag::Plan, 3, 9, Placement::Code),
+            ]
+        );
+        assert_eq!(s.traces.len(), 1);
+        assert_eq!(
+            (s.traces[0].requirements.clone(), s.traces[0].excerpt),
+            (vec!["REQ-1".to_string()], (2, 3))
+        );
     }
 
     #[test]
