@@ -11,7 +11,7 @@
 //! line of the same comment block (comment leaders such as ` * `, `//`, `#` removed).
 //! - `@plan`: one or more plan references joined by `,` (`PLAN-A.P08, PLAN-B.P02`);
 //!   phase lists and ranges inside one reference (`.P15,P16`, `.P24, P25`, `.P29/P31`,
-//!   `.P02-P05`, ranges expanded keeping the width); trailing punctuation is not part of
+//!   `.P09 P11`, `.P02-P05`, ranges expanded keeping the width); trailing punctuation is not part of
 //!   the value (`.P08:`, `.P05.`). A value that is not a plan ID gives
 //!   [`Value::Unresolved`] with its first token (`ISSUE-2376`, `project-plans/x.md`). A
 //!   plan ID with something glued on (`PLAN-20251105-profilefixes/plan2.md`) gives both
@@ -281,14 +281,15 @@ fn skip_ws_back(b: &[u8], mut i: usize, newlines: usize) -> Option<usize> {
 }
 
 static PLAN_REF_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    let tail = r"(?:[ \t]*[,/][ \t]*P[0-9]+[A-Za-z]?|-P[0-9]+[A-Za-z]?)*";
+    // PHASE_TAIL of the conventions, plus a space-separated phase (`.P09 P11`).
+    let tail = r"(?:[ \t]*[,/][ \t]*P[0-9]+[A-Za-z]?\b|-P[0-9]+[A-Za-z]?\b|[ \t]+P[0-9]+[A-Za-z]?\b)*";
     Regex::new(&format!(r"^({PLAN_ID})(?:\.({PHASE})({tail}))?")).expect("valid regex")
 });
 
 static LIST_SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[ \t]*,[ \t]*").expect("valid regex"));
 
 static TAIL_ITEM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"([,/-])[ \t]*(P[0-9]+[A-Za-z]?)").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"([,/-]|[ \t])[ \t]*(P[0-9]+[A-Za-z]?)").expect("valid regex"));
 
 /// Characters that end a non-ID token.
 fn token_stop(c: char) -> bool {
@@ -830,6 +831,12 @@ mod tests {
             values("@plan:PLAN-20260626-RUNTIMEBOUNDARY.P02-P05 */"),
             vec![plan(r, Some("P02")), plan(r, Some("P03")), plan(r, Some("P04")), plan(r, Some("P05"))]
         );
+        let i = "PLAN-20260806-ISSUE3048";
+        assert_eq!(
+            values("@plan PLAN-20260806-ISSUE3048.P09 P11"),
+            vec![plan(i, Some("P09")), plan(i, Some("P11"))]
+        );
+        assert_eq!(values("@plan PLAN-20260806-ISSUE3048.P09 Phase 2"), vec![plan(i, Some("P09"))]);
         assert_eq!(
             values("@plan PLAN-20260608-ISSUE1588.P04b, P06"),
             vec![plan("PLAN-20260608-ISSUE1588", Some("P04b")), plan("PLAN-20260608-ISSUE1588", Some("P06"))]
