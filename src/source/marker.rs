@@ -1,7 +1,1148 @@
-//! (in progress)
-use super::{Language, Scan};
+//! Marker occurrences: finding `@plan` / `@requirement` tags, classifying where they
+//! sit, parsing their values and grouping them into traces.
+//!
+//! **Tags.** `@plan`, `@requirement` and `@requirements`, case-sensitive, followed by
+//! `:` (spaces allowed after it), `**:` (bold markdown labels) or one or more spaces or
+//! tabs. Not tags: `@planned`, `@plan-foo`, `user@plan: x` (a letter, digit, `.`, `_`,
+//! `-` or `+` right before the `@`; an escape such as `\n@plan:` in a string is allowed).
+//!
+//! **Values** are read from the rest of the line, cut at `*/`, `-->` and `${`. When the
+//! marker is in a comment and that rest ends with `,`, the value continues on the next
+//! line of the same comment block (comment leaders such as ` * `, `//`, `#` removed).
+//! - `@plan`: one or more plan references joined by `,` (`PLAN-A.P08, PLAN-B.P02`);
+//!   phase lists and ranges inside one reference (`.P15,P16`, `.P24, P25`, `.P29/P31`,
+//!   `.P09 P11`, `.P02-P05`, ranges expanded keeping the width); trailing punctuation is not part of
+//!   the value (`.P08:`, `.P05.`). A value that is not a plan ID gives
+//!   [`Value::Unresolved`] with its first token (`ISSUE-2376`, `project-plans/x.md`). A
+//!   plan ID with something glued on (`PLAN-20251105-profilefixes/plan2.md`) gives both
+//!   the [`PlanRef`] of the ID part and an `Unresolved` with the whole token.
+//! - `@requirement`: IDs joined by `,`, `/`, `&` or spaces; ranges with `through`,
+//!   `thru` or `to`, an en dash or `..` (`R2.1–R2.6`), and prefix-sharing hyphen ranges
+//!   (`R16.1-R16.7`, `REQ-HD-002.1-002.9`), expanded numerically keeping zero padding
+//!   (more than [`MAX_RANGE`] IDs, reversed or mismatched ends give an `Unresolved` with
+//!   the range's text); suffix-only continuations (`REQ-1598-FL01, CL01`,
+//!   `REQ-3048-002/003`) replace the previous ID's last `-` segment when they have its
+//!   shape. Reading stops at a spaced dash (` - `, ` — `), a `:` or `(`, any other
+//!   character that cannot be part of an ID, or the first word that is not an ID
+//!   (`REQ-001 should …`). When the first word is not an ID, the value is one
+//!   `Unresolved` with the text up to a description separator (`Phase 3` from
+//!   `Phase 3 - Session bucket …`).
+//!
+//! **Traces.** Markers in one comment block (a `/* … */`, or consecutive own-line `//`
+//! or `#` comments), in one test title, or in one markdown HTML comment are grouped in
+//! order; an `@plan` starts a new trace when the current one already has both a plan
+//! and a requirement tag, so stacked `@plan A @requirement R1 @plan B @requirement R2`
+//! gives two traces while `@plan A @plan B @requirement R` gives one.
+
+use super::excerpt::{self, Ctx};
+use super::lexer::{self, Kind, Lexed};
+use super::{Language, Marker, Placement, PlanRef, Scan, Tag, Trace, Value};
+use crate::grammar::{PHASE, PLAN_ID, is_requirement_id};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The largest range expanded into single IDs; bigger ranges stay unresolved.
+pub const MAX_RANGE: u64 = 200;
+
+/// How much of a line after a tag is read, so that a huge line stays linear.
+const VALUE_LIMIT: usize = 2000;
 
 /// Scans text of the given language; see [`super::scan`].
-pub fn scan(_lang: Language, _text: &str, _excerpt_cap: u32) -> Scan {
-    Scan::default()
+pub fn scan(lang: Language, text: &str, excerpt_cap: u32) -> Scan {
+    if !super::may_contain_markers(text) {
+        return Scan::default();
+    }
+    let lexed = lexer::lex(lang, text);
+    let starts = crate::text::line_starts(text);
+    let ctx = Ctx { text, starts: &starts, lexed: &lexed };
+    let mut found: Vec<(usize, Tag, usize)> = Vec::new();
+    let b = text.as_bytes();
+    for at in memchr::memmem::find_iter(b, b"@plan") {
+        if let Some(v) = tag_end(b, at, 5) {
+            found.push((at, Tag::Plan, v));
+        }
+    }
+    for at in memchr::memmem::find_iter(b, b"@requirement") {
+        let len = if b.get(at + 12) == Some(&b's') { 13 } else { 12 };
+        if let Some(v) = tag_end(b, at, len) {
+            found.push((at, Tag::Requirement, v));
+        }
+    }
+    found.sort_unstable();
+
+    let mut markers = Vec::with_capacity(found.len());
+    // Per marker: the trace group and the excerpt anchor.
+    let mut groups: Vec<Option<Group>> = Vec::with_capacity(found.len());
+    for (at, tag, vstart) in found {
+        let line = ctx.line_of(at);
+        let column = (at - starts[line as usize - 1] + 1) as u32;
+        let region = lexed.index_at(at).map(|i| lexed.regions[i]);
+        let kind = region.map_or(Kind::Code, |r| r.kind);
+        let (placement, group) = match (lang, kind) {
+            (Language::Other, _) => (Placement::Artifact, None),
+            (Language::Markdown, Kind::Comment { block }) => {
+                (Placement::MarkdownComment, Some(Group::Block(block)))
+            }
+            (Language::Markdown, _) => (Placement::MarkdownText, None),
+            (_, Kind::Comment { block }) => (Placement::Comment, Some(Group::Block(block))),
+            (_, Kind::Str { open }) => match test_call(b, open) {
+                Some(call) if lang == Language::CLike => {
+                    (Placement::TestTitle, Some(Group::Title { open, call }))
+                }
+                _ => (Placement::StringLiteral, None),
+            },
+            (_, Kind::Code) => (Placement::Code, None),
+        };
+        let value = value_text(&ctx, vstart, kind);
+        let values = match tag {
+            Tag::Plan => parse_plan_values(&value),
+            Tag::Requirement => parse_requirement_values(&value),
+        };
+        markers.push(Marker { tag, line, column, placement, values });
+        groups.push(group);
+    }
+    let traces = build_traces(&ctx, lang, &markers, &groups, excerpt_cap);
+    Scan { markers, traces }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Block(u32),
+    Title { open: usize, call: usize },
+}
+
+/// If a tag of `len` bytes at `at` is a marker, the offset where its value starts.
+fn tag_end(b: &[u8], at: usize, len: usize) -> Option<usize> {
+    if at > 0 {
+        let p = b[at - 1];
+        let escaped = at >= 2 && b[at - 2] == b'\\' && matches!(p, b'n' | b't' | b'r');
+        if (p.is_ascii_alphanumeric() || matches!(p, b'.' | b'_' | b'-' | b'+')) && !escaped {
+            return None;
+        }
+    }
+    let mut i = at + len;
+    match b.get(i) {
+        Some(b':') => i += 1,
+        Some(b'*') if b.get(i + 1) == Some(&b'*') && b.get(i + 2) == Some(&b':') => i += 3,
+        Some(b' ' | b'\t') => {}
+        _ => return None,
+    }
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    Some(i)
+}
+
+/// The text a marker's values are read from (see the module docs).
+fn value_text(ctx: &Ctx<'_>, start: usize, kind: Kind) -> String {
+    let text = ctx.text;
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut s = start;
+    for _ in 0..20 {
+        let window = &b[s..text.len().min(s + VALUE_LIMIT + 1)];
+        let nl = memchr::memchr(b'\n', window).map_or(s + window.len(), |p| s + p);
+        let end = s + floor_char_boundary(&text[s..nl], VALUE_LIMIT.min(nl - s));
+        let mut piece = text[s..end].trim_end_matches('\r');
+        let full = piece.len();
+        for stop in ["*/", "-->", "${"] {
+            if let Some(p) = piece.find(stop) {
+                piece = &piece[..p];
+            }
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(piece.trim());
+        let Kind::Comment { block } = kind else { break };
+        if piece.len() != full || !piece.trim_end().ends_with(',') || nl >= text.len() || b[nl] != b'\n' {
+            break;
+        }
+        // Continue on the next line of the same comment block, leaders removed.
+        let next = nl + 1;
+        let line_end = memchr::memchr(b'\n', &b[next..]).map_or(text.len(), |p| next + p);
+        let line = &text[next..line_end];
+        let content = next + (line.len() - line.trim_start().len());
+        if content >= line_end || ctx.lexed.kind_at(content) != (Kind::Comment { block }) {
+            break;
+        }
+        let body = text[content..line_end].trim_start_matches(['*', '/', '!', '#']);
+        let body_start = line_end - body.len();
+        let body_start = body_start + (body.len() - body.trim_start().len());
+        if body_start >= line_end || b[body_start] == b'@' {
+            break;
+        }
+        s = body_start;
+    }
+    out
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// When the string literal opened at `open` is the first argument of a test call
+/// (`it(`, `describe.only(`, `it.each([…])(`, …, on the same or the previous line),
+/// the offset where the call starts.
+fn test_call(b: &[u8], open: usize) -> Option<usize> {
+    const FNS: &[&[u8]] = &[
+        b"it",
+        b"test",
+        b"describe",
+        b"suite",
+        b"context",
+        b"specify",
+        b"bench",
+        b"fit",
+        b"fdescribe",
+        b"xit",
+        b"xdescribe",
+        b"xtest",
+        b"scenario",
+        b"feature",
+        b"itProp",
+        b"testProp",
+    ];
+    const MODS: &[&[u8]] =
+        &[b"skip", b"only", b"each", b"concurrent", b"todo", b"failing", b"sequential", b"fails", b"serial"];
+    const CALLED: &[&[u8]] = &[b"each", b"for", b"skipIf", b"runIf", b"todoIf", b"prop"];
+    let mut j = skip_ws_back(b, open, 1)?;
+    if j == 0 || b[j - 1] != b'(' {
+        return None;
+    }
+    j = skip_ws_back(b, j - 1, 1)?;
+    let mut called = false;
+    if j > 0 && b[j - 1] == b')' {
+        // `it.each([...])(`: find the matching `(` within a bounded window.
+        let lo = j.saturating_sub(4096);
+        let mut depth = 0i32;
+        let mut k = j;
+        loop {
+            if k <= lo {
+                return None;
+            }
+            k -= 1;
+            match b[k] {
+                b')' | b']' | b'}' => depth += 1,
+                b'(' | b'[' | b'{' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        j = k;
+        called = true;
+    }
+    let end = j;
+    while j > 0 && (is_ident_byte(b[j - 1]) || b[j - 1] == b'.') {
+        j -= 1;
+    }
+    let chain = &b[j..end];
+    let mut parts = chain.split(|&c| c == b'.');
+    let first = parts.next()?;
+    if !FNS.contains(&first) {
+        return None;
+    }
+    let rest: Vec<&[u8]> = parts.collect();
+    let ok = match rest.split_last() {
+        None => !called,
+        Some((last, init)) => {
+            init.iter().all(|m| MODS.contains(m))
+                && if called { CALLED.contains(last) } else { MODS.contains(last) }
+        }
+    };
+    ok.then_some(j)
+}
+
+fn is_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
+}
+
+/// Steps back over whitespace from `i` (exclusive) crossing at most `newlines` line
+/// breaks; the new exclusive end, or `None` when more line breaks are crossed.
+fn skip_ws_back(b: &[u8], mut i: usize, newlines: usize) -> Option<usize> {
+    let mut seen = 0;
+    while i > 0 && b[i - 1].is_ascii_whitespace() {
+        if b[i - 1] == b'\n' {
+            seen += 1;
+            if seen > newlines {
+                return None;
+            }
+        }
+        i -= 1;
+    }
+    Some(i)
+}
+
+static PLAN_REF_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    // PHASE_TAIL of the conventions, plus a space-separated phase (`.P09 P11`).
+    let tail = r"(?:[ \t]*[,/][ \t]*P[0-9]+[A-Za-z]?\b|-P[0-9]+[A-Za-z]?\b|[ \t]+P[0-9]+[A-Za-z]?\b)*";
+    Regex::new(&format!(r"^({PLAN_ID})(?:\.({PHASE})({tail}))?")).expect("valid regex")
+});
+
+static LIST_SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[ \t]*,[ \t]*").expect("valid regex"));
+
+static TAIL_ITEM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([,/-]|[ \t])[ \t]*(P[0-9]+[A-Za-z]?)").expect("valid regex"));
+
+/// Characters that end a non-ID token.
+fn token_stop(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\'' | '"' | '`' | ',' | ')' | '*' | '<' | '>' | '\\')
+}
+
+fn trim_punct(s: &str) -> &str {
+    s.trim_end_matches(['.', ':', ';', '!', '?'])
+}
+
+/// Parses the values of an `@plan` tag.
+fn parse_plan_values(v: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut rest = v;
+    while let Some(c) = PLAN_REF_HEAD.captures(rest) {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let plan = c.get(1).map_or("", |m| m.as_str()).to_string();
+        match c.get(2) {
+            None => out.push(Value::Plan(PlanRef { plan: plan.clone(), phase: None })),
+            Some(p) => {
+                let first = p.as_str();
+                let tail = c.get(3).map_or("", |m| m.as_str());
+                for phase in expand_phases(first, tail) {
+                    out.push(Value::Plan(PlanRef { plan: plan.clone(), phase: Some(phase) }));
+                }
+            }
+        }
+        let after = &rest[whole.len()..];
+        if glued(after) {
+            let token_end =
+                v.len() - rest.len() + whole.len() + after.find(token_stop).unwrap_or(after.len());
+            let start = v.len() - rest.len();
+            out.push(Value::Unresolved { text: trim_punct(&v[start..token_end]).to_string() });
+            break;
+        }
+        match LIST_SEP.find(after) {
+            Some(m) if PLAN_REF_HEAD.is_match(&after[m.end()..]) => rest = &after[m.end()..],
+            _ => break,
+        }
+    }
+    if out.is_empty() {
+        let end = v.find(token_stop).unwrap_or(v.len());
+        out.push(Value::Unresolved { text: trim_punct(&v[..end]).to_string() });
+    }
+    out
+}
+
+/// Whether the text right after a plan reference glues more onto it (`/plan2.md`).
+fn glued(after: &str) -> bool {
+    let mut chars = after.chars();
+    match chars.next() {
+        None => false,
+        Some(c) if token_stop(c) || matches!(c, ']' | '}' | '(' | '|' | '&' | '@' | ';') => false,
+        Some('.' | ':' | '!' | '?') => chars.next().is_some_and(|c| !token_stop(c) && !matches!(c, '.')),
+        Some(_) => true,
+    }
+}
+
+/// The phases of one reference: the first phase, then list items and ranges.
+fn expand_phases(first: &str, tail: &str) -> Vec<String> {
+    let (round, _) = match first.rsplit_once('.') {
+        Some((r, p)) if p.starts_with('P') => (format!("{r}."), p),
+        _ => (String::new(), first),
+    };
+    let mut out = vec![first.to_string()];
+    for c in TAIL_ITEM.captures_iter(tail) {
+        let item = &c[2];
+        let prev = out.last().cloned().unwrap_or_default();
+        let prev_bare = prev.strip_prefix(round.as_str()).unwrap_or(&prev).to_string();
+        if &c[1] == "-"
+            && let Some(range) = expand_numeric(&prev_bare, item)
+        {
+            out.extend(range.into_iter().skip(1).map(|p| format!("{round}{p}")));
+            continue;
+        }
+        out.push(format!("{round}{item}"));
+    }
+    out.dedup();
+    out
+}
+
+/// Splits `s` into its prefix and its trailing digits.
+fn split_digits(s: &str) -> (&str, &str) {
+    let n = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    s.split_at(s.len() - n)
+}
+
+/// Expands `from`..=`to` when both have the same prefix and end in digits; keeps the
+/// width of `from`'s number. `None` when it cannot or the range is too large.
+fn expand_numeric(from: &str, to: &str) -> Option<Vec<String>> {
+    let (p1, d1) = split_digits(from);
+    let (p2, d2) = split_digits(to);
+    if p1 != p2 || d1.is_empty() || d2.is_empty() || d1.len() > 18 || d2.len() > 18 {
+        return None;
+    }
+    let (a, b): (u64, u64) = (d1.parse().ok()?, d2.parse().ok()?);
+    if a > b || b - a >= MAX_RANGE {
+        return None;
+    }
+    let w = d1.len();
+    Some((a..=b).map(|n| format!("{p1}{n:0w$}")).collect())
+}
+
+/// The "shape" of a segment: letters → `A`, digits → `9`, runs collapsed.
+fn shape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let k = if c.is_ascii_alphabetic() {
+            'A'
+        } else if c.is_ascii_digit() {
+            '9'
+        } else {
+            c
+        };
+        if !out.ends_with(k) || !(k == 'A' || k == '9') {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// `prev`'s ID with its last `-` segment replaced by `token`, when `token` is a
+/// suffix-only continuation of it.
+fn continuation(prev: &str, token: &str) -> Option<String> {
+    let (head, last) = prev.rsplit_once('-')?;
+    if token.contains('-') || !token.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    (shape(last) == shape(token)).then(|| format!("{head}-{token}"))
+}
+
+/// The full right end of a range whose left end is `left`: `right` itself when it is
+/// an ID, or `left` with its tail replaced (`REQ-HD-002.1` + `002.9`).
+fn range_right(left: &str, right: &str) -> Option<String> {
+    if right.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return is_requirement_token(right).then(|| right.to_string());
+    }
+    if right.is_empty() || !right.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let groups = right.split('.').count();
+    // The tail of `left` with as many dot-separated groups, preceded by `-`.
+    let mut cut = left.len();
+    for _ in 0..groups {
+        let before = &left[..cut];
+        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 {
+            return None;
+        }
+        cut -= digits;
+        if cut > 0
+            && left.as_bytes()[cut - 1] == b'.'
+            && left[..cut - 1].ends_with(|c: char| c.is_ascii_digit())
+        {
+            cut -= 1;
+        }
+    }
+    let tail = &left[cut..];
+    if tail.starts_with('.') || cut == 0 || left.as_bytes()[cut - 1] != b'-' {
+        return None;
+    }
+    let w1 = tail.split('.').next().map_or(0, str::len);
+    let w2 = right.split('.').next().map_or(0, str::len);
+    if tail.split('.').count() != groups || w1 != w2 {
+        return None;
+    }
+    Some(format!("{}{right}", &left[..cut]))
+}
+
+/// A range `left`..`right` as IDs, or an unresolved text.
+fn range(left: &str, right: &str, sep: &str) -> Option<Vec<Value>> {
+    let full = range_right(left, right)?;
+    if !is_requirement_token(left) {
+        return None;
+    }
+    Some(match expand_numeric(left, &full) {
+        Some(ids) => ids.into_iter().map(|id| Value::Requirement { id }).collect(),
+        None => vec![Value::Unresolved { text: format!("{left}{sep}{right}") }],
+    })
+}
+
+/// A token with a range inside: en dash, `..`, or a hyphen between two IDs that share
+/// their prefix (`R16.1-R16.7`, `REQ-HD-002.1-002.9`).
+fn token_range(token: &str) -> Option<Vec<Value>> {
+    for sep in ["\u{2013}", ".."] {
+        if let Some((l, r)) = token.split_once(sep) {
+            return Some(
+                range(l, r, sep).unwrap_or_else(|| vec![Value::Unresolved { text: token.to_string() }]),
+            );
+        }
+    }
+    for (k, _) in token.match_indices('-') {
+        let (l, r) = (&token[..k], &token[k + 1..]);
+        if !is_requirement_token(l) {
+            continue;
+        }
+        // A bare number after the hyphen is the ID's own last segment
+        // (`REQ-722-001`), not a range end; dotted tails (`002.1-002.9`) are ranges.
+        if !r.starts_with(|c: char| c.is_ascii_alphabetic()) && !r.contains('.') {
+            continue;
+        }
+        let Some(full) = range_right(l, r) else { continue };
+        if expand_numeric(l, &full).is_none() {
+            continue;
+        }
+        // A full right end must share the left's prefix to be a range.
+        if split_digits(l).0 != split_digits(&full).0 {
+            continue;
+        }
+        if let Some(v) = range(l, r, "-") {
+            return Some(v);
+        }
+    }
+    None
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '\u{2013}')
+}
+
+/// Whether a token after `@requirement` is a requirement ID: what
+/// [`is_requirement_id`] accepts, plus short IDs such as `R3` or `B1` that read as
+/// phases elsewhere but name requirements in this position.
+fn is_requirement_token(t: &str) -> bool {
+    if is_requirement_id(t) {
+        return true;
+    }
+    let mut c = t.chars();
+    let first = c.next().unwrap_or('P');
+    let rest = c.as_str().trim_end_matches(|c: char| c.is_ascii_lowercase());
+    first.is_ascii_uppercase() && first != 'P' && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The next token of `v` from `i`: (raw token, end offset).
+fn next_token(v: &str, i: usize) -> (&str, usize) {
+    let rest = &v[i..];
+    let len = rest.find(|c: char| !is_token_char(c)).unwrap_or(rest.len());
+    (&rest[..len], i + len)
+}
+
+/// Parses the values of an `@requirement` tag.
+fn parse_requirement_values(v: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut last_id: Option<String> = None;
+    let b = v.as_bytes();
+    let mut i = 0;
+    loop {
+        let ws_start = i;
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        let Some(c) = v[i..].chars().next() else { break };
+        if i > ws_start && matches!(c, '-' | '\u{2014}' | '\u{2013}') {
+            // A spaced dash: a description follows.
+            break;
+        }
+        if matches!(c, ',' | '/' | '&') {
+            i += 1;
+            continue;
+        }
+        if !c.is_ascii_alphanumeric() {
+            break;
+        }
+        let (raw, end) = next_token(v, i);
+        i = end;
+        let token = raw.trim_end_matches(['.', '-', '\u{2013}']);
+        if let Some(prev) = last_id.as_deref()
+            && matches!(token, "through" | "thru" | "to")
+        {
+            // `A through B`: the left end is the last value pushed.
+            let j = i + (v[i..].len() - v[i..].trim_start_matches([' ', '\t']).len());
+            let (right_raw, right_end) = next_token(v, j);
+            let right = right_raw.trim_end_matches(['.', '-']);
+            let Some(vals) = range(prev, right, &format!(" {token} ")) else { break };
+            out.pop();
+            out.extend(vals);
+            i = right_end;
+        } else if let Some(vals) = token_range(token) {
+            out.extend(vals);
+        } else if let Some(id) = last_id.as_deref().and_then(|p| continuation(p, token)) {
+            out.push(Value::Requirement { id });
+        } else if is_requirement_token(token) {
+            out.push(Value::Requirement { id: token.to_string() });
+        } else {
+            break;
+        }
+        last_id = match out.last() {
+            Some(Value::Requirement { id }) => Some(id.clone()),
+            _ => None,
+        };
+        // `REQ-001:` and a sentence-final `REQ-001.` end the list.
+        if v[i..].starts_with(':') || (raw.len() != token.len() && raw.ends_with('.')) {
+            break;
+        }
+    }
+    if out.is_empty() {
+        out.push(Value::Unresolved { text: unresolved_phrase(v) });
+    }
+    out
+}
+
+/// The text of a non-ID requirement value: up to a description separator or quote.
+fn unresolved_phrase(v: &str) -> String {
+    let mut end = v.len();
+    for stop in [" - ", " \u{2014} ", " \u{2013} ", ": ", " (", ")", "'", "\"", "`", "@", "\\"] {
+        if let Some(p) = v.find(stop) {
+            end = end.min(p);
+        }
+    }
+    let mut s = trim_punct(v[..end].trim()).trim_end_matches(',');
+    if s.len() > 120 {
+        s = &s[..floor_char_boundary(s, 120)];
+    }
+    s.trim().to_string()
+}
+
+/// Groups trace markers into traces and computes their excerpts.
+fn build_traces(
+    ctx: &Ctx<'_>,
+    lang: Language,
+    markers: &[Marker],
+    groups: &[Option<Group>],
+    cap: u32,
+) -> Vec<Trace> {
+    let mut traces: Vec<Trace> = Vec::new();
+    let mut cur: Option<(Group, bool, bool)> = None; // group, has plan, has requirement
+    for (m, g) in markers.iter().zip(groups) {
+        let Some(g) = *g else { continue };
+        let new = match cur {
+            Some((cg, has_plan, has_req)) => cg != g || (m.tag == Tag::Plan && has_plan && has_req),
+            None => true,
+        };
+        if new {
+            let excerpt = excerpt_of(ctx, ctx.lexed, lang, g, cap);
+            traces.push(Trace {
+                line: m.line,
+                end_line: m.line,
+                placement: m.placement,
+                plans: Vec::new(),
+                requirements: Vec::new(),
+                unresolved: Vec::new(),
+                excerpt,
+            });
+            cur = Some((g, false, false));
+        }
+        let (Some(t), Some(c)) = (traces.last_mut(), cur.as_mut()) else { continue };
+        t.end_line = m.line;
+        match m.tag {
+            Tag::Plan => c.1 = true,
+            Tag::Requirement => c.2 = true,
+        }
+        for v in &m.values {
+            match v {
+                Value::Plan(p) => {
+                    if !t.plans.contains(p) {
+                        t.plans.push(p.clone());
+                    }
+                }
+                Value::Requirement { id } => {
+                    if !t.requirements.contains(id) {
+                        t.requirements.push(id.clone());
+                    }
+                }
+                Value::Unresolved { text } => {
+                    let u = (m.tag, text.clone());
+                    if !text.is_empty() && !t.unresolved.contains(&u) {
+                        t.unresolved.push(u);
+                    }
+                }
+            }
+        }
+    }
+    traces
+}
+
+fn excerpt_of(ctx: &Ctx<'_>, lexed: &Lexed, lang: Language, g: Group, cap: u32) -> (u32, u32) {
+    match g {
+        Group::Block(b) => {
+            let (s, e) = lexed.blocks.get(b as usize).copied().unwrap_or((0, 0));
+            if lang == Language::Markdown {
+                excerpt::for_markdown_comment(ctx, s, e, cap)
+            } else {
+                excerpt::for_comment(ctx, s, e, cap)
+            }
+        }
+        Group::Title { call, .. } => excerpt::for_call(ctx, call, cap),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(p: &str, ph: Option<&str>) -> Value {
+        Value::Plan(PlanRef { plan: p.to_string(), phase: ph.map(str::to_string) })
+    }
+    fn req(id: &str) -> Value {
+        Value::Requirement { id: id.to_string() }
+    }
+    fn unres(t: &str) -> Value {
+        Value::Unresolved { text: t.to_string() }
+    }
+    fn reqs(ids: &[&str]) -> Vec<Value> {
+        ids.iter().map(|i| req(i)).collect()
+    }
+    /// Markers of a one-file scan as (tag, line, column, placement, values).
+    fn markers(path: &str, text: &str) -> Vec<(Tag, u32, u32, Placement, Vec<Value>)> {
+        super::super::scan(path, text, 40)
+            .markers
+            .into_iter()
+            .map(|m| (m.tag, m.line, m.column, m.placement, m.values))
+            .collect()
+    }
+    /// The values of the single marker in `// <text>` in a TS file.
+    fn values(text: &str) -> Vec<Value> {
+        let m = markers("a.ts", &format!("// {text}\n"));
+        assert_eq!(m.len(), 1, "{text}");
+        m.into_iter().next().map(|m| m.4).unwrap_or_default()
+    }
+
+    #[test]
+    fn colon_space_and_bold_forms() {
+        let p = "PLAN-20251023-STATELESS-HARDENING";
+        let expect = vec![plan(p, Some("P08"))];
+        assert_eq!(values("@plan:PLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("@plan PLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("@plan: PLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("@plan  \tPLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("**@plan**: PLAN-20251023-STATELESS-HARDENING.P08"), expect);
+        assert_eq!(values("@requirement:REQ-SP4-003"), vec![req("REQ-SP4-003")]);
+        assert_eq!(values("@requirement REQ-SP4-003"), vec![req("REQ-SP4-003")]);
+        assert_eq!(values("@requirements: REQ-SP4-003"), vec![req("REQ-SP4-003")]);
+    }
+
+    #[test]
+    fn not_tags() {
+        for t in [
+            "@planned PLAN-X",
+            "@plan-foo PLAN-X",
+            "user@plan: PLAN-X",
+            "a.b@plan PLAN-X",
+            "@Plan:PLAN-X",
+            "@plans",
+        ] {
+            assert_eq!(markers("a.ts", &format!("// {t}\n")), vec![], "{t}");
+        }
+        // An empty tag still counts, with an empty unresolved value.
+        assert_eq!(values("@plan \n"), vec![unres("")]);
+        // A `\n` escape in a fixture string is not a word character.
+        let m = markers("a.ts", "const s = 'x\\n@plan:PLAN-1\\n';\n");
+        assert_eq!(m, vec![(Tag::Plan, 1, 15, Placement::StringLiteral, vec![plan("PLAN-1", None)])]);
+    }
+
+    #[test]
+    fn comment_styles_are_traces() {
+        let cases = [
+            ("a.ts", "/**\n * @plan PLAN-20250218-X.P05\n */\nfoo();\n", 2, 4),
+            ("a.ts", "// @plan PLAN-20250218-X.P05\nfoo();\n", 1, 4),
+            ("a.rs", "/// @plan PLAN-20250218-X.P05\nfn f() {}\n", 1, 5),
+            ("a.rs", "//! @plan:PLAN-20250218-X.P05\n", 1, 5),
+            ("a.c", "/*\n * @plan PLAN-20250218-X.P05\n */\nint x;\n", 2, 4),
+            ("a.py", "# @plan PLAN-20250218-X.P05\nx = 1\n", 1, 3),
+            ("a.sh", "  # @plan PLAN-20250218-X.P05\nx=1\n", 1, 5),
+            ("a.toml", "# @plan:PLAN-20250218-X.P05\n[a]\n", 1, 3),
+            ("a.py", "def f():\n    \"\"\"Doc.\n\n    @plan PLAN-20250218-X.P05\n    \"\"\"\n", 4, 5),
+        ];
+        for (path, text, line, col) in cases {
+            let s = super::super::scan(path, text, 40);
+            assert_eq!(
+                s.markers.iter().map(|m| (m.line, m.column, m.placement)).collect::<Vec<_>>(),
+                vec![(line, col, Placement::Comment)],
+                "{path}: {text}"
+            );
+            assert_eq!(s.traces.len(), 1, "{path}: {text}");
+            assert_eq!(
+                s.traces[0].plans,
+                vec![PlanRef { plan: "PLAN-20250218-X".into(), phase: Some("P05".into()) }]
+            );
+        }
+    }
+
+    #[test]
+    fn markdown_placements() {
+        let text = "Add `@plan:PLAN-A.P01` markers.\n\n<!-- @plan:PLAN-A.P01 @requirement:REQ-SP4-001 REQ-SP4-002 -->\n\n```bash\n$ rg '@plan:PLAN-A.P02'\nfile.ts:// @plan:PLAN-A.P02\n```\n\nProse @requirement:REQ-SP4-003.\n> Requirements: @requirement:REQ-SP4-002, @requirement:REQ-SP4-003\n";
+        let s = super::super::scan("plan/P01.md", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.placement)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, Placement::MarkdownText),
+                (3, Placement::MarkdownComment),
+                (3, Placement::MarkdownComment),
+                (6, Placement::MarkdownText),
+                (7, Placement::MarkdownText),
+                (10, Placement::MarkdownText),
+                (11, Placement::MarkdownText),
+                (11, Placement::MarkdownText),
+            ]
+        );
+        assert_eq!(s.markers[4].values, vec![plan("PLAN-A", Some("P02"))]);
+        assert_eq!(s.markers[5].values, vec![req("REQ-SP4-003")]);
+        assert_eq!(
+            s.traces,
+            vec![Trace {
+                line: 3,
+                end_line: 3,
+                placement: Placement::MarkdownComment,
+                plans: vec![PlanRef { plan: "PLAN-A".into(), phase: Some("P01".into()) }],
+                requirements: vec!["REQ-SP4-001".into(), "REQ-SP4-002".into()],
+                unresolved: vec![],
+                excerpt: (3, 3),
+            }]
+        );
+    }
+
+    #[test]
+    fn several_plans_and_phase_lists() {
+        assert_eq!(
+            values("@plan PLAN-20260731-GHBROKER.P10, PLAN-20260731-GHBROKER.P15"),
+            vec![plan("PLAN-20260731-GHBROKER", Some("P10")), plan("PLAN-20260731-GHBROKER", Some("P15"))]
+        );
+        let p = "PLAN-20260216-HOOKSYSTEMREWRITE";
+        assert_eq!(
+            values("@plan PLAN-20260216-HOOKSYSTEMREWRITE.P15,P16,P17"),
+            vec![plan(p, Some("P15")), plan(p, Some("P16")), plan(p, Some("P17"))]
+        );
+        let h = "PLAN-20260211-HIGHDENSITY";
+        assert_eq!(
+            values("@plan PLAN-20260211-HIGHDENSITY.P24, P25"),
+            vec![plan(h, Some("P24")), plan(h, Some("P25"))]
+        );
+        let a = "PLAN-20260707-AGENTNEUTRAL";
+        assert_eq!(
+            values("@plan PLAN-20260707-AGENTNEUTRAL.P29/P31"),
+            vec![plan(a, Some("P29")), plan(a, Some("P31"))]
+        );
+        let r = "PLAN-20260626-RUNTIMEBOUNDARY";
+        assert_eq!(
+            values("@plan:PLAN-20260626-RUNTIMEBOUNDARY.P02-P05 */"),
+            vec![plan(r, Some("P02")), plan(r, Some("P03")), plan(r, Some("P04")), plan(r, Some("P05"))]
+        );
+        let i = "PLAN-20260806-ISSUE3048";
+        assert_eq!(
+            values("@plan PLAN-20260806-ISSUE3048.P09 P11"),
+            vec![plan(i, Some("P09")), plan(i, Some("P11"))]
+        );
+        assert_eq!(values("@plan PLAN-20260806-ISSUE3048.P09 Phase 2"), vec![plan(i, Some("P09"))]);
+        assert_eq!(
+            values("@plan PLAN-20260608-ISSUE1588.P04b, P06"),
+            vec![plan("PLAN-20260608-ISSUE1588", Some("P04b")), plan("PLAN-20260608-ISSUE1588", Some("P06"))]
+        );
+    }
+
+    #[test]
+    fn rounds_dots_and_trailing_punctuation() {
+        let g = "PLAN-20250219-GMERGE021";
+        assert_eq!(values("@plan:PLAN-20250219-GMERGE021.R9.P01"), vec![plan(g, Some("R9.P01"))]);
+        assert_eq!(values("@plan PLAN-20250219-GMERGE021.R4"), vec![plan(g, Some("R4"))]);
+        assert_eq!(
+            values("@plan PLAN-20250219-GMERGE022.B2"),
+            vec![plan("PLAN-20250219-GMERGE022", Some("B2"))]
+        );
+        assert_eq!(
+            values("@plan PLAN-20250219-X.SKIP1.P01"),
+            vec![plan("PLAN-20250219-X", Some("SKIP1.P01"))]
+        );
+        assert_eq!(
+            values("@plan:PLAN-20260725-MERGE-0.11-FROM-0.10"),
+            vec![plan("PLAN-20260725-MERGE-0.11-FROM-0.10", None)]
+        );
+        let s = "PLAN-20251023-STATELESS-HARDENING";
+        assert_eq!(
+            values("@plan PLAN-20251023-STATELESS-HARDENING.P08: User memory"),
+            vec![plan(s, Some("P08"))]
+        );
+        assert_eq!(values("see @plan PLAN-20251023-STATELESS-HARDENING.P05."), vec![plan(s, Some("P05"))]);
+        assert_eq!(
+            values("(@plan:PLAN-20260707-AGENTNEUTRAL.P13)."),
+            vec![plan("PLAN-20260707-AGENTNEUTRAL", Some("P13"))]
+        );
+        assert_eq!(
+            values("@plan:PLAN-20260608-ISSUE1586.P15 — auth types"),
+            vec![plan("PLAN-20260608-ISSUE1586", Some("P15"))]
+        );
+        assert_eq!(values("@plan PLAN-20251213issue490"), vec![plan("PLAN-20251213issue490", None)]);
+        assert_eq!(values("@plan PLAN-X.P5"), vec![plan("PLAN-X", Some("P5"))]);
+        assert_eq!(values("@plan PLAN-X.P04A"), vec![plan("PLAN-X", Some("P04A"))]);
+    }
+
+    #[test]
+    fn non_id_plan_values_are_unresolved() {
+        assert_eq!(values("@plan:ISSUE-2376"), vec![unres("ISSUE-2376")]);
+        assert_eq!(values("@plan issue3111"), vec![unres("issue3111")]);
+        assert_eq!(values("@plan:2026-07-28-issue-2625"), vec![unres("2026-07-28-issue-2625")]);
+        assert_eq!(
+            values("@plan project-plans/issue-1954-sandbox-hardening.md"),
+            vec![unres("project-plans/issue-1954-sandbox-hardening.md")]
+        );
+        assert_eq!(
+            values("@plan PLAN-20251105-profilefixes/plan2.md"),
+            vec![plan("PLAN-20251105-profilefixes", None), unres("PLAN-20251105-profilefixes/plan2.md")]
+        );
+        assert_eq!(
+            values("@plan:PLAN-20251211issue486c @phase:2"),
+            vec![plan("PLAN-20251211issue486c", None)]
+        );
+    }
+
+    #[test]
+    fn requirement_lists() {
+        assert_eq!(values("@requirement:HOOK-017,HOOK-019"), reqs(&["HOOK-017", "HOOK-019"]));
+        assert_eq!(
+            values("@requirement REQ-THINK-005.1, REQ-THINK-005.2"),
+            reqs(&["REQ-THINK-005.1", "REQ-THINK-005.2"])
+        );
+        assert_eq!(values("@requirement REQ-SP4-002/REQ-SP4-003"), reqs(&["REQ-SP4-002", "REQ-SP4-003"]));
+        assert_eq!(values("@requirement REQ-A-1 & REQ-A-2"), reqs(&["REQ-A-1", "REQ-A-2"]));
+        assert_eq!(values("@requirement REQ-3048-002 REQ-3048-003"), reqs(&["REQ-3048-002", "REQ-3048-003"]));
+        assert_eq!(values("@requirement R3, R4"), reqs(&["R3", "R4"]));
+        assert_eq!(values("@requirement:REQ-722-001"), reqs(&["REQ-722-001"]));
+        assert_eq!(values("@requirement E2E.API.1"), reqs(&["E2E.API.1"]));
+    }
+
+    #[test]
+    fn requirement_ranges() {
+        let sp4 = reqs(&["REQ-SP4-001", "REQ-SP4-002", "REQ-SP4-003", "REQ-SP4-004", "REQ-SP4-005"]);
+        assert_eq!(values("@requirement:REQ-SP4-001 through REQ-SP4-005"), sp4);
+        assert_eq!(values("@requirement REQ-SP4-001 to REQ-SP4-005"), sp4);
+        assert_eq!(
+            values("@requirement TS-EXEC-001 through TS-EXEC-003"),
+            reqs(&["TS-EXEC-001", "TS-EXEC-002", "TS-EXEC-003"])
+        );
+        assert_eq!(
+            values("@requirement REQ-SB-001 through REQ-SB-003 (Listing & Display)"),
+            reqs(&["REQ-SB-001", "REQ-SB-002", "REQ-SB-003"])
+        );
+        assert_eq!(values("@requirement R2.1\u{2013}R2.3"), reqs(&["R2.1", "R2.2", "R2.3"]));
+        assert_eq!(values("@requirement R16.1-R16.3"), reqs(&["R16.1", "R16.2", "R16.3"]));
+        assert_eq!(
+            values("@requirement REQ-HD-002.1-002.3"),
+            reqs(&["REQ-HD-002.1", "REQ-HD-002.2", "REQ-HD-002.3"])
+        );
+        assert_eq!(
+            values("@requirement REQ-RS-001 through REQ-RS-002, REQ-RS-013"),
+            reqs(&["REQ-RS-001", "REQ-RS-002", "REQ-RS-013"])
+        );
+        // Too large, reversed or mismatched ranges stay unresolved.
+        assert_eq!(values("@requirement R1\u{2013}R900"), vec![unres("R1\u{2013}R900")]);
+        assert_eq!(
+            values("@requirement REQ-A-005 through REQ-A-001"),
+            vec![unres("REQ-A-005 through REQ-A-001")]
+        );
+        // "to" followed by prose is not a range.
+        assert_eq!(values("@requirement REQ-001 to be checked"), reqs(&["REQ-001"]));
+    }
+
+    #[test]
+    fn suffix_only_continuations() {
+        assert_eq!(
+            values("@requirement REQ-1598-FL01, CL01, CL02, FL12"),
+            reqs(&["REQ-1598-FL01", "REQ-1598-CL01", "REQ-1598-CL02", "REQ-1598-FL12"])
+        );
+        assert_eq!(
+            values("@requirement REQ-3048-002/003/004"),
+            reqs(&["REQ-3048-002", "REQ-3048-003", "REQ-3048-004"])
+        );
+        assert_eq!(values("@requirement REQ-HD-002.1, 002.4"), reqs(&["REQ-HD-002.1", "REQ-HD-002.4"]));
+    }
+
+    #[test]
+    fn requirement_descriptions_stop_the_list() {
+        assert_eq!(values("@requirement REQ-CS-003.1 — Interface contract"), reqs(&["REQ-CS-003.1"]));
+        assert_eq!(values("@requirement HOOK-006 - Simplifies caller code"), reqs(&["HOOK-006"]));
+        assert_eq!(values("@requirement REQ-001: OAuth-only menu"), reqs(&["REQ-001"]));
+        assert_eq!(values("@requirement STORAGE-001: Log file rotation"), reqs(&["STORAGE-001"]));
+        assert_eq!(values("@requirement REQ-002 should validate settings"), reqs(&["REQ-002"]));
+        assert_eq!(values("@requirement REQ-RR-006 --co"), reqs(&["REQ-RR-006"]));
+        assert_eq!(values("@requirement REQ-002 @scenario x"), reqs(&["REQ-002"]));
+        assert_eq!(values("@requirement REQ-SP4-002."), reqs(&["REQ-SP4-002"]));
+        assert_eq!(values("@requirement REQ-PE-001 (issue #2817)"), reqs(&["REQ-PE-001"]));
+    }
+
+    #[test]
+    fn non_id_requirement_values_are_unresolved() {
+        assert_eq!(values("@requirement Phase 3 - Session bucket state management"), vec![unres("Phase 3")]);
+        assert_eq!(values("@requirement:build-order @given x"), vec![unres("build-order")]);
+        assert_eq!(values("@requirement Issue #1317 Bug 2"), vec![unres("Issue #1317 Bug 2")]);
+    }
+
+    #[test]
+    fn values_continue_after_a_trailing_comma() {
+        let text = "/**\n * @requirement REQ-HD-007.1, REQ-HD-007.2,\n *   REQ-HD-007.3\n * Body text\n */\n";
+        let m = markers("a.ts", text);
+        assert_eq!(m[0].4, reqs(&["REQ-HD-007.1", "REQ-HD-007.2", "REQ-HD-007.3"]));
+        // Not across a line that starts a new tag.
+        let text = "// @requirement REQ-1,\n// @plan PLAN-X\n";
+        let m = markers("a.ts", text);
+        assert_eq!(m[0].4, reqs(&["REQ-1"]));
+    }
+
+    #[test]
+    fn test_titles() {
+        let text = "describe('@requirement REQ-001: OAuth-only authentication menu', () => {\n  it('works @plan:PLAN-X.P01 @requirement:REQ-002', async () => {\n    expect(1).toBe(1);\n  });\n  it(\n    \"multi-line @requirement REQ-003\",\n    () => {},\n  );\n  it.each([[1], [2]])('each %s @requirement:REQ-004', (n) => {});\n  test.skip(`tmpl @plan PLAN-Y`, () => {});\n  foo('not a test @requirement:REQ-005');\n});\n";
+        let s = super::super::scan("a.test.ts", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.placement)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, Placement::TestTitle),
+                (2, Placement::TestTitle),
+                (2, Placement::TestTitle),
+                (6, Placement::TestTitle),
+                (9, Placement::TestTitle),
+                (10, Placement::TestTitle),
+                (11, Placement::StringLiteral),
+            ]
+        );
+        let tr: Vec<_> =
+            s.traces.iter().map(|t| (t.line, t.requirements.clone(), t.plans.len(), t.excerpt)).collect();
+        assert_eq!(
+            tr,
+            vec![
+                (1, vec!["REQ-001".to_string()], 0, (1, 12)),
+                (2, vec!["REQ-002".to_string()], 1, (2, 4)),
+                (6, vec!["REQ-003".to_string()], 0, (5, 8)),
+                (9, vec!["REQ-004".to_string()], 0, (9, 9)),
+                (10, vec![], 1, (10, 10)),
+            ]
+        );
+    }
+
+    #[test]
+    fn string_constants_are_not_traces() {
+        let text = "/**\n * @plan:PLAN-20251023-STATELESS-HARDENING.P10\n */\nconst PLAN_TAG = '@plan:PLAN-20251023-STATELESS-HARDENING.P10';\nconst R = [\n  '@requirement:REQ-SP4-001',\n];\n";
+        let s = super::super::scan("messages.ts", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.column, m.placement)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, 4, Placement::Comment),
+                (4, 19, Placement::StringLiteral),
+                (6, 4, Placement::StringLiteral)
+            ]
+        );
+        assert_eq!(s.traces.len(), 1);
+        assert_eq!(s.traces[0].excerpt, (1, 4));
+        // Unknown file kinds: artifacts.
+        assert_eq!(
+            markers("test-run.log", "ok @plan:PLAN-A.P01\n"),
+            vec![(Tag::Plan, 1, 4, Placement::Artifact, vec![plan("PLAN-A", Some("P01"))])]
+        );
+    }
+
+    #[test]
+    fn stacked_pairs_in_one_block() {
+        let text = "/**\n * @plan PLAN-A.P01\n * @requirement REQ-1\n * @plan PLAN-B.P02\n * @requirement REQ-2\n */\nfunction f() {\n  return 1;\n}\n";
+        let s = super::super::scan("a.ts", text, 40);
+        let tr: Vec<_> = s
+            .traces
+            .iter()
+            .map(|t| (t.line, t.end_line, t.plans[0].plan.clone(), t.requirements.clone(), t.excerpt))
+            .collect();
+        assert_eq!(
+            tr,
+            vec![
+                (2, 3, "PLAN-A".to_string(), vec!["REQ-1".to_string()], (1, 9)),
+                (4, 5, "PLAN-B".to_string(), vec!["REQ-2".to_string()], (1, 9)),
+            ]
+        );
+        // Two plans before one requirement: one trace.
+        let text =
+            "// @plan PLAN-A.P01\n// @plan PLAN-B.P02\n// @requirement REQ-1\n// @requirement REQ-1\nx();\n";
+        let s = super::super::scan("a.ts", text, 40);
+        assert_eq!(s.traces.len(), 1);
+        assert_eq!(s.traces[0].plans.len(), 2);
+        assert_eq!(s.traces[0].requirements, vec!["REQ-1".to_string()]);
+        assert_eq!((s.traces[0].line, s.traces[0].end_line, s.traces[0].excerpt), (1, 4, (1, 5)));
+        // A blank line or code line ends a `//` block.
+        let text = "// @plan PLAN-A.P01\n\n// @requirement REQ-1\nx();\n// @plan PLAN-B\n";
+        let s = super::super::scan("a.ts", text, 40);
+        assert_eq!(s.traces.iter().map(|t| t.line).collect::<Vec<_>>(), vec![1, 3, 5]);
+        assert_eq!(s.traces[1].unresolved, vec![]);
+    }
+
+    #[test]
+    fn unresolved_values_stay_in_traces() {
+        let s = super::super::scan("a.ts", "// @plan:ISSUE-2376\n// @requirement Phase 3 - x\n", 40);
+        assert_eq!(
+            s.traces[0].unresolved,
+            vec![(Tag::Plan, "ISSUE-2376".to_string()), (Tag::Requirement, "Phase 3".to_string())]
+        );
+    }
+
+    #[test]
+    fn crlf_and_non_ascii() {
+        let text = "// état — ✅\r\n/**\r\n * @plan PLAN-A.P01 — décrit\r\n * @requirement R2.1\u{2013}R2.2\r\n */\r\nfunction f() {\r\n}\r\n";
+        let s = super::super::scan("a.ts", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.column, m.values.clone())).collect();
+        assert_eq!(got, vec![(3, 4, vec![plan("PLAN-A", Some("P01"))]), (4, 4, reqs(&["R2.1", "R2.2"]))]);
+        assert_eq!(s.traces[0].excerpt, (2, 7));
+    }
+
+    #[test]
+    fn html_comments_in_html_files() {
+        let text =
+            "<div>\n  <!-- @plan:PLAN-A.P01 @requirement:REQ-1 -->\n  <span>@plan:PLAN-B</span>\n</div>\n";
+        let s = super::super::scan("index.html", text, 40);
+        let got: Vec<_> = s.markers.iter().map(|m| (m.tag, m.line, m.column, m.placement)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Tag::Plan, 2, 8, Placement::Comment),
+                (Tag::Requirement, 2, 25, Placement::Comment),
+                (Tag::Plan, 3, 9, Placement::Code),
+            ]
+        );
+        assert_eq!(s.traces.len(), 1);
+        assert_eq!(
+            (s.traces[0].requirements.clone(), s.traces[0].excerpt),
+            (vec!["REQ-1".to_string()], (2, 3))
+        );
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        let mut bytes: Vec<u8> =
+            (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        bytes.extend_from_slice(b"@plan:PLAN-");
+        let lossy = String::from_utf8_lossy(&bytes).into_owned();
+        let long = format!("// @requirement {}\n@plan {}", "REQ-1, ".repeat(15_000), "x".repeat(100_000));
+        let inputs = [
+            lossy.clone(),
+            format!("{lossy}@requirement R1\u{2013}"),
+            "/* @plan PLAN-A.P01".to_string(),
+            "'@plan PLAN-A".to_string(),
+            "`${`${'@plan:'".to_string(),
+            "<!-- @plan:PLAN-A".to_string(),
+            "\"\"\"@plan x".to_string(),
+            "@plan".to_string(),
+            "@requirement:".to_string(),
+            "@requirement REQ-1 through".to_string(),
+            "@requirement REQ-1-".to_string(),
+            "it(\n'@plan PLAN-A'".to_string(),
+            ")('@plan P'".to_string(),
+            long,
+        ];
+        for text in &inputs {
+            for path in ["a.ts", "a.py", "a.md", "a.html", "a.log"] {
+                let s = super::super::scan(path, text, 40);
+                for t in &s.traces {
+                    assert!(t.excerpt.0 <= t.excerpt.1 && t.excerpt.1 - t.excerpt.0 < 40);
+                }
+            }
+        }
+    }
 }
