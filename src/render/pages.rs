@@ -262,7 +262,7 @@ impl<'a> Site<'a> {
             let marked = (tr.trace.line as usize..=tr.trace.end_line as usize).contains(&n);
             html.push_str(if marked { "<span class=\"m\">" } else { "<span>" });
             html.push_str(&lines[n - 1]);
-            html.push_str("</span>\n");
+            html.push_str("</span>");
         }
         html.push_str("</code></pre>");
         html
@@ -591,7 +591,11 @@ impl<'a> Site<'a> {
         let file = &self.project.files[f];
         let from = urls::source(&file.path);
         let range = self.project.file_traces[f].clone();
-        let traces: Vec<TraceView> = range.clone().map(|t| self.trace_view(&from, t, false)).collect();
+        let mut traces: Vec<TraceView> = range.clone().map(|t| self.trace_view(&from, t, false)).collect();
+        for (t, view) in range.clone().zip(traces.iter_mut()) {
+            view.location.text = format!("line {}", self.project.traces[t].trace.line);
+            view.location.url = Some(format!("#L{}", self.project.traces[t].trace.line));
+        }
         // Which lines carry markers, and the references to show at each trace's first line.
         let mut marked: Vec<bool> = vec![false; self.lines[f].len() + 1];
         for m in &file.markers {
@@ -618,7 +622,7 @@ impl<'a> Site<'a> {
                 code.push_str(r);
                 code.push_str("</span>");
             }
-            code.push_str("</span>\n");
+            code.push_str("</span>");
         }
         code.push_str("</code></pre>");
         let mut ctx = Context::new();
