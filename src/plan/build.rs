@@ -14,13 +14,13 @@
 
 use super::declare::{Decl, Form, declarations};
 use super::doc::{Doc, is_markdown};
-use super::phase::{heading_phases, strip_title_prefix, table_claims, table_phases};
+use super::phase::{Found, heading_phases, strip_title_prefix, table_claims, table_phases};
 use super::requirement::{Candidate, candidates, is_id, requirement_tags, tokens};
 use super::table::{Table, tables};
 use super::tracker::{normalise_status, record_phase, record_rank, tracker_rows};
 use super::{
-    Claim, DefinitionShape, Document, DocumentRole, InputFile, Location, Phase, Plan, PlanFolder, Requirement,
-    TrackerEntry,
+    Claim, DefinitionShape, Document, DocumentRole, InputFile, Location, Phase, Plan, PlanFolder,
+    Requirement, TrackerEntry,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use regex::Regex;
@@ -101,30 +101,43 @@ impl PhaseAcc {
     }
 }
 
-/// Claims of a phase-file line range: `@requirement` tags, IDs inside
-/// "Requirements Implemented" sections, and the file's own requirement candidates.
-fn phase_doc_claims(doc: &Doc<'_>, cands: &[Candidate], known: &HashMap<String, usize>) -> Vec<(String, u32)> {
+/// Claims written in lines `from..to` (0-based) of a phase file or a phase heading's
+/// section: `@requirement` tags, IDs inside "Requirements Implemented" sections, and
+/// the requirement candidates restated there (header lists excepted).
+fn phase_doc_claims(
+    doc: &Doc<'_>,
+    (from, to): (usize, usize),
+    cands: &[Candidate],
+    known: &HashMap<String, usize>,
+) -> Vec<(String, u32)> {
     static SECTION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)requirements?\s+(?:implemented|addressed|covered|satisfied|fulfilled)").expect("valid regex")
+        Regex::new(r"(?i)requirements?\s+(?:implemented|addressed|covered|satisfied|fulfilled)")
+            .expect("valid regex")
     });
     let accept = |id: &str| id.starts_with("REQ-") || known.contains_key(id);
     let mut out = Vec::new();
-    for (i, line) in doc.lines.iter().enumerate() {
+    for i in from..to.min(doc.lines.len()) {
         if !doc.fenced[i] {
-            out.extend(requirement_tags(line).into_iter().map(|id| (id, i as u32 + 1)));
+            out.extend(requirement_tags(doc.lines[i]).into_iter().map(|id| (id, i as u32 + 1)));
         }
     }
     for (at, level, text) in &doc.headings {
-        if !SECTION.is_match(text) {
+        if *at < from || *at >= to || !SECTION.is_match(text) {
             continue;
         }
-        for i in *at + 1..doc.section_end(*at, *level) {
+        for i in *at + 1..doc.section_end(*at, *level).min(to) {
             if !doc.fenced[i] {
                 out.extend(tokens(doc.lines[i]).into_iter().filter(|t| accept(t)).map(|t| (t, i as u32 + 1)));
             }
         }
     }
-    out.extend(cands.iter().filter(|c| accept(&c.id)).map(|c| (c.id.clone(), c.line)));
+    out.extend(
+        cands
+            .iter()
+            .filter(|c| c.shape != DefinitionShape::HeaderList)
+            .filter(|c| (from..to).contains(&(c.line as usize - 1)) && accept(&c.id))
+            .map(|c| (c.id.clone(), c.line)),
+    );
     out
 }
 
@@ -200,7 +213,8 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
 
     let mut plans = Vec::new();
     for (plan_id, best_doc) in &plan_order {
-        let mine: Vec<usize> = (0..docs.len()).filter(|&i| doc_plan[i].as_deref() == Some(*plan_id)).collect();
+        let mine: Vec<usize> =
+            (0..docs.len()).filter(|&i| doc_plan[i].as_deref() == Some(*plan_id)).collect();
         let decl = &decls[*best_doc][0];
         let declared = Location { path: docs[*best_doc].path.to_string(), line: decl.line };
 
@@ -208,16 +222,34 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
         let mut title_docs: Vec<usize> = mine
             .iter()
             .copied()
-            .filter(|&i| matches!(roles[i], DocumentRole::Specification | DocumentRole::Overview) && docs[i].markdown)
+            .filter(|&i| {
+                matches!(roles[i], DocumentRole::Specification | DocumentRole::Overview) && docs[i].markdown
+            })
             .collect();
-        title_docs.sort_by(|a, b| doc_key(&docs[*a]).cmp(&doc_key(&docs[*b])));
+        let declares = |i: usize| decls[i].first().is_some_and(|d| d.plan == *plan_id);
+        title_docs
+            .sort_by(|a, b| (!declares(*a), doc_key(&docs[*a])).cmp(&(!declares(*b), doc_key(&docs[*b]))));
         title_docs.push(*best_doc);
-        let title = title_docs
+        // An H1 that names the plan (`# Plan: …`, `# PLAN-X: …`) wins over other H1s.
+        let h1s: Vec<&str> = title_docs.iter().filter_map(|&i| docs[i].h1()).collect();
+        let names_plan = |h: &&&str| {
+            let t = h.trim_start_matches(['*', '`', ' ']);
+            t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("plan:")) || t.starts_with(*plan_id)
+        };
+        let title = h1s
             .iter()
-            .filter_map(|&i| docs[i].h1())
-            .map(strip_title_prefix)
+            .filter(names_plan)
+            .chain(h1s.iter().filter(|h| !names_plan(h)))
+            .map(|h| strip_title_prefix(h))
             .find(|t| !t.is_empty())
             .unwrap_or_else(|| plan_id.to_string());
+
+        // Phases written as headings of one-file plans (and overviews).
+        let heading_sections: HashMap<usize, Vec<Found>> = mine
+            .iter()
+            .filter(|&&i| roles[i] == DocumentRole::Overview && docs[i].markdown)
+            .map(|&i| (i, heading_phases(&docs[i])))
+            .collect();
 
         // Requirements.
         let mut cands: Vec<(u8, usize, Candidate)> = Vec::new();
@@ -229,49 +261,77 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
             }
             let spec = roles[i] == DocumentRole::Specification;
             let cs = candidates(d, &tabs[i], spec);
+            let sections: Vec<(u32, u32)> = heading_sections
+                .get(&i)
+                .map(|v| v.iter().filter_map(|f| f.section).collect())
+                .unwrap_or_default();
             for c in &cs {
-                cands.push((class(d), i, c.clone()));
+                // Inside a one-file plan's phase section, a definition is a restatement.
+                let in_phase = sections.iter().any(|&(a, b)| (a..=b).contains(&c.line));
+                cands.push((if in_phase { 3 } else { class(d) }, i, c.clone()));
             }
             doc_cands.insert(i, cs);
         }
-        cands.sort_by(|a, b| (a.0, docs[a.1].path, a.2.line).cmp(&(b.0, docs[b.1].path, b.2.line)));
+        // Prose definitions first, then specification table rows, then header lists;
+        // within each: specification, overview, other, phase file; shallower, path, line.
+        let pass = |c: &Candidate| match c.shape {
+            DefinitionShape::TableRow => 1u8,
+            DefinitionShape::HeaderList => 2,
+            _ => 0,
+        };
+        cands.sort_by(|a, b| {
+            (pass(&a.2), a.0, docs[a.1].dirs().len(), docs[a.1].path, a.2.line).cmp(&(
+                pass(&b.2),
+                b.0,
+                docs[b.1].dirs().len(),
+                docs[b.1].path,
+                b.2.line,
+            ))
+        });
         let mut requirements: Vec<Requirement> = Vec::new();
         let mut known: HashMap<String, usize> = HashMap::new();
-        for header_pass in [false, true] {
-            for (cls, i, c) in &cands {
-                if (c.shape == DefinitionShape::HeaderList) != header_pass {
-                    continue;
+        for (cls, i, c) in &cands {
+            let location = Location { path: docs[*i].path.to_string(), line: c.line };
+            if let Some(&first) = known.get(&c.id) {
+                // Restatements (phase files, analysis, tables, header lists) are silent;
+                // two prose definitions in specification/overview documents are not.
+                let f: &Requirement = &requirements[first];
+                if pass(c) == 0 && *cls <= 1 && f.location != location {
+                    diags.push(
+                        Diagnostic::warning(
+                            Code::DuplicateDefinition,
+                            &location.path,
+                            location.line,
+                            format!(
+                                "requirement `{}` of plan `{}` is already defined at {}:{}",
+                                c.id, plan_id, f.location.path, f.location.line
+                            ),
+                        )
+                        .with_help("keep one definition and refer to it elsewhere"),
+                    );
                 }
-                let location = Location { path: docs[*i].path.to_string(), line: c.line };
-                if let Some(&first) = known.get(&c.id) {
-                    let f: &Requirement = &requirements[first];
-                    if !header_pass && *cls != 3 && f.location != location {
-                        diags.push(
-                            Diagnostic::warning(
-                                Code::DuplicateDefinition,
-                                &location.path,
-                                location.line,
-                                format!(
-                                    "requirement `{}` of plan `{}` is already defined at {}:{}",
-                                    c.id, plan_id, f.location.path, f.location.line
-                                ),
-                            )
-                            .with_help("keep one definition and refer to it elsewhere"),
-                        );
-                    }
-                    continue;
-                }
-                known.insert(c.id.clone(), requirements.len());
-                requirements.push(Requirement {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    text: c.text.clone(),
-                    location,
-                    shape: c.shape,
-                    strong: c.id.starts_with("REQ-") || *cls == 0 || c.shape == DefinitionShape::HeaderList,
-                });
+                continue;
             }
+            known.insert(c.id.clone(), requirements.len());
+            requirements.push(Requirement {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                text: c.text.clone(),
+                location,
+                shape: c.shape,
+                strong: c.id.starts_with("REQ-") || *cls == 0 || c.shape == DefinitionShape::HeaderList,
+            });
         }
+
+        // Document order, specification first.
+        let order: HashMap<&str, (u8, usize)> =
+            mine.iter().map(|&i| (docs[i].path, (class(&docs[i]), docs[i].dirs().len()))).collect();
+        requirements.sort_by_cached_key(|r| {
+            let (c, d) = order.get(r.location.path.as_str()).copied().unwrap_or((9, 0));
+            (c, d, r.location.path.clone(), r.location.line)
+        });
+        let known: HashMap<String, usize> =
+            requirements.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
 
         // Phases.
         let mut acc: BTreeMap<String, PhaseAcc> = BTreeMap::new();
@@ -295,12 +355,18 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                     a.document = Some(path.clone());
                 }
                 let cs = doc_cands.get(&i).map(Vec::as_slice).unwrap_or(&[]);
-                for (id, line) in phase_doc_claims(d, cs, &known) {
+                for (id, line) in phase_doc_claims(d, (0, d.lines.len()), cs, &known) {
                     claims.push((p.clone(), id, Location { path: path.clone(), line }));
                 }
             }
-            if roles[i] == DocumentRole::Overview {
-                for f in heading_phases(d) {
+            if let Some(found) = heading_sections.get(&i) {
+                let cs = doc_cands.get(&i).map(Vec::as_slice).unwrap_or(&[]);
+                for f in found.iter().cloned() {
+                    if let Some((a, b)) = f.section {
+                        for (id, line) in phase_doc_claims(d, (a as usize - 1, b as usize), cs, &known) {
+                            claims.push((f.id.clone(), id, Location { path: path.clone(), line }));
+                        }
+                    }
                     let a = acc.entry(f.id).or_default();
                     a.define(1, &f.title, Location { path: path.clone(), line: f.line });
                     if a.section.is_none() && a.document.is_none() {
@@ -308,9 +374,16 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                     }
                 }
             }
-            if matches!(roles[i], DocumentRole::Overview | DocumentRole::Specification | DocumentRole::Phase(_)) {
+            if matches!(
+                roles[i],
+                DocumentRole::Overview | DocumentRole::Specification | DocumentRole::Phase(_)
+            ) {
                 for f in table_phases(&tabs[i]) {
-                    acc.entry(f.id).or_default().define(2, &f.title, Location { path: path.clone(), line: f.line });
+                    acc.entry(f.id).or_default().define(
+                        2,
+                        &f.title,
+                        Location { path: path.clone(), line: f.line },
+                    );
                 }
                 for tc in table_claims(&tabs[i]) {
                     let location = Location { path: path.clone(), line: tc.line };
@@ -336,7 +409,11 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
         }
         // Completion records, text or not.
         for f in &files {
-            let rel = if single { f.path.to_string() } else { f.path.strip_prefix(folder).unwrap_or(f.path).trim_start_matches('/').to_string() };
+            let rel = if single {
+                f.path.to_string()
+            } else {
+                f.path.strip_prefix(folder).unwrap_or(f.path).trim_start_matches('/').to_string()
+            };
             let mut parts: Vec<&str> = rel.split('/').collect();
             let Some(name) = parts.pop() else { continue };
             if !parts.contains(&".completed") {
@@ -433,4 +510,305 @@ fn resolve(tok: &str, reqs: &[Requirement], known: &HashMap<String, usize>) -> V
         return vec![tok.to_string()];
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::PhaseStatus;
+
+    fn parse(folder: &str, files: &[(&str, &str)]) -> (PlanFolder, Vec<Diagnostic>) {
+        let inputs: Vec<InputFile<'_>> =
+            files.iter().map(|(p, t)| InputFile { path: p, text: Some(t) }).collect();
+        parse_folder(folder, &inputs)
+    }
+
+    const SPEC: &str = "# Plan: Stateless Hardening\n\nPlan ID: PLAN-20251023-STATELESS-HARDENING\nRequirements: REQ-SP4-001, REQ-SP4-002\n\n## Requirements\n- **REQ-SP4-001**: BaseProvider must require context.\n- **REQ-SP4-002**: Providers drop caches.\n";
+    const OVERVIEW: &str = "# Phase 00: Plan Overview\n\n## Phase ID\n`PLAN-20251023-STATELESS-HARDENING.P00`\n\n## Phase Sequencing\n| Phase | Focus | Verification |\n|-------|-------|--------------|\n| P00 | Plan overview | P00a – Overview verification |\n| P01 | Analysis | P01a – Analysis verification |\n\n## Requirement Mapping\n| Requirement | Covered Phases | Notes |\n|---|---|---|\n| REQ-SP4-001 | P01, P01a | x |\n\n```\n@requirement:REQ-SP4-00X\n### REQ-FENCED-001: not a definition\n```\n";
+    const PHASE01: &str = "# Phase 01: Deep Analysis\n\n## Phase ID\n`PLAN-20251023-STATELESS-HARDENING.P01`\n\n## Requirements Implemented (Expanded)\n### REQ-SP4-002: Providers drop caches\n**Full Text**: restated.\n";
+    const TRACKER: &str = "| Phase | ID | Status | Notes |\n|---|---|---|---|\n| 00 | P00 | ✅ | done |\n| 01 | P01 | ⬜ | - |\n| 02 | P02 | [ ] | later |\n";
+
+    fn folder() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("pp/s4/plan/01-analysis.md", PHASE01),
+            ("pp/s4/specification.md", SPEC),
+            ("pp/s4/execution-tracker.md", TRACKER),
+            ("pp/s4/plan/00-overview.md", OVERVIEW),
+            ("pp/s4/.completed/P00a.md", "Phase: P00a\n"),
+            ("pp/s4/.completed/P03.md", "done\n"),
+            ("pp/s4/.completed/README.md", "# Markers\n"),
+        ]
+    }
+
+    #[test]
+    fn phase_files_with_spec_tracker_and_records() {
+        let (pf, diags) = parse("pp/s4", &folder());
+        assert_eq!(diags, vec![]);
+        assert_eq!(pf.plans.len(), 1);
+        let plan = &pf.plans[0];
+        assert_eq!(plan.id, "PLAN-20251023-STATELESS-HARDENING");
+        assert_eq!(plan.title, "Stateless Hardening");
+        assert_eq!(plan.declared, Location { path: "pp/s4/specification.md".into(), line: 3 });
+        let reqs: Vec<(&str, DefinitionShape, u32, bool)> =
+            plan.requirements.iter().map(|r| (r.id.as_str(), r.shape, r.location.line, r.strong)).collect();
+        assert_eq!(
+            reqs,
+            vec![
+                ("REQ-SP4-001", DefinitionShape::BoldBullet, 7, true),
+                ("REQ-SP4-002", DefinitionShape::BoldBullet, 8, true)
+            ]
+        );
+        let phases: Vec<(&str, &str, PhaseStatus, Vec<&str>)> = plan
+            .phases
+            .iter()
+            .map(|p| {
+                (
+                    p.id.as_str(),
+                    p.title.as_str(),
+                    p.status(),
+                    p.claims.iter().map(|c| c.requirement.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            phases,
+            vec![
+                ("P00", "Plan Overview", PhaseStatus::Done, vec![]),
+                ("P00a", "Overview verification", PhaseStatus::Done, vec![]),
+                ("P01", "Deep Analysis", PhaseStatus::Pending, vec!["REQ-SP4-001", "REQ-SP4-002"]),
+                ("P01a", "Analysis verification", PhaseStatus::Unknown, vec!["REQ-SP4-001"]),
+                ("P02", "", PhaseStatus::Pending, vec![]),
+                ("P03", "", PhaseStatus::Done, vec![]),
+            ]
+        );
+        let p00 = &plan.phases[0];
+        assert_eq!(p00.location, Location { path: "pp/s4/plan/00-overview.md".into(), line: 3 });
+        assert_eq!(p00.document.as_deref(), Some("pp/s4/plan/00-overview.md"));
+        assert_eq!(p00.tracker.as_ref().map(|t| (t.raw.as_str(), t.location.line)), Some(("✅", 3)));
+        assert_eq!(plan.phases[1].completion.as_deref(), Some("pp/s4/.completed/P00a.md"));
+        assert_eq!(plan.phases[5].completion.as_deref(), Some("pp/s4/.completed/P03.md"));
+        assert_eq!(
+            plan.phases[2].claims[0].location,
+            Location { path: "pp/s4/plan/00-overview.md".into(), line: 15 }
+        );
+        assert_eq!(
+            plan.phases[2].claims[1].location,
+            Location { path: "pp/s4/plan/01-analysis.md".into(), line: 7 }
+        );
+        let docs: Vec<(&str, &str, DocumentRole)> =
+            pf.documents.iter().map(|d| (d.path.as_str(), d.title.as_str(), d.role.clone())).collect();
+        assert_eq!(
+            docs,
+            vec![
+                ("pp/s4/.completed/P00a.md", "P00a.md", DocumentRole::CompletionRecord("P00a".into())),
+                ("pp/s4/.completed/P03.md", "P03.md", DocumentRole::CompletionRecord("P03".into())),
+                ("pp/s4/.completed/README.md", "Markers", DocumentRole::Other),
+                ("pp/s4/execution-tracker.md", "execution-tracker.md", DocumentRole::Tracker),
+                ("pp/s4/plan/00-overview.md", "Phase 00: Plan Overview", DocumentRole::Phase("P00".into())),
+                ("pp/s4/plan/01-analysis.md", "Phase 01: Deep Analysis", DocumentRole::Phase("P01".into())),
+                ("pp/s4/specification.md", "Plan: Stateless Hardening", DocumentRole::Specification),
+            ]
+        );
+        assert!(pf.documents.iter().all(|d| d.plan.as_deref() == Some("PLAN-20251023-STATELESS-HARDENING")));
+    }
+
+    #[test]
+    fn input_order_does_not_matter_and_crlf_reads_the_same() {
+        let mut files = folder();
+        let a = parse("pp/s4", &files);
+        files.reverse();
+        assert_eq!(parse("pp/s4", &files), a);
+        let crlf: Vec<(String, String)> =
+            folder().iter().map(|(p, t)| (p.to_string(), t.replace('\n', "\r\n"))).collect();
+        let crlf: Vec<(&str, &str)> = crlf.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let b = parse("pp/s4", &crlf);
+        let strip = |pf: &PlanFolder| {
+            pf.plans[0]
+                .phases
+                .iter()
+                .map(|p| (p.id.clone(), p.title.clone(), p.location.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(&b.0), strip(&a.0));
+        assert_eq!(b.0.plans[0].requirements[0].title, "BaseProvider must require context.");
+    }
+
+    #[test]
+    fn restatement_defines_when_nothing_else_does() {
+        let (pf, diags) = parse(
+            "pp/x",
+            &[
+                (
+                    "pp/x/plan/02-impl.md",
+                    "## Phase ID\n`PLAN-A1.P02`\n## Requirements Implemented\n### REQ-A-001: Title two\n",
+                ),
+                (
+                    "pp/x/plan/01-stub.md",
+                    "## Phase ID\n`PLAN-A1.P01`\n## Requirements Implemented\n### REQ-A-001: Title one\nbody\n",
+                ),
+            ],
+        );
+        assert_eq!(diags, vec![]);
+        let r = &pf.plans[0].requirements;
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (r[0].title.as_str(), r[0].location.path.as_str(), r[0].text.as_str()),
+            ("Title one", "pp/x/plan/01-stub.md", "body")
+        );
+        let claims: Vec<Vec<&str>> = pf.plans[0]
+            .phases
+            .iter()
+            .map(|p| p.claims.iter().map(|c| c.requirement.as_str()).collect())
+            .collect();
+        assert_eq!(claims, vec![vec!["REQ-A-001"], vec!["REQ-A-001"]]);
+        assert_eq!(pf.plans[0].title, "PLAN-A1");
+    }
+
+    #[test]
+    fn duplicate_definitions_are_reported() {
+        let (pf, diags) = parse(
+            "pp/d",
+            &[
+                ("pp/d/PLAN.md", "Plan ID: PLAN-D1\n[REQ-D-001] From plan\n"),
+                (
+                    "pp/d/specification.md",
+                    "# Spec\n### REQ-D-001: From spec\n| REQ-D-001 | table restates |\n",
+                ),
+            ],
+        );
+        assert_eq!(pf.plans[0].requirements.len(), 1);
+        assert_eq!(pf.plans[0].requirements[0].title, "From spec");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, Code::DuplicateDefinition);
+        assert_eq!((diags[0].path.as_str(), diags[0].line), ("pp/d/PLAN.md", 2));
+        assert_eq!(
+            diags[0].message,
+            "requirement `REQ-D-001` of plan `PLAN-D1` is already defined at pp/d/specification.md:2"
+        );
+    }
+
+    #[test]
+    fn two_plans_in_one_folder() {
+        let (pf, _) = parse(
+            "pp/924",
+            &[
+                ("pp/924/plan.md", "# Issue 924: TODO Persistence\n\nPlan ID: PLAN-20260129-TODOPERSIST\n"),
+                (
+                    "pp/924/phase17-enhancements.md",
+                    "# Phase 17-20: Enhancements\n\n## Plan ID: PLAN-20260129-TODOPERSIST-EXT\n",
+                ),
+                ("pp/924/phase18-completed.md", "**Plan ID**: PLAN-20260129-TODOPERSIST-EXT.P18\n"),
+                ("pp/924/overview.md", "# Overview\nno id here\n"),
+            ],
+        );
+        let plans: Vec<(&str, &str, u32)> =
+            pf.plans.iter().map(|p| (p.id.as_str(), p.title.as_str(), p.declared.line)).collect();
+        assert_eq!(
+            plans,
+            vec![
+                ("PLAN-20260129-TODOPERSIST", "Issue 924: TODO Persistence", 3),
+                ("PLAN-20260129-TODOPERSIST-EXT", "Enhancements", 3)
+            ]
+        );
+        let owners: Vec<(&str, Option<&str>)> =
+            pf.documents.iter().map(|d| (d.path.as_str(), d.plan.as_deref())).collect();
+        assert_eq!(
+            owners,
+            vec![
+                ("pp/924/overview.md", Some("PLAN-20260129-TODOPERSIST")),
+                ("pp/924/phase17-enhancements.md", Some("PLAN-20260129-TODOPERSIST-EXT")),
+                ("pp/924/phase18-completed.md", Some("PLAN-20260129-TODOPERSIST-EXT")),
+                ("pp/924/plan.md", Some("PLAN-20260129-TODOPERSIST")),
+            ]
+        );
+    }
+
+    #[test]
+    fn single_file_plan_with_heading_phases_and_phase_index() {
+        let text = "# Plan: GitHub broker\n\nPlan ID: `PLAN-20260731-GHBROKER`\n\n## Requirements\n\n### REQ-001: Credential stays out\n\n### REQ-006: Frames fit\n\n## Phase Index\n\n| Phase | Title | Requirements |\n|---|---|---|\n| P01 | Preflight | all |\n| P02 | Frames | 006 |\n\n## P01: Preflight verification\n\nCheck things.\n\n## P02: Frame capacity\n\n### REQ-006: Frames fit\n@requirement:REQ-001\n";
+        let (pf, diags) = parse("pp/p.md", &[("pp/p.md", text)]);
+        assert_eq!(diags, vec![]);
+        let plan = &pf.plans[0];
+        assert_eq!(
+            (plan.id.as_str(), plan.title.as_str(), plan.folder.as_str()),
+            ("PLAN-20260731-GHBROKER", "GitHub broker", "pp/p.md")
+        );
+        assert_eq!(
+            plan.requirements.iter().map(|r| (r.id.as_str(), r.location.line)).collect::<Vec<_>>(),
+            vec![("REQ-001", 7), ("REQ-006", 9)]
+        );
+        type Row<'a> = (&'a str, &'a str, Option<(u32, u32)>, Vec<(&'a str, u32)>);
+        let phases: Vec<Row<'_>> = plan
+            .phases
+            .iter()
+            .map(|p| {
+                (
+                    p.id.as_str(),
+                    p.title.as_str(),
+                    p.section,
+                    p.claims.iter().map(|c| (c.requirement.as_str(), c.location.line)).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            phases,
+            vec![
+                ("P01", "Preflight verification", Some((18, 20)), vec![("REQ-001", 15), ("REQ-006", 15)]),
+                ("P02", "Frame capacity", Some((22, 25)), vec![("REQ-006", 16), ("REQ-001", 25)]),
+            ]
+        );
+        assert_eq!(pf.documents[0].role, DocumentRole::Overview);
+    }
+
+    #[test]
+    fn folder_without_id_lists_documents_only() {
+        let (pf, diags) = parse(
+            "pp/notes",
+            &[
+                ("pp/notes/NOTES.md", "Some notes\nPlan ID: PLAN-YYYYMMDD-[FEATURE]\n"),
+                ("pp/notes/a.json", "{}"),
+            ],
+        );
+        assert_eq!(diags, vec![]);
+        assert_eq!(pf.plans, vec![]);
+        assert_eq!(
+            pf.documents,
+            vec![Document {
+                path: "pp/notes/NOTES.md".into(),
+                title: "NOTES.md".into(),
+                plan: None,
+                role: DocumentRole::Other
+            }]
+        );
+    }
+
+    #[test]
+    fn dotted_ids_and_free_text_tracker() {
+        let (pf, _) = parse(
+            "pp/m",
+            &[
+                ("pp/m/README.md", "# Merge\n\nPlan ID: PLAN-20260725-MERGE-0.11-FROM-0.10\n"),
+                (
+                    "pp/m/execution-tracker.md",
+                    "| Phase | Name | Status |\n|---|---|---|\n| P4 | Verify | `[x]` **PASS** — G2–G9 |\n| P5 | Review | FAIL then remediated |\n| P8 | Land | `[~]` partial |\n",
+                ),
+                ("pp/m/.completed/R20-P01.md", "x"),
+                ("pp/m/.completed/P0.5.md", "x"),
+            ],
+        );
+        let plan = &pf.plans[0];
+        assert_eq!(plan.id, "PLAN-20260725-MERGE-0.11-FROM-0.10");
+        let phases: Vec<(&str, PhaseStatus)> =
+            plan.phases.iter().map(|p| (p.id.as_str(), p.status())).collect();
+        assert_eq!(
+            phases,
+            vec![
+                ("P00.5", PhaseStatus::Done),
+                ("P04", PhaseStatus::Done),
+                ("P05", PhaseStatus::Done),
+                ("P08", PhaseStatus::InProgress),
+                ("R20.P01", PhaseStatus::Done),
+            ]
+        );
+    }
 }

@@ -74,8 +74,12 @@ fn capture(c: &regex::Captures<'_>, text: &str, plan_group: usize) -> Option<(St
     if is_placeholder(plan.as_str(), &text[end..]) {
         return None;
     }
-    // The plan ID must not run on into other ID characters.
-    if text[end..].starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_') {
+    // The plan ID must not run on into other ID characters or a file extension
+    // (`PLAN-TEMPLATE.md`).
+    let rest = &text[end..];
+    if rest.starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_')
+        || rest.strip_prefix('.').is_some_and(|r| r.starts_with(|ch: char| ch.is_ascii_alphabetic()))
+    {
         return None;
     }
     let full = &text[plan.start()..end];
@@ -164,19 +168,42 @@ mod tests {
         declarations(&doc).into_iter().map(|d| (d.plan, d.phase, d.line, d.form)).collect()
     }
 
-    fn one(plan: &str, phase: Option<&str>, line: u32, form: Form) -> Vec<(String, Option<String>, u32, Form)> {
+    fn one(
+        plan: &str,
+        phase: Option<&str>,
+        line: u32,
+        form: Form,
+    ) -> Vec<(String, Option<String>, u32, Form)> {
         vec![(plan.to_string(), phase.map(str::to_string), line, form)]
     }
 
     #[test]
     fn plan_id_line_variants() {
-        assert_eq!(decls("# T\n\nPlan ID: PLAN-20251018-STATELESSPROVIDER2  \n"), one("PLAN-20251018-STATELESSPROVIDER2", None, 3, Form::PlanId));
-        assert_eq!(decls("**Plan ID**: PLAN-20260129-TODOPERSIST-EXT.P18"), one("PLAN-20260129-TODOPERSIST-EXT", Some("P18"), 1, Form::PlanId));
-        assert_eq!(decls("**Plan ID:** PLAN-20260129-TODOPERSIST"), one("PLAN-20260129-TODOPERSIST", None, 1, Form::PlanId));
-        assert_eq!(decls("Plan ID: `PLAN-20260731-GHBROKER`"), one("PLAN-20260731-GHBROKER", None, 1, Form::PlanId));
-        assert_eq!(decls("## Plan ID: PLAN-20260129-TODOPERSIST-EXT"), one("PLAN-20260129-TODOPERSIST-EXT", None, 1, Form::PlanId));
+        assert_eq!(
+            decls("# T\n\nPlan ID: PLAN-20251018-STATELESSPROVIDER2  \n"),
+            one("PLAN-20251018-STATELESSPROVIDER2", None, 3, Form::PlanId)
+        );
+        assert_eq!(
+            decls("**Plan ID**: PLAN-20260129-TODOPERSIST-EXT.P18"),
+            one("PLAN-20260129-TODOPERSIST-EXT", Some("P18"), 1, Form::PlanId)
+        );
+        assert_eq!(
+            decls("**Plan ID:** PLAN-20260129-TODOPERSIST"),
+            one("PLAN-20260129-TODOPERSIST", None, 1, Form::PlanId)
+        );
+        assert_eq!(
+            decls("Plan ID: `PLAN-20260731-GHBROKER`"),
+            one("PLAN-20260731-GHBROKER", None, 1, Form::PlanId)
+        );
+        assert_eq!(
+            decls("## Plan ID: PLAN-20260129-TODOPERSIST-EXT"),
+            one("PLAN-20260129-TODOPERSIST-EXT", None, 1, Form::PlanId)
+        );
         assert_eq!(decls("- Plan ID: PLAN-ISSUE-623"), one("PLAN-ISSUE-623", None, 1, Form::PlanId));
-        assert_eq!(decls("Plan ID: PLAN-20250219-GMERGE021.R9"), one("PLAN-20250219-GMERGE021", Some("R9"), 1, Form::PlanId));
+        assert_eq!(
+            decls("Plan ID: PLAN-20250219-GMERGE021.R9"),
+            one("PLAN-20250219-GMERGE021", Some("R9"), 1, Form::PlanId)
+        );
     }
 
     #[test]
@@ -185,17 +212,36 @@ mod tests {
             decls("# Phase 00: Plan Overview\n\n## Phase ID\n`PLAN-20251023-STATELESS-HARDENING.P00`\n"),
             one("PLAN-20251023-STATELESS-HARDENING", Some("P00"), 3, Form::PhaseIdHeading)
         );
-        assert_eq!(decls("## Phase ID\n\n```\nPLAN-X1.P05a\n```\n"), one("PLAN-X1", Some("P05a"), 1, Form::PhaseIdHeading));
-        assert_eq!(decls("- Phase ID: PLAN-20251018-STATELESSPROVIDER2.P14a"), one("PLAN-20251018-STATELESSPROVIDER2", Some("P14a"), 1, Form::PhaseIdInline));
-        assert_eq!(decls("**Phase ID**: `PLAN-A1.P0.5`"), one("PLAN-A1", Some("P00.5"), 1, Form::PhaseIdInline));
+        assert_eq!(
+            decls("## Phase ID\n\n```\nPLAN-X1.P05a\n```\n"),
+            one("PLAN-X1", Some("P05a"), 1, Form::PhaseIdHeading)
+        );
+        assert_eq!(
+            decls("- Phase ID: PLAN-20251018-STATELESSPROVIDER2.P14a"),
+            one("PLAN-20251018-STATELESSPROVIDER2", Some("P14a"), 1, Form::PhaseIdInline)
+        );
+        assert_eq!(
+            decls("**Phase ID**: `PLAN-A1.P0.5`"),
+            one("PLAN-A1", Some("P00.5"), 1, Form::PhaseIdInline)
+        );
     }
 
     #[test]
     fn titles_fields_and_json() {
-        assert_eq!(decls("# PLAN-20251211issue486c: LB fix"), one("PLAN-20251211issue486c", None, 1, Form::Title));
-        assert_eq!(decls("## PLAN-2207-LB-TOKEN-ACCOUNTING — Title"), one("PLAN-2207-LB-TOKEN-ACCOUNTING", None, 1, Form::Title));
+        assert_eq!(
+            decls("# PLAN-20251211issue486c: LB fix"),
+            one("PLAN-20251211issue486c", None, 1, Form::Title)
+        );
+        assert_eq!(
+            decls("## PLAN-2207-LB-TOKEN-ACCOUNTING — Title"),
+            one("PLAN-2207-LB-TOKEN-ACCOUNTING", None, 1, Form::Title)
+        );
         assert_eq!(decls("### PLAN-A1: deep"), vec![]);
-        assert_eq!(decls("Phase: P01\nPlan: PLAN-20251023-STATELESS-HARDENING\n"), one("PLAN-20251023-STATELESS-HARDENING", None, 2, Form::PlanField));
+        assert_eq!(decls("## PLAN-TEMPLATE.md Compliance"), vec![]);
+        assert_eq!(
+            decls("Phase: P01\nPlan: PLAN-20251023-STATELESS-HARDENING\n"),
+            one("PLAN-20251023-STATELESS-HARDENING", None, 2, Form::PlanField)
+        );
         assert_eq!(decls("**Plan:** PLAN-A1.P03"), one("PLAN-A1", Some("P03"), 1, Form::PlanField));
         assert_eq!(decls("# Plan: Stateless Provider Completion"), vec![]);
         let doc = Doc::new("p", "p/r.json", "{\n  \"plan_id\": \"PLAN-20251028-STATELESS6\"\n}", false);
@@ -206,7 +252,10 @@ mod tests {
 
     #[test]
     fn dotted_ids_and_placeholders() {
-        assert_eq!(decls("Plan ID: PLAN-20260725-MERGE-0.11-FROM-0.10"), one("PLAN-20260725-MERGE-0.11-FROM-0.10", None, 1, Form::PlanId));
+        assert_eq!(
+            decls("Plan ID: PLAN-20260725-MERGE-0.11-FROM-0.10"),
+            one("PLAN-20260725-MERGE-0.11-FROM-0.10", None, 1, Form::PlanId)
+        );
         assert_eq!(decls("Plan ID: PLAN-YYYYMMDD-[FEATURE]"), vec![]);
         assert_eq!(decls("Plan ID: PLAN-[DATE]-X"), vec![]);
         assert_eq!(decls("```\nPlan ID: PLAN-20250101-REAL\n```\n"), vec![]);

@@ -72,7 +72,13 @@ impl<'a> Doc<'a> {
             || self.dirs().iter().any(|d| {
                 matches!(
                     d.to_ascii_lowercase().as_str(),
-                    ".completed" | "reports" | "report" | "reviews" | "review" | ".review-bundles" | "evidence"
+                    ".completed"
+                        | "reports"
+                        | "report"
+                        | "reviews"
+                        | "review"
+                        | ".review-bundles"
+                        | "evidence"
                 )
             })
     }
@@ -134,7 +140,7 @@ pub(crate) fn role_of(rel: &str, single: bool) -> DocumentRole {
     if single {
         return DocumentRole::Overview;
     }
-    if dirs.iter().any(|d| *d == ".completed") {
+    if dirs.contains(&".completed") {
         return match record_phase(name) {
             Some(p) if is_markdown(name) => DocumentRole::CompletionRecord(p),
             _ => DocumentRole::Other,

@@ -21,7 +21,8 @@ pub(crate) fn phase_from_file_name(name: &str) -> Option<String> {
     let c = RE.captures(name)?;
     let num = c.get(1).or(c.get(2))?.as_str();
     // A bare-number file needs a slug (`01-x.md`), a `P` file may stand alone (`P05.md`).
-    if c.get(2).is_some() && !name[num.len()..].trim_start_matches(|ch: char| ch.is_ascii_alphabetic()).starts_with('-')
+    if c.get(2).is_some()
+        && !name[num.len()..].trim_start_matches(|ch: char| ch.is_ascii_alphabetic()).starts_with('-')
     {
         return None;
     }
@@ -32,7 +33,8 @@ pub(crate) fn phase_from_file_name(name: &str) -> Option<String> {
 /// `05`/`05a`/`0.5` when `bare` is allowed. Emphasis and ticks are ignored.
 pub(crate) fn parse_phase_cell(cell: &str, bare: bool) -> Option<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:(R[0-9]+)[.-])?(P?)([0-9]{1,3}(?:\.[0-9]+)?)([A-Za-z]{0,2})(-V)?$").expect("valid regex")
+        Regex::new(r"^(?:(R[0-9]+)[.-])?(P?)([0-9]{1,3}(?:\.[0-9]+)?)([A-Za-z]{0,2})(-V)?$")
+            .expect("valid regex")
     });
     let c = RE.captures(plain_cell(cell))?;
     if c[2].is_empty() && !bare {
@@ -85,7 +87,13 @@ pub(crate) fn parse_phase_list(cell: &str, bare: bool) -> Vec<String> {
                 let (a, b) = (from.parse::<u32>().unwrap_or(0), to.as_str().parse::<u32>().unwrap_or(0));
                 if b >= a && b - a <= 60 {
                     for n in a..=b {
-                        let suffix = if n == a { &c[3] } else if n == b { &c[5] } else { "" };
+                        let suffix = if n == a {
+                            &c[3]
+                        } else if n == b {
+                            &c[5]
+                        } else {
+                            ""
+                        };
                         out.push(canonical_phase(&format!("P{n}{suffix}")));
                     }
                 } else {
@@ -104,7 +112,7 @@ pub(crate) fn parse_phase_list(cell: &str, bare: bool) -> Vec<String> {
 pub(crate) fn strip_title_prefix(title: &str) -> String {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(&format!(
-            r"^(?:(?i:plan)\s*:\s*)?(?:{}(?:\.{})?\s*(?:[:—–-]\s*|$))?(?:(?:(?i:phase)\s+P?|P)[0-9]+(?:\.[0-9]+)?[A-Za-z]?\s*(?:[:—–.-]\s*|$))?",
+            r"^(?:(?i:plan)\s*:\s*)?(?:{}(?:\.{})?\s*(?:[:—–-]\s*|$))?(?:(?:(?i:phase)\s+P?|P)[0-9]+(?:\.[0-9]+)?[A-Za-z]?(?:\s*[-–]\s*P?[0-9]+[A-Za-z]?)?\s*(?:[:—–.-]\s*|$))?",
             crate::grammar::PLAN_ID,
             crate::grammar::PHASE
         ))
@@ -130,8 +138,18 @@ pub(crate) struct Found {
 
 const TITLE_COLUMNS: [&str; 5] = ["title", "name", "focus", "purpose", "description"];
 const NON_TITLE_COLUMNS: [&str; 12] = [
-    "phase", "id", "phase id", "status", "started", "completed", "verified", "requirements", "requirement",
-    "verification", "notes", "semantic?",
+    "phase",
+    "id",
+    "phase id",
+    "status",
+    "started",
+    "completed",
+    "verified",
+    "requirements",
+    "requirement",
+    "verification",
+    "notes",
+    "semantic?",
 ];
 
 /// The column holding phase IDs of a phase-major table, and whether it allows bare
@@ -157,7 +175,8 @@ pub(crate) fn row_phase(cols: &[(usize, bool)], cells: &[String]) -> Option<Stri
 /// whose name mentions `phase`.
 fn requirement_major(t: &Table) -> Option<(usize, Vec<usize>)> {
     let req = t.column(|h| h.starts_with("req"))?;
-    let phases: Vec<usize> = (0..t.header.len()).filter(|&i| i != req && header_key(&t.header[i]).contains("phase")).collect();
+    let phases: Vec<usize> =
+        (0..t.header.len()).filter(|&i| i != req && header_key(&t.header[i]).contains("phase")).collect();
     (!phases.is_empty() && phases[0] > req).then_some((req, phases))
 }
 
@@ -166,7 +185,8 @@ fn requirement_major(t: &Table) -> Option<(usize, Vec<usize>)> {
 /// `Verification` cells (`P00a – Overview verification`).
 pub(crate) fn table_phases(tables: &[Table]) -> Vec<Found> {
     static VERIF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\s*\**`?(P[0-9]{1,3}(?:\.[0-9]+)?[A-Za-z]?)`?\**\s*(?:[–—:-]\s*(.*))?$").expect("valid regex")
+        Regex::new(r"^\s*\**`?(P[0-9]{1,3}(?:\.[0-9]+)?[A-Za-z]?)`?\**\s*(?:[–—:-]\s*(.*))?$")
+            .expect("valid regex")
     });
     let mut out = Vec::new();
     for t in tables {
@@ -180,13 +200,16 @@ pub(crate) fn table_phases(tables: &[Table]) -> Vec<Found> {
         let title_col = TITLE_COLUMNS.iter().find_map(|name| t.column(|h| h == *name)).or_else(|| {
             (0..t.header.len()).find(|&i| {
                 let k = header_key(&t.header[i]);
-                !cols.iter().any(|c| c.0 == i) && !NON_TITLE_COLUMNS.contains(&k.as_str()) && !k.contains("req")
+                !cols.iter().any(|c| c.0 == i)
+                    && !NON_TITLE_COLUMNS.contains(&k.as_str())
+                    && !k.contains("req")
             })
         });
         let verif_col = t.column(|h| h == "verification");
         for (line, cells) in &t.rows {
             let Some(id) = row_phase(&cols, cells) else { continue };
-            let title = title_col.and_then(|i| cells.get(i)).map(|c| c.trim().to_string()).unwrap_or_default();
+            let title =
+                title_col.and_then(|i| cells.get(i)).map(|c| c.trim().to_string()).unwrap_or_default();
             out.push(Found { id, title, line: *line, section: None });
             if let Some(v) = verif_col.and_then(|i| cells.get(i))
                 && let Some(c) = VERIF.captures(v)
@@ -214,7 +237,8 @@ pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
         }
         let Some(c) = RE.captures(text) else { continue };
         let id = canonical_phase(&format!("P{}{}", &c[1], &c[2]));
-        let title = c.get(3).map(|m| m.as_str().trim().trim_matches('*').trim().to_string()).unwrap_or_default();
+        let title =
+            c.get(3).map(|m| m.as_str().trim().trim_matches('*').trim().to_string()).unwrap_or_default();
         let mut end = doc.section_end(*at, *level);
         while end > at + 1 && doc.lines[end - 1].trim().is_empty() {
             end -= 1;
@@ -238,7 +262,8 @@ pub(crate) struct TableClaim {
 
 /// Splits a requirement cell into tokens: IDs as written, bare numbers, or `all`.
 pub(crate) fn requirement_tokens(cell: &str) -> Vec<String> {
-    let plain: String = cell.chars().map(|c| if matches!(c, '*' | '`' | '[' | ']' | '(' | ')') { ' ' } else { c }).collect();
+    let plain: String =
+        cell.chars().map(|c| if matches!(c, '*' | '`' | '[' | ']' | '(' | ')') { ' ' } else { c }).collect();
     if plain.trim().eq_ignore_ascii_case("all") {
         return vec!["all".to_string()];
     }
@@ -329,11 +354,22 @@ mod tests {
 
     #[test]
     fn titles_lose_phase_prefixes() {
-        assert_eq!(strip_title_prefix("Phase 05a: Implementation Verification"), "Implementation Verification");
-        assert_eq!(strip_title_prefix("Plan: Stateless Provider Hardening Phase 4"), "Stateless Provider Hardening Phase 4");
+        assert_eq!(
+            strip_title_prefix("Phase 05a: Implementation Verification"),
+            "Implementation Verification"
+        );
+        assert_eq!(
+            strip_title_prefix("Plan: Stateless Provider Hardening Phase 4"),
+            "Stateless Provider Hardening Phase 4"
+        );
         assert_eq!(strip_title_prefix("PLAN-20251211issue486c: LB fix"), "LB fix");
         assert_eq!(strip_title_prefix("PLAN-A1.P03 — Stub"), "Stub");
         assert_eq!(strip_title_prefix("P03: Stub"), "Stub");
+        assert_eq!(
+            strip_title_prefix("Phase 17-20: /todo Command Enhancements"),
+            "/todo Command Enhancements"
+        );
+        assert_eq!(strip_title_prefix("Phase 05 - Wiring"), "Wiring");
         assert_eq!(strip_title_prefix("Phase Completion - PLAN-A1.P01"), "Phase Completion - PLAN-A1.P01");
         assert_eq!(strip_title_prefix("Provider stubs"), "Provider stubs");
     }
@@ -347,7 +383,8 @@ mod tests {
             "| P01 | Deep-dive analysis | P01a – Analysis verification |",
         ]);
         let f = table_phases(&t);
-        let got: Vec<(&str, &str, u32)> = f.iter().map(|f| (f.id.as_str(), f.title.as_str(), f.line)).collect();
+        let got: Vec<(&str, &str, u32)> =
+            f.iter().map(|f| (f.id.as_str(), f.title.as_str(), f.line)).collect();
         assert_eq!(
             got,
             vec![
@@ -376,8 +413,12 @@ mod tests {
             "| 01 | Something |",
         ]);
         let f = table_phases(&t);
-        let got: Vec<(&str, &str, u32)> = f.iter().map(|f| (f.id.as_str(), f.title.as_str(), f.line)).collect();
-        assert_eq!(got, vec![("P01", "Guardrail Stub", 3), ("P01a", "Guardrail Stub Verification", 4), ("P00a", "", 8)]);
+        let got: Vec<(&str, &str, u32)> =
+            f.iter().map(|f| (f.id.as_str(), f.title.as_str(), f.line)).collect();
+        assert_eq!(
+            got,
+            vec![("P01", "Guardrail Stub", 3), ("P01a", "Guardrail Stub Verification", 4), ("P00a", "", 8)]
+        );
     }
 
     #[test]
@@ -388,8 +429,18 @@ mod tests {
         assert_eq!(
             f,
             vec![
-                Found { id: "P01".into(), title: "Preflight verification".into(), line: 3, section: Some((3, 5)) },
-                Found { id: "P02".into(), title: "Analysis — transport".into(), line: 7, section: Some((7, 9)) },
+                Found {
+                    id: "P01".into(),
+                    title: "Preflight verification".into(),
+                    line: 3,
+                    section: Some((3, 5))
+                },
+                Found {
+                    id: "P02".into(),
+                    title: "Analysis — transport".into(),
+                    line: 7,
+                    section: Some((7, 9))
+                },
                 Found { id: "P03".into(), title: "Later".into(), line: 11, section: Some((11, 11)) },
             ]
         );
@@ -413,8 +464,10 @@ mod tests {
             "| P18 | Docs | all |",
         ]);
         let c = table_claims(&t);
-        let got: Vec<(&str, Vec<&str>, u32)> =
-            c.iter().map(|c| (c.phase.as_str(), c.tokens.iter().map(String::as_str).collect(), c.line)).collect();
+        let got: Vec<(&str, Vec<&str>, u32)> = c
+            .iter()
+            .map(|c| (c.phase.as_str(), c.tokens.iter().map(String::as_str).collect(), c.line))
+            .collect();
         assert_eq!(
             got,
             vec![

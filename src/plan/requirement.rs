@@ -116,12 +116,14 @@ fn item_end(doc: &Doc<'_>, i: usize) -> usize {
 }
 
 static HEADING_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^(?:\*\*)?(?:`)?\[?({REQ_ID})\]?(?:`)?(?:\*\*)?(?:$|[\s:(\[—–-])")).expect("valid regex")
+    Regex::new(&format!(r"^(?:\*\*)?(?:`)?\[?({REQ_ID})\]?(?:`)?(?:\*\*)?(?:$|[\s:(\[—–-])"))
+        .expect("valid regex")
 });
 static BRACKET_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^\s*(?:[-*+]\s+)?\[({REQ_ID})\](.*)$")).expect("valid regex"));
 static BOLD_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^\s*(?:[-*+]\s+|[0-9]+\.\s+)?\*\*\[?({REQ_ID})\]?(:?)\*\*(.*)$")).expect("valid regex")
+    Regex::new(&format!(r"^\s*(?:[-*+]\s+|[0-9]+\.\s+)?\*\*\[?({REQ_ID})\]?(:?)\*\*(.*)$"))
+        .expect("valid regex")
 });
 static HEADER_LIST_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -230,7 +232,8 @@ pub(crate) fn requirement_tags(line: &str) -> Vec<String> {
             if tok.is_empty() {
                 continue;
             }
-            let t = tok.trim_matches(|c: char| matches!(c, '`' | '*' | '\'' | '"' | ')' | '(' | ';' | '.' | ':'));
+            let t =
+                tok.trim_matches(|c: char| matches!(c, '`' | '*' | '\'' | '"' | ')' | '(' | ';' | '.' | ':'));
             if is_id(t) {
                 out.push(t.to_string());
             } else {
@@ -245,10 +248,7 @@ pub(crate) fn requirement_tags(line: &str) -> Vec<String> {
 /// sections).
 pub(crate) fn tokens(line: &str) -> Vec<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"\b{REQ_ID}")).expect("valid regex"));
-    RE.find_iter(line)
-        .map(|m| m.as_str().trim_end_matches('.').to_string())
-        .filter(|t| is_id(t))
-        .collect()
+    RE.find_iter(line).map(|m| m.as_str().trim_end_matches('.').to_string()).filter(|t| is_id(t)).collect()
 }
 
 #[cfg(test)]
@@ -304,7 +304,10 @@ mod tests {
                 ("REQ-DIAG-010", "", 10, DefinitionShape::BoldBullet),
             ]
         );
-        assert_eq!(c[0].text, "[REQ-SP3-001] Correct CLI bootstrap ordering\n  [REQ-SP3-001.1] Parse flags first\n    more detail");
+        assert_eq!(
+            c[0].text,
+            "[REQ-SP3-001] Correct CLI bootstrap ordering\n  [REQ-SP3-001.1] Parse flags first\n    more detail"
+        );
         assert_eq!(c[1].text, "  [REQ-SP3-001.1] Parse flags first\n    more detail");
         assert_eq!(c[3].text, "- **REQ-SP4-001**: BaseProvider must require context.\n  continued here");
     }

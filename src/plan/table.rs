@@ -37,9 +37,7 @@ fn is_row(line: &str) -> bool {
 
 fn is_delimiter(line: &str) -> bool {
     let t = line.trim();
-    t.starts_with('|')
-        && t.contains('-')
-        && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+    t.starts_with('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
 }
 
 /// Splits a row into trimmed cells, honouring `\|` escapes and `|` inside code spans.

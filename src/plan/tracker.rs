@@ -149,8 +149,10 @@ pub(crate) fn tracker_rows(tables: &[Table]) -> Vec<Row> {
 /// `README.md`, `PLAN-COMPLETE.md`, `.gitkeep` and superseded `*.pre-redo.md` records.
 pub(crate) fn record_phase(name: &str) -> Option<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:(R[0-9]+)-)?P([0-9]{1,3}(?:\.[0-9]+)?)([A-Za-z]{0,2}?)(-V)?(?:[-_.].*)?\.[A-Za-z0-9]+$")
-            .expect("valid regex")
+        Regex::new(
+            r"^(?:(R[0-9]+)-)?P([0-9]{1,3}(?:\.[0-9]+)?)([A-Za-z]{0,2}?)(-V)?(?:[-_.].*)?\.[A-Za-z0-9]+$",
+        )
+        .expect("valid regex")
     });
     if name.contains(".pre-redo") {
         return None;
@@ -249,10 +251,17 @@ mod tests {
             "| Current phase | P3 |",
         ];
         let rows = tracker_rows(&tables(&doc, &crate::text::fenced_lines(&doc)));
-        let got: Vec<(&str, &str, u32)> = rows.iter().map(|r| (r.phase.as_str(), r.raw.as_str(), r.line)).collect();
+        let got: Vec<(&str, &str, u32)> =
+            rows.iter().map(|r| (r.phase.as_str(), r.raw.as_str(), r.line)).collect();
         assert_eq!(
             got,
-            vec![("P00", "✅", 3), ("P00a", "[ ]", 4), ("P02", "✅", 8), ("P03a", "[x]", 9), ("P04a", "DONE", 13)]
+            vec![
+                ("P00", "✅", 3),
+                ("P00a", "[ ]", 4),
+                ("P02", "✅", 8),
+                ("P03a", "[x]", 9),
+                ("P04a", "DONE", 13)
+            ]
         );
     }
 
