@@ -397,6 +397,10 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
             if roles[i] == DocumentRole::Tracker {
                 for row in tracker_rows(&tabs[i]) {
                     let a = acc.entry(row.phase).or_default();
+                    // A tracker's title column names phases nothing else defines.
+                    if a.title.is_none() && !row.title.is_empty() {
+                        a.title = Some((4, row.title.clone()));
+                    }
                     if a.tracker.is_none() {
                         a.tracker = Some(TrackerEntry {
                             status: normalise_status(&row.raw),

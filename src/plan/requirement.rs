@@ -198,10 +198,14 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool) -> Vec<Can
     }
     if spec {
         for t in tables {
+            // A requirements table: its first column is named like one (`ID`,
+            // `Requirement`), else only `REQ-` IDs count (not test or task tables).
+            let first_key = t.header.first().map(|h| super::table::header_key(h)).unwrap_or_default();
+            let req_table = first_key == "id" || first_key.contains("req");
             for (line, cells) in &t.rows {
                 let Some(first) = cells.first() else { continue };
                 let id = plain_cell(first);
-                if !is_id(id) {
+                if !is_id(id) || !(req_table || id.starts_with("REQ-")) {
                     continue;
                 }
                 let title = cells.get(1).map(|c| plain_cell(c).to_string()).unwrap_or_default();
@@ -314,7 +318,7 @@ mod tests {
 
     #[test]
     fn table_rows_only_in_specifications() {
-        let text = "| ID | Title | Phases |\n|---|---|---|\n| REQ-STAT6-001.1 | Context | P06, P07 |\n| Note | x | y |\n";
+        let text = "| ID | Title | Phases |\n|---|---|---|\n| REQ-STAT6-001.1 | Context | P06, P07 |\n| Note | x | y |\n\n| Test | Covers |\n|---|---|\n| T2 | REQ-006 |\n";
         let c = cands("p/specification.md", text, true);
         assert_eq!(brief(&c), vec![("REQ-STAT6-001.1", "Context", 3, DefinitionShape::TableRow)]);
         assert_eq!(c[0].text, "| REQ-STAT6-001.1 | Context | P06, P07 |");

@@ -117,6 +117,8 @@ pub(crate) struct Row {
     pub(crate) raw: String,
     /// 1-based line.
     pub(crate) line: u32,
+    /// The row's `Title`/`Name`/`Description` cell, if the tracker has one.
+    pub(crate) title: String,
 }
 
 /// The rows of a tracker's tables that have a phase column (`ID` cells such as `P03a`
@@ -130,6 +132,7 @@ pub(crate) fn tracker_rows(tables: &[Table]) -> Vec<Row> {
         if id.is_none() && phase.is_none() {
             continue;
         }
+        let title = ["title", "name", "description"].iter().find_map(|n| t.column(|h| h == *n));
         for (line, cells) in &t.rows {
             let p = id
                 .and_then(|i| cells.get(i))
@@ -137,7 +140,8 @@ pub(crate) fn tracker_rows(tables: &[Table]) -> Vec<Row> {
                 .or_else(|| phase.and_then(|i| cells.get(i)).and_then(|c| parse_phase_cell(c, true)));
             let Some(p) = p else { continue };
             let raw = cells.get(status).cloned().unwrap_or_default();
-            out.push(Row { phase: p, raw, line: *line });
+            let title = title.and_then(|i| cells.get(i)).cloned().unwrap_or_default();
+            out.push(Row { phase: p, raw, line: *line, title });
         }
     }
     out
