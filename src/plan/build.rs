@@ -3,8 +3,9 @@
 //!
 //! - A document belongs to the plan of its first declaration. An undeclared file
 //!   belongs to the plan declared by the best document in its nearest directory (its
-//!   own, then each parent) that holds a declaration; "best" is shallowest first, then
-//!   specification, overview, phase file, other, tracker, record, then path.
+//!   own, then each parent) that holds a declaration; "best" is by role first
+//!   (specification, overview, phase file, other, tracker, record), then shallowest,
+//!   then path.
 //! - The primary plan (listed first) is the one of the best declaring document.
 //! - Requirement definitions are taken in order specification, overview, other
 //!   documents, phase files, then path and line; header lists only define IDs nothing
@@ -28,7 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 /// Sort key of a document for choosing primary plans and titles.
-type DocKey<'a> = (usize, u8, &'a str);
+type DocKey<'a> = (usize, usize, &'a str);
 
 fn role_rank(role: &DocumentRole) -> u8 {
     match role {
@@ -42,7 +43,7 @@ fn role_rank(role: &DocumentRole) -> u8 {
 }
 
 fn doc_key<'a>(d: &'a Doc<'_>) -> DocKey<'a> {
-    (d.dirs().len(), role_rank(&d.role), d.rel.as_str())
+    (role_rank(&d.role) as usize, d.dirs().len(), d.rel.as_str())
 }
 
 /// The definition class of a document: specification, overview, other, phase file.
@@ -141,7 +142,11 @@ fn phase_doc_claims(
     out
 }
 
-/// See [`super::parse_folder`].
+/// See [`super::parse_folder`]. Plan titles come from the first H1 naming the plan
+/// (`# Plan: …`, `# PLAN-X: …`), else the first H1, of: the specification/overview
+/// documents declaring the plan, the best declaring document (unless a completion
+/// record or tracker), then the plan's other specification/overview documents; else
+/// the ID.
 pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let single = files.iter().any(|f| f.path == folder);
@@ -229,7 +234,11 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
         let declares = |i: usize| decls[i].first().is_some_and(|d| d.plan == *plan_id);
         title_docs
             .sort_by(|a, b| (!declares(*a), doc_key(&docs[*a])).cmp(&(!declares(*b), doc_key(&docs[*b]))));
-        title_docs.push(*best_doc);
+        // The declaring document comes right after the declaring specifications/overviews.
+        let at = title_docs.iter().position(|&i| !declares(i)).unwrap_or(title_docs.len());
+        if !matches!(roles[*best_doc], DocumentRole::CompletionRecord(_) | DocumentRole::Tracker) {
+            title_docs.insert(at, *best_doc);
+        }
         // An H1 that names the plan (`# Plan: …`, `# PLAN-X: …`) wins over other H1s.
         let h1s: Vec<&str> = title_docs.iter().filter_map(|&i| docs[i].h1()).collect();
         let names_plan = |h: &&&str| {

@@ -41,9 +41,11 @@ pub(crate) fn is_placeholder(id: &str) -> bool {
     })
 }
 
-/// Whether a token is a requirement ID worth defining.
+/// Whether a token is a requirement ID worth defining: a requirement-shaped ID that
+/// is not a placeholder and, when it has no `-`/`.` separator, is short (`A1`, `R12`,
+/// `E2E`), so words with a digit (`STATELESS6`, `OAuth2`) are not taken for IDs.
 pub(crate) fn is_id(id: &str) -> bool {
-    is_requirement_id(id) && !is_placeholder(id)
+    is_requirement_id(id) && !is_placeholder(id) && (id.contains(['-', '.']) || id.len() <= 4)
 }
 
 /// Strips separators and emphasis around a title (`: Title`, `— Title`, `**` …).
@@ -345,6 +347,8 @@ mod tests {
         assert!(is_placeholder("REQ-NNN"));
         assert!(!is_placeholder("REQ-SP4-001"));
         assert!(!is_placeholder("REQ-1598-FL03"));
+        assert!(is_id("A1") && is_id("E2E") && is_id("HOOK-017"));
+        assert!(!is_id("STATELESS6") && !is_id("OAuth2"));
     }
 
     #[test]
