@@ -824,4 +824,53 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn other_plan_shapes_parse_without_plans() {
+        let tasks = "# Final Implementation Plan\n\n| Task ID | Description | Prereqs | Source |\n|---|---|---|---|\n| T-001 | Pin toolchain | None | SR B-003; NEW-RISK-003 |\n\n## 4. Execution Phases\n\n### Phase A — Planning & Controls\n- Tasks: T-001, T-002.\n";
+        let gate = "# Plan Phase — Instructions (v1.1)\n\n**Guardrail:** stop for review.\n\n6. **Gate**\n   - Append `Gate: PASS`; otherwise `Gate: FAIL — <reason>`.\n";
+        let (pf, diags) = parse("pp/o", &[("pp/o/Final.md", tasks), ("pp/o/Plan.md", gate)]);
+        assert_eq!(diags, vec![]);
+        assert_eq!(pf.plans, vec![]);
+        let docs: Vec<(&str, &str)> =
+            pf.documents.iter().map(|d| (d.path.as_str(), d.title.as_str())).collect();
+        assert_eq!(
+            docs,
+            vec![
+                ("pp/o/Final.md", "Final Implementation Plan"),
+                ("pp/o/Plan.md", "Plan Phase — Instructions (v1.1)")
+            ]
+        );
+    }
+
+    #[test]
+    fn json_declaration_and_record_fields() {
+        let (pf, _) = parse(
+            "pp/j",
+            &[
+                ("pp/j/compliance-report.json", "{\"plan_id\": \"PLAN-20251028-STATELESS6\"}"),
+                ("pp/j/.completed/P14a.md", "# Done\n- Phase ID: PLAN-20251028-STATELESS6.P14a\n"),
+                ("pp/j/.completed/P03a-V.md", "x"),
+                ("pp/j/.completed/P05.txt", "log"),
+                ("pp/j/.completed/P05.md", "x"),
+                ("pp/j/.completed/PLAN-COMPLETE.md", "# All done\n"),
+            ],
+        );
+        let plan = &pf.plans[0];
+        assert_eq!(plan.id, "PLAN-20251028-STATELESS6");
+        assert_eq!(plan.title, "PLAN-20251028-STATELESS6");
+        assert_eq!(plan.declared, Location { path: "pp/j/compliance-report.json".into(), line: 1 });
+        let phases: Vec<(&str, Option<&str>)> =
+            plan.phases.iter().map(|p| (p.id.as_str(), p.completion.as_deref())).collect();
+        assert_eq!(
+            phases,
+            vec![
+                ("P03a-V", Some("pp/j/.completed/P03a-V.md")),
+                ("P05", Some("pp/j/.completed/P05.md")),
+                ("P14a", Some("pp/j/.completed/P14a.md")),
+            ]
+        );
+        assert_eq!(pf.documents.len(), 4);
+        assert_eq!(pf.documents[3].role, DocumentRole::Other);
+    }
 }
