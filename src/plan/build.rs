@@ -378,7 +378,7 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                     }
                     let a = acc.entry(f.id).or_default();
                     a.define(1, &f.title, Location { path: path.clone(), line: f.line });
-                    if a.section.is_none() && a.document.is_none() {
+                    if a.section.is_none() {
                         a.section = f.section;
                     }
                 }
@@ -468,7 +468,8 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                     title: a.title.map(|t| t.1).unwrap_or_default(),
                     location,
                     document: a.document,
-                    section: a.section,
+                    // A section only stands for phases without a document of their own.
+                    section: if a.document.is_some() { None } else { a.section },
                     claims,
                     tracker: a.tracker,
                     completion: a.completion.map(|c| c.1),

@@ -224,7 +224,8 @@ pub(crate) fn table_phases(tables: &[Table]) -> Vec<Found> {
 }
 
 /// The phases defined as headings in a one-file plan: `## P03: Title`,
-/// `### Phase 3: Title`, `## Phase 03a — Title`, each with its section's line range.
+/// `### Phase 3: Title`, `## Phase 03a — Title`, `# Phase P01: Title` (plans that
+/// concatenate phase documents), each with its section's line range.
 pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?:\*\*)?(?:P|(?i:phase)\s+P?)([0-9]{1,3}(?:\.[0-9]+)?)([a-eA-E]?)(?:\*\*)?\s*(?:[:—–.-]\s*(.*)|$)")
@@ -232,9 +233,6 @@ pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
     });
     let mut out = Vec::new();
     for (at, level, text) in &doc.headings {
-        if *level < 2 {
-            continue;
-        }
         let Some(c) = RE.captures(text) else { continue };
         let id = canonical_phase(&format!("P{}{}", &c[1], &c[2]));
         let title =
@@ -423,7 +421,7 @@ mod tests {
 
     #[test]
     fn heading_phases_with_sections() {
-        let text = "# Plan\n\n## P01: Preflight verification\n\nbody\n\n## P02: Analysis — transport\n### Detail\nx\n\n## Phase 3: Later\n";
+        let text = "# Plan\n\n## P01: Preflight verification\n\nbody\n\n## P02: Analysis — transport\n### Detail\nx\n\n## Phase 3: Later\n# Phase P04: Top level\n";
         let doc = Doc::new("p", "p/PLAN.md", text, false);
         let f = heading_phases(&doc);
         assert_eq!(
@@ -442,6 +440,7 @@ mod tests {
                     section: Some((7, 9))
                 },
                 Found { id: "P03".into(), title: "Later".into(), line: 11, section: Some((11, 11)) },
+                Found { id: "P04".into(), title: "Top level".into(), line: 12, section: Some((12, 12)) },
             ]
         );
     }
