@@ -463,13 +463,14 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                     .or_else(|| a.completion.as_ref().map(|c| Location { path: c.1.clone(), line: 0 }))
                     .or_else(|| claims.first().map(|c| c.location.clone()))
                     .unwrap_or(Location { path: folder.to_string(), line: 0 });
+                // A section only stands for phases without a document of their own.
+                let section = if a.document.is_some() { None } else { a.section };
                 Phase {
                     id,
                     title: a.title.map(|t| t.1).unwrap_or_default(),
                     location,
                     document: a.document,
-                    // A section only stands for phases without a document of their own.
-                    section: if a.document.is_some() { None } else { a.section },
+                    section,
                     claims,
                     tracker: a.tracker,
                     completion: a.completion.map(|c| c.1),
