@@ -875,4 +875,19 @@ mod tests {
         assert_eq!(pf.documents.len(), 4);
         assert_eq!(pf.documents[3].role, DocumentRole::Other);
     }
+
+    #[test]
+    fn phase_file_wins_over_overview_heading() {
+        let (pf, _) = parse(
+            "pp/h",
+            &[
+                ("pp/h/PLAN.md", "Plan ID: PLAN-H1\n\n## P01: From heading\nbody\n"),
+                ("pp/h/plan/01-stub.md", "# Phase 01: From file\n"),
+            ],
+        );
+        let p = &pf.plans[0].phases[0];
+        assert_eq!((p.id.as_str(), p.title.as_str()), ("P01", "From file"));
+        assert_eq!(p.location, Location { path: "pp/h/plan/01-stub.md".into(), line: 1 });
+        assert_eq!((p.document.as_deref(), p.section), (Some("pp/h/plan/01-stub.md"), None));
+    }
 }
