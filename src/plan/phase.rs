@@ -259,18 +259,70 @@ pub(crate) struct TableClaim {
 }
 
 /// Splits a requirement cell into tokens: IDs as written, bare numbers, or `all`.
+/// Ranges between IDs that differ only in their last number expand
+/// (`REQ-SP4-001 through REQ-SP4-003`, `REQ-A-01–REQ-A-03`, `005-007`; at most 100).
 pub(crate) fn requirement_tokens(cell: &str) -> Vec<String> {
     let plain: String =
         cell.chars().map(|c| if matches!(c, '*' | '`' | '[' | ']' | '(' | ')') { ' ' } else { c }).collect();
     if plain.trim().eq_ignore_ascii_case("all") {
         return vec!["all".to_string()];
     }
-    plain
+    let spaced = plain.replace(['–', '—'], " – ");
+    let raw: Vec<&str> = spaced
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '&' | '+'))
-        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | ':' | '–' | '—')))
+        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | ':')))
         .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let t = raw[i];
+        let is_range_word =
+            |w: &str| matches!(w.to_ascii_lowercase().as_str(), "through" | "to" | "–" | "..");
+        if is_range_word(t) {
+            if let (Some(from), Some(to)) = (out.last().cloned(), raw.get(i + 1))
+                && let Some(expanded) = expand_range(&from, to)
+            {
+                out.pop();
+                out.extend(expanded);
+                i += 2;
+                continue;
+            }
+            i += 1;
+            continue;
+        }
+        // `005-007` written as one token.
+        if let Some((a, b)) = t.split_once('-')
+            && a.chars().all(|c| c.is_ascii_digit())
+            && !a.is_empty()
+            && let Some(expanded) = expand_range(a, b)
+        {
+            out.extend(expanded);
+        } else {
+            out.push(t.to_string());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Expands `REQ-A-001` .. `REQ-A-004` (same text before the last digit run) into
+/// every ID between, keeping the zero padding; `None` when the ends do not pair up.
+fn expand_range(from: &str, to: &str) -> Option<Vec<String>> {
+    let split = |s: &str| {
+        let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        (s[..s.len() - digits].to_string(), s[s.len() - digits..].to_string())
+    };
+    let (pa, na) = split(from);
+    let (pb, nb) = split(to);
+    if na.is_empty() || nb.is_empty() || (pa != pb && !pb.is_empty()) {
+        return None;
+    }
+    let (a, b): (u64, u64) = (na.parse().ok()?, nb.parse().ok()?);
+    if b < a || b - a > 100 {
+        return None;
+    }
+    Some((a..=b).map(|n| format!("{pa}{n:0width$}", width = na.len())).collect())
 }
 
 /// The claims of a document's mapping tables, in both orientations.
@@ -482,6 +534,18 @@ mod tests {
         );
         // A requirement-major table defines no phases.
         assert_eq!(table_phases(&t).iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), vec!["P05", "P18"]);
+    }
+
+    #[test]
+    fn requirement_cells_expand_ranges() {
+        assert_eq!(
+            requirement_tokens("REQ-SP4-001 through REQ-SP4-003"),
+            vec!["REQ-SP4-001", "REQ-SP4-002", "REQ-SP4-003"]
+        );
+        assert_eq!(requirement_tokens("REQ-A-01–REQ-A-02, REQ-B-1"), vec!["REQ-A-01", "REQ-A-02", "REQ-B-1"]);
+        assert_eq!(requirement_tokens("005-007"), vec!["005", "006", "007"]);
+        assert_eq!(requirement_tokens("**All**"), vec!["all"]);
+        assert_eq!(requirement_tokens("REQ-A-1 to REQ-B-2"), vec!["REQ-A-1", "REQ-B-2"]);
     }
 
     #[test]
