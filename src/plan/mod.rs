@@ -7,10 +7,15 @@
 //! `` `PLAN-X.P05` ``, `Phase ID: PLAN-X.P05`, `# PLAN-X: title`, `Plan: PLAN-X`,
 //! `"plan_id": "PLAN-X"`), not by its folder name; one folder may declare two plans.
 
-pub mod declare;
-pub mod phase;
-pub mod requirement;
-pub mod tracker;
+mod build;
+mod declare;
+mod doc;
+mod phase;
+mod requirement;
+mod table;
+mod tracker;
+
+pub use tracker::normalise_status;
 
 use crate::diagnostic::Diagnostic;
 use serde::Serialize;
@@ -213,5 +218,5 @@ pub struct InputFile<'a> {
 /// Returns the folder's plans and documents plus findings (duplicate definitions in one
 /// plan). Never panics, whatever the input.
 pub fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder, Vec<Diagnostic>) {
-    declare::parse_folder(folder, files)
+    build::parse_folder(folder, files)
 }
