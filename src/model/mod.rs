@@ -480,9 +480,12 @@ impl Project {
             phases: plans.iter().map(|p| p.phases.len()).sum(),
             phases_done: plans
                 .iter()
-                .flat_map(|p| &p.phases)
-                .filter(|ph| ph.status() == crate::plan::PhaseStatus::Done)
-                .count(),
+                .map(|p| {
+                    (0..p.phases.len())
+                        .filter(|&i| p.phase_status(i) == crate::plan::PhaseStatus::Done)
+                        .count()
+                })
+                .sum(),
             requirements,
             covered_requirements: covered,
             traces: traces.len(),

@@ -210,7 +210,17 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                         && x.phase.is_some()
                         && Some(&x.plan) == doc_plan[i].as_ref()
                 });
-                DocumentRole::Phase(declared.and_then(|x| x.phase.clone()).unwrap_or_else(|| p.clone()))
+                // A `00-overview.md` that carries the plan header (`Plan ID: PLAN-X`,
+                // no phase) and declares no phase is the plan's overview (seed 001), not
+                // a phase P00.
+                let plan_header = ds.iter().any(|x| x.form == Form::PlanId && x.phase.is_none());
+                let any_phase_decl =
+                    ds.iter().any(|x| matches!(x.form, Form::PhaseIdHeading | Form::PhaseIdInline));
+                if declared.is_none() && plan_header && !any_phase_decl {
+                    DocumentRole::Overview
+                } else {
+                    DocumentRole::Phase(declared.and_then(|x| x.phase.clone()).unwrap_or_else(|| p.clone()))
+                }
             }
             r => r.clone(),
         })

@@ -192,6 +192,17 @@ pub struct Plan {
     pub phases: Vec<Phase>,
 }
 
+impl Plan {
+    /// The status of phase `i` as shown to users: [`Phase::status`], except that in a
+    /// plan that tracks progress (a tracker row or a completion record for some phase),
+    /// a phase with neither is pending rather than unknown.
+    pub fn phase_status(&self, i: usize) -> PhaseStatus {
+        let status = self.phases[i].status();
+        let tracked = self.phases.iter().any(|p| p.tracker.is_some() || p.completion.is_some());
+        if status == PhaseStatus::Unknown && tracked { PhaseStatus::Pending } else { status }
+    }
+}
+
 /// Everything read from one plan folder (or one top-level plan file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanFolder {

@@ -281,7 +281,9 @@ impl<'a> Site<'a> {
             requirements: plan.requirements.len(),
             covered,
             phases: plan.phases.len(),
-            phases_done: plan.phases.iter().filter(|ph| ph.status() == PhaseStatus::Done).count(),
+            phases_done: (0..plan.phases.len())
+                .filter(|&i| plan.phase_status(i) == PhaseStatus::Done)
+                .count(),
             traces: self.project.plan_traces[p].len(),
             diagnostics: self.plan_diagnostics[p],
         }
@@ -434,7 +436,7 @@ impl<'a> Site<'a> {
         PhaseRow {
             link: self.link(from, phase.id.clone(), Some(self.phase_url_path(p, ph))),
             title: phase.title.clone(),
-            status: status_label(phase.status()),
+            status: status_label(self.project.plans[p].phase_status(ph)),
             claims,
             traces: self.project.phase_traces.get(&(p, ph)).map_or(0, Vec::len),
         }
@@ -527,7 +529,7 @@ impl<'a> Site<'a> {
         ctx.insert("plan_title", &plan.title);
         ctx.insert("id", &phase.id);
         ctx.insert("title", &phase.title);
-        ctx.insert("status", &status_label(phase.status()));
+        ctx.insert("status", &status_label(plan.phase_status(ph)));
         ctx.insert(
             "tracker",
             &phase.tracker.as_ref().map(|t| TrackerView {
@@ -851,7 +853,8 @@ fn role_label(r: &DocumentRole) -> String {
 // ---- trace.json -----------------------------------------------------------------------
 
 /// `trace.json`: the whole cross-reference, machine-readable. Shape: `{ "tracemark":
-/// version, "summary": {counts}, "plans": [{id, title, folder, declared, requirements:
+/// version, "summary": {counts}, "files": [{path, markers, by_placement, traces}],
+/// "plans": [{id, title, folder, declared, requirements:
 /// [{id, title, location, shape, covered, traces: [trace index]}], phases: [{id, title,
 /// status, location, document, completion, claims}]}], "traces": [{path, line,
 /// end_line, placement, excerpt, plans: [{plan, phase, resolved}], requirements: [{id,
@@ -862,6 +865,7 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
         tracemark: &'static str,
         summary: &'a crate::model::Summary,
         plans: Vec<serde_json::Value>,
+        files: Vec<serde_json::Value>,
         traces: Vec<serde_json::Value>,
         diagnostics: &'a [Diagnostic],
     }
@@ -887,9 +891,10 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
             let phases: Vec<_> = p
                 .phases
                 .iter()
-                .map(|ph| {
+                .enumerate()
+                .map(|(i, ph)| {
                     serde_json::json!({
-                        "id": ph.id, "title": ph.title, "status": ph.status(), "location": ph.location,
+                        "id": ph.id, "title": ph.title, "status": p.phase_status(i), "location": ph.location,
                         "document": ph.document, "completion": ph.completion,
                         "tracker": ph.tracker.as_ref().map(|t| &t.raw),
                         "claims": ph.claims.iter().map(|c| &c.requirement).collect::<Vec<_>>(),
@@ -928,10 +933,26 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
             })
         })
         .collect();
+    let files = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut by: BTreeMap<Placement, usize> = BTreeMap::new();
+            for m in &f.markers {
+                *by.entry(m.placement).or_default() += 1;
+            }
+            serde_json::json!({
+                "path": f.path, "markers": f.markers.len(), "by_placement": by,
+                "traces": project.file_traces[i].len(),
+            })
+        })
+        .collect();
     let json = Json {
         tracemark: env!("CARGO_PKG_VERSION"),
         summary: &project.summary,
         plans,
+        files,
         traces,
         diagnostics: &project.diagnostics,
     };

@@ -22,6 +22,10 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 pub const DEFAULT_STATIC: &[(&str, &[u8])] =
     &[("style.css", include_bytes!("../../themes/default/static/style.css"))];
 
+fn escape(s: &str) -> String {
+    html_escape::encode_quoted_attribute(s).into_owned()
+}
+
 /// A loaded theme.
 pub struct Theme {
     /// The compiled templates.
@@ -49,6 +53,9 @@ impl Theme {
         }
         tera.add_raw_templates(templates).context("a theme template does not compile")?;
         tera.autoescape_on(vec![".html"]);
+        // Escape what HTML needs (`& < > " '`), not `/`: tera's default turns every path
+        // and URL into `&#x2F;` soup.
+        tera.set_escape_fn(escape);
         let mut static_files: Vec<(String, Vec<u8>)> =
             DEFAULT_STATIC.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
         for (name, bytes) in static_overrides {

@@ -43,9 +43,16 @@ pub fn source(path: &str) -> String {
     format!("files/{path}.html")
 }
 
-/// The URL of page `to` as seen from page `from` (both site-relative file paths),
-/// percent-encoded.
+/// The URL of page `to` as seen from page `from` (both site-relative file paths; `to`
+/// may end in a line anchor `#L<n>`), percent-encoded. Any other `#` is part of a file
+/// name and is encoded.
 pub fn relative(from: &str, to: &str) -> String {
+    let (to, fragment) = match to.rsplit_once("#L") {
+        Some((p, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (p, Some(&to[p.len() + 1..]))
+        }
+        _ => (to, None),
+    };
     let depth = from.matches('/').count();
     let mut out = "../".repeat(depth);
     let mut first = true;
@@ -55,6 +62,10 @@ pub fn relative(from: &str, to: &str) -> String {
         }
         first = false;
         out.extend(utf8_percent_encode(seg, SEGMENT));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.extend(utf8_percent_encode(f, SEGMENT));
     }
     out
 }
@@ -76,6 +87,7 @@ mod tests {
             "../../../files/src/a%20b%23.ts.html"
         );
         assert_eq!(root("plans/P/index.html"), "../../");
+        assert_eq!(relative("diagnostics.html", "files/a.ts.html#L15"), "files/a.ts.html#L15");
     }
 
     #[test]

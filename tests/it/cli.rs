@@ -58,7 +58,11 @@ fn builds_are_byte_for_byte_deterministic() {
     assert_eq!(la, lb);
     assert!(la.len() > 20, "{} files", la.len());
     for rel in la {
-        assert!(std::fs::read(a.path().join(&rel)).unwrap() == std::fs::read(b.path().join(&rel)).unwrap(), "{} differs", rel.display());
+        assert!(
+            std::fs::read(a.path().join(&rel)).unwrap() == std::fs::read(b.path().join(&rel)).unwrap(),
+            "{} differs",
+            rel.display()
+        );
     }
 }
 
@@ -67,15 +71,28 @@ fn rebuild_writes_nothing_new_and_removes_stale_pages() {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("p");
     std::fs::create_dir_all(src.join("project-plans/a")).unwrap();
-    std::fs::write(src.join("project-plans/a/spec.md"), "Plan ID: PLAN-20250101-A\n\n### REQ-A-001: One\n\n### REQ-A-002: Two\n").unwrap();
+    std::fs::write(
+        src.join("project-plans/a/spec.md"),
+        "Plan ID: PLAN-20250101-A\n\n### REQ-A-001: One\n\n### REQ-A-002: Two\n",
+    )
+    .unwrap();
     let out = tmp.path().join("out");
     let args = ["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()];
     assert!(tracemark(&args).status.success());
     assert!(out.join("plans/PLAN-20250101-A/requirements/REQ-A-002.html").is_file());
     let again = tracemark(&args);
-    assert!(String::from_utf8_lossy(&again.stdout).contains("(0 written, 0 removed)"), "{}", String::from_utf8_lossy(&again.stdout));
-    std::fs::write(src.join("project-plans/a/spec.md"), "Plan ID: PLAN-20250101-A\n\n### REQ-A-001: One\n").unwrap();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("(0 written, 0 removed)"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    std::fs::write(src.join("project-plans/a/spec.md"), "Plan ID: PLAN-20250101-A\n\n### REQ-A-001: One\n")
+        .unwrap();
     let third = tracemark(&args);
-    assert!(String::from_utf8_lossy(&third.stdout).contains("1 removed)"), "{}", String::from_utf8_lossy(&third.stdout));
+    assert!(
+        String::from_utf8_lossy(&third.stdout).contains("1 removed)"),
+        "{}",
+        String::from_utf8_lossy(&third.stdout)
+    );
     assert!(!out.join("plans/PLAN-20250101-A/requirements/REQ-A-002.html").exists());
 }

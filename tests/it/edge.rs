@@ -39,13 +39,18 @@ fn windows_1252_plan_is_read_with_a_note_and_nothing_lost() {
 fn crlf_source_has_right_line_numbers_and_excerpt() {
     let (out, _) = build(&fixture("edge"));
     let json = trace_json(out.path());
-    let t = json["traces"].as_array().unwrap().iter().find(|t| t["path"] == "src/crlf.ts").expect("trace in crlf.ts");
+    let t = json["traces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["path"] == "src/crlf.ts")
+        .expect("trace in crlf.ts");
     assert_eq!(t["line"], 4);
     assert_eq!(t["end_line"], 5);
     assert_eq!(t["excerpt"], serde_json::json!([3, 9]));
     let page = read(out.path(), "files/src/crlf.ts.html");
-    assert!(page.contains("id=\"L9\""), "line anchors up to 9");
-    assert!(!page.contains("id=\"L10\""), "no line 10 in a 9-line CRLF file");
+    assert!(page.contains("id=\"L10\""), "line anchors up to 10 (the last line is empty)");
+    assert!(!page.contains("id=\"L11\""), "no line 11 in a 10-line CRLF file");
     assert!(!page.contains('\r'), "no carriage returns in the page");
 }
 
@@ -57,7 +62,8 @@ fn binary_and_oversized_files_are_skipped_with_diagnostics() {
     assert!(blob.iter().any(|d| d["code"] == "unreadable"), "{blob:?}");
     let huge = diagnostics_for(&json, "src/huge.ts");
     assert!(
-        huge.iter().any(|d| d["code"] == "unreadable" && d["message"].as_str().unwrap().contains("over the limit")),
+        huge.iter()
+            .any(|d| d["code"] == "unreadable" && d["message"].as_str().unwrap().contains("over the limit")),
         "{huge:?}"
     );
     assert!(json["traces"].as_array().unwrap().iter().all(|t| t["path"] != "src/huge.ts"));
@@ -75,7 +81,8 @@ fn node_modules_and_gitignored_files_are_not_scanned() {
     .unwrap();
     let (out, _) = build(tmp.path());
     let json = trace_json(out.path());
-    let paths: Vec<&str> = json["traces"].as_array().unwrap().iter().map(|t| t["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> =
+        json["traces"].as_array().unwrap().iter().map(|t| t["path"].as_str().unwrap()).collect();
     assert!(!paths.iter().any(|p| p.starts_with("node_modules/") || p.starts_with("ignored/")), "{paths:?}");
     assert!(paths.contains(&"src/decode.py"), "{paths:?}");
     let req3 = &json["plans"][0]["requirements"][2];

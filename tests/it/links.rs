@@ -20,13 +20,14 @@ fn scan_page(html: &str) -> PageLinks {
             .append_element_content_handler(element!("[href], [src]", |el| {
                 for a in ["href", "src"] {
                     if let Some(v) = el.get_attribute(a) {
-                        targets.borrow_mut().push(v);
+                        targets.borrow_mut().push(html_escape::decode_html_entities(&v).into_owned());
                     }
                 }
                 Ok(())
             }))
             .append_element_content_handler(element!("[id]", |el| {
-                ids.borrow_mut().insert(el.get_attribute("id").unwrap());
+                ids.borrow_mut()
+                    .insert(html_escape::decode_html_entities(&el.get_attribute("id").unwrap()).into_owned());
                 Ok(())
             })),
     )
@@ -36,7 +37,7 @@ fn scan_page(html: &str) -> PageLinks {
 
 /// Checks every internal link under `out`; returns the number of links checked, and
 /// panics listing every broken one.
-pub fn check_site(out: &Path) -> usize {
+fn check_site(out: &Path) -> usize {
     let mut pages: HashMap<PathBuf, PageLinks> = HashMap::new();
     for e in ignore::WalkBuilder::new(out).standard_filters(false).build() {
         let e = e.unwrap();

@@ -11,22 +11,22 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// The repository root.
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A fixture folder under `tests/fixtures/`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
 /// Runs `tracemark` with arguments; returns its output.
-pub fn tracemark(args: &[&str]) -> Output {
+pub(crate) fn tracemark(args: &[&str]) -> Output {
     assert_cmd::Command::cargo_bin("tracemark").unwrap().args(args).output().expect("tracemark runs")
 }
 
 /// Builds `root` into a fresh temporary folder; panics with stderr if it fails.
-pub fn build(root: &Path) -> (tempfile::TempDir, Output) {
+pub(crate) fn build(root: &Path) -> (tempfile::TempDir, Output) {
     let out = tempfile::tempdir().unwrap();
     let o = tracemark(&["build", root.to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
     assert!(o.status.success(), "build failed: {}", String::from_utf8_lossy(&o.stderr));
@@ -34,11 +34,11 @@ pub fn build(root: &Path) -> (tempfile::TempDir, Output) {
 }
 
 /// Reads a built file as text.
-pub fn read(out: &Path, rel: &str) -> String {
+pub(crate) fn read(out: &Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// Reads `trace.json` of a built site.
-pub fn trace_json(out: &Path) -> serde_json::Value {
+pub(crate) fn trace_json(out: &Path) -> serde_json::Value {
     serde_json::from_str(&read(out, "trace.json")).expect("trace.json is JSON")
 }
