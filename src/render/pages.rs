@@ -343,18 +343,16 @@ impl<'a> Site<'a> {
             let traces = self.project.requirement_traces.get(&key);
             let cells: Vec<MatrixCell> = (0..plan.phases.len())
                 .map(|ph| {
-                    let traced = traces.map_or(0, |ts| {
-                        ts.iter()
-                            .filter(|&&t| {
-                                self.project.traces[t]
-                                    .plans
-                                    .iter()
-                                    .any(|pt| pt.plan == Some(p) && pt.phase == Some(ph))
-                            })
-                            .count()
+                    let names_phase = |t: &usize| {
+                        self.project.traces[*t].plans.iter().any(|pt| pt.plan == Some(p) && pt.phase == Some(ph))
+                    };
+                    let (traced, documented) = traces.map_or((0, false), |ts| {
+                        let code = ts.iter().filter(|t| names_phase(t) && self.project.traces[**t].in_code()).count();
+                        let docs = ts.iter().any(|t| names_phase(t) && !self.project.traces[*t].in_code());
+                        (code, docs)
                     });
                     let claimed = claimed.is_some_and(|c| c.contains(&ph));
-                    MatrixCell { traced, claimed }
+                    MatrixCell { traced, documented, claimed }
                 })
                 .collect();
             matrix.push(cells);
@@ -773,7 +771,11 @@ struct PhaseRow {
 
 #[derive(Serialize)]
 struct MatrixCell {
+    /// Traces in code citing the requirement for this phase.
     traced: usize,
+    /// Whether a plan document's HTML comment cites it for this phase.
+    documented: bool,
+    /// Whether the plan maps the requirement to this phase.
     claimed: bool,
 }
 
