@@ -142,6 +142,16 @@ fn phase_doc_claims(
     out
 }
 
+/// Whether a document holds a requirement-definition-looking line (a `REQ-` heading,
+/// bracket line or bold bullet outside fences): an overview that defines requirements
+/// makes an undeclared folder a plan; one with only notes does not.
+fn has_definitions(d: &Doc<'_>) -> bool {
+    d.lines.iter().zip(&d.fenced).any(|(l, &f)| {
+        let t = l.trim_start_matches([' ', '#', '-', '*', '[']);
+        !f && t.starts_with("REQ-")
+    })
+}
+
 /// See [`super::parse_folder`]. Plan titles come from the first H1 naming the plan
 /// (`# Plan: …`, `# PLAN-X: …`), else the first H1, of: the specification/overview
 /// documents declaring the plan, the best declaring document (unless a completion
@@ -156,7 +166,27 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
 
     let docs: Vec<Doc<'_>> =
         files.iter().filter_map(|f| f.text.map(|t| Doc::new(folder, f.path, t, single))).collect();
-    let decls: Vec<Vec<Decl>> = docs.iter().map(declarations).collect();
+    let mut decls: Vec<Vec<Decl>> = docs.iter().map(declarations).collect();
+
+    // A folder that declares no plan ID but holds a specification or phase files is
+    // still a plan: it is named after its folder, so its requirements get pages.
+    let synthetic_id = folder.rsplit('/').next().unwrap_or(folder).trim_end_matches(".md").to_string();
+    let mut synthetic = false;
+    if decls.iter().all(Vec::is_empty)
+        && let Some(i) = (0..docs.len())
+            .filter(|&i| {
+                docs[i].markdown
+                    && matches!(
+                        docs[i].role,
+                        DocumentRole::Specification | DocumentRole::Overview | DocumentRole::Phase(_)
+                    )
+            })
+            .filter(|&i| !matches!(docs[i].role, DocumentRole::Overview) || has_definitions(&docs[i]))
+            .min_by(|&a, &b| doc_key(&docs[a]).cmp(&doc_key(&docs[b])))
+    {
+        decls[i].push(Decl { plan: synthetic_id.clone(), phase: None, line: 0, form: Form::PlanId });
+        synthetic = true;
+    }
     let tabs: Vec<Vec<Table>> =
         docs.iter().map(|d| if d.markdown { tables(&d.lines, &d.fenced) } else { Vec::new() }).collect();
 
@@ -496,6 +526,7 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
             folder: folder.to_string(),
             requirements,
             phases,
+            synthetic: synthetic && *plan_id == synthetic_id,
         });
     }
 

@@ -190,6 +190,10 @@ pub struct Plan {
     pub requirements: Vec<Requirement>,
     /// Its phases, sorted by phase number then suffix.
     pub phases: Vec<Phase>,
+    /// True when the folder declares no plan ID but holds a specification, phase
+    /// files or requirement definitions: the plan is then named after its folder
+    /// (`emojifilter`), and `declared` points at its main document with line 0.
+    pub synthetic: bool,
 }
 
 impl Plan {

@@ -275,6 +275,7 @@ impl<'a> Site<'a> {
         let covered =
             (0..plan.requirements.len()).filter(|&r| self.is_covered(ReqKey { plan: p, req: r })).count();
         PlanRow {
+            synthetic: plan.synthetic,
             link: self.link(from, plan.id.clone(), Some(urls::plan(&plan.id))),
             title: plan.title.clone(),
             folder: plan.folder.clone(),
@@ -344,10 +345,16 @@ impl<'a> Site<'a> {
             let cells: Vec<MatrixCell> = (0..plan.phases.len())
                 .map(|ph| {
                     let names_phase = |t: &usize| {
-                        self.project.traces[*t].plans.iter().any(|pt| pt.plan == Some(p) && pt.phase == Some(ph))
+                        self.project.traces[*t]
+                            .plans
+                            .iter()
+                            .any(|pt| pt.plan == Some(p) && pt.phase == Some(ph))
                     };
                     let (traced, documented) = traces.map_or((0, false), |ts| {
-                        let code = ts.iter().filter(|t| names_phase(t) && self.project.traces[**t].in_code()).count();
+                        let code = ts
+                            .iter()
+                            .filter(|t| names_phase(t) && self.project.traces[**t].in_code())
+                            .count();
                         let docs = ts.iter().any(|t| names_phase(t) && !self.project.traces[*t].in_code());
                         (code, docs)
                     });
@@ -374,6 +381,7 @@ impl<'a> Site<'a> {
         ctx.insert(
             "plan",
             &PlanHeader {
+                synthetic: plan.synthetic,
                 id: plan.id.clone(),
                 title: plan.title.clone(),
                 folder: plan.folder.clone(),
@@ -732,6 +740,7 @@ struct TraceView {
 
 #[derive(Serialize)]
 struct PlanRow {
+    synthetic: bool,
     link: LinkView,
     title: String,
     folder: String,
@@ -745,6 +754,7 @@ struct PlanRow {
 
 #[derive(Serialize)]
 struct PlanHeader {
+    synthetic: bool,
     id: String,
     title: String,
     folder: String,
@@ -905,7 +915,7 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
                 .collect();
             serde_json::json!({
                 "id": p.id, "title": p.title, "folder": p.folder, "declared": p.declared,
-                "requirements": requirements, "phases": phases,
+                "synthetic": p.synthetic, "requirements": requirements, "phases": phases,
             })
         })
         .collect();
