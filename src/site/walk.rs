@@ -1,7 +1,8 @@
 //! Walking the project tree: every file under the root, honouring `.gitignore` (and
 //! `.ignore`, `.git/info/exclude`) through the `ignore` crate, skipping `.git`,
-//! `node_modules`, `target` and the output folder, then the config's include/exclude
-//! globs. Hidden files are kept: `.completed/` records live in hidden folders.
+//! `node_modules`, `target`, the output folder and any folder holding a tracemark
+//! manifest (an earlier build's output), then the config's include/exclude globs.
+//! Hidden files are kept: `.completed/` records live in hidden folders.
 
 use crate::config::Config;
 use ignore::{WalkBuilder, WalkState};
@@ -38,7 +39,12 @@ pub fn walk(config: &Config) -> (Vec<WalkedFile>, Vec<String>) {
         .follow_links(false)
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && (SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) || e.path() == out))
+            // Skip the output folder, and any folder an earlier build wrote (it holds
+            // the manifest): its pages quote markers and must not be read as sources.
+            !(is_dir
+                && (SKIPPED_DIRS.iter().any(|s| e.file_name() == *s)
+                    || e.path() == out
+                    || e.path().join(super::output::MANIFEST).is_file()))
         });
     builder.build_parallel().run(|| {
         let root = &root;

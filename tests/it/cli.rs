@@ -96,3 +96,26 @@ fn rebuild_writes_nothing_new_and_removes_stale_pages() {
     );
     assert!(!out.join("plans/PLAN-20250101-A/requirements/REQ-A-002.html").exists());
 }
+
+#[test]
+fn an_earlier_site_inside_the_root_is_not_scanned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("project-plans/a")).unwrap();
+    std::fs::write(root.join("project-plans/a/spec.md"), "Plan ID: PLAN-20250101-A\n\n### REQ-A-001: One\n")
+        .unwrap();
+    std::fs::write(
+        root.join("a.ts"),
+        "// @plan:PLAN-20250101-A @requirement:REQ-A-001\nexport const a = 1;\n",
+    )
+    .unwrap();
+    let r = root.to_str().unwrap();
+    assert!(tracemark(&["build", r, "--out", root.join("site").to_str().unwrap()]).status.success());
+    let o = tracemark(&["build", r]);
+    assert!(o.status.success());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("public/trace.json")).unwrap()).unwrap();
+    let files: Vec<&str> =
+        json["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(files, vec!["a.ts"], "the first site's pages quote the marker but are not sources");
+}
