@@ -21,6 +21,16 @@ fn plan<'a>(json: &'a Value, id: &str) -> &'a Value {
     json["plans"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap_or_else(|| panic!("plan {id}"))
 }
 
+/// A plan's phases as (ID, status) pairs.
+fn statuses(plan: &Value) -> Vec<(&str, &str)> {
+    plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["status"].as_str().unwrap()))
+        .collect()
+}
+
 fn ids(v: &Value) -> Vec<&str> {
     v.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect()
 }
@@ -77,14 +87,8 @@ fn reads_requirements_in_every_definition_shape() {
 fn reads_phases_and_their_status() {
     let (_, json) = site();
     let a = plan(json, A);
-    let phases: Vec<(&str, &str)> = a["phases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p["id"].as_str().unwrap(), p["status"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        phases,
+        statuses(a),
         vec![
             ("P00", "done"),
             ("P00a", "done"),
@@ -107,14 +111,8 @@ fn reads_phases_and_their_status() {
     assert_eq!(a["phases"][2]["completion"], "project-plans/20251104ingress/.completed/P01.md");
     assert_eq!(a["phases"][2]["title"], "Analysis");
     let b = plan(json, B);
-    let b_phases: Vec<(&str, &str)> = b["phases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p["id"].as_str().unwrap(), p["status"].as_str().unwrap()))
-        .collect();
     assert_eq!(
-        b_phases,
+        statuses(b),
         vec![
             ("P01", "done"),
             ("P01a", "done"),
