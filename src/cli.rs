@@ -1,5 +1,6 @@
-//! The command line: `tracemark build [ROOT]`. Doc comments here become `--help`.
+//! The command line: `tracemark build [ROOT]` and `tracemark check [ROOT]`. Doc comments here become `--help`.
 
+use crate::report::Format;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -18,6 +19,11 @@ pub enum Command {
     /// Build the site: read plans and markers under ROOT and write pages to the output
     /// folder (`public/` under ROOT unless `--out` or `out` in tracemark.toml says otherwise).
     Build(BuildArgs),
+    /// Check the project as a CI gate: read plans and markers under ROOT, write no site,
+    /// and report every finding. Exit status 0 when no finding is an error, 1 when at
+    /// least one is (severities can be raised in the `[severity]` table of
+    /// tracemark.toml), 2 when tracemark could not run.
+    Check(CheckArgs),
 }
 
 /// Arguments of `tracemark build`.
@@ -38,4 +44,19 @@ pub struct BuildArgs {
     /// Print nothing but errors.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Exit with status 1 (after writing the site) when a finding has severity error,
+    /// as `tracemark check` does.
+    #[arg(long)]
+    pub fail_on_error: bool,
+}
+
+/// Arguments of `tracemark check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Project root: the folder holding `tracemark.toml` (optional) and `project-plans/`.
+    #[arg(default_value = ".")]
+    pub root: PathBuf,
+    /// Output format of the report, written to standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }

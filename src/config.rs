@@ -2,10 +2,14 @@
 //! [`RawConfig`] (straight from TOML, unknown keys rejected) and validated into
 //! [`Config`] (absolute paths, compiled globs).
 
+use crate::diagnostic::{Code, Severity};
 use anyhow::{Context, Result, bail};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 /// The config file's name, looked up at the project root.
 pub const FILE_NAME: &str = "tracemark.toml";
@@ -31,6 +35,9 @@ pub struct RawConfig {
     pub excerpt_lines: Option<u32>,
     /// Files larger than this many bytes are skipped with a diagnostic (default 8 MiB).
     pub max_file_size: Option<u64>,
+    /// The `[severity]` table: finding code name (`dangling-reference`) → `error`,
+    /// `warning`, `note` or `off`. Spans are kept so that errors can name the line.
+    pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 /// The validated configuration of one run.
@@ -54,6 +61,9 @@ pub struct Config {
     pub excerpt_lines: u32,
     /// Largest file read, in bytes.
     pub max_file_size: u64,
+    /// Severity overrides from `[severity]`, by code; `None` means `off` (findings of
+    /// that code are removed). Codes not listed keep their built-in severity.
+    pub severity: BTreeMap<Code, Option<Severity>>,
 }
 
 impl Config {
@@ -61,8 +71,9 @@ impl Config {
     /// `out_override` (the `--out` flag) wins over the file's `out`.
     ///
     /// Errors: the root is not a readable folder; the file is not valid TOML or has an
-    /// unknown key (the message names the file, line and key); a glob does not compile;
-    /// the theme folder does not exist.
+    /// unknown key, or a `[severity]` entry names an unknown code or level (the message
+    /// names the file, line and key); a glob does not compile; the theme folder does not
+    /// exist.
     pub fn load(root: &Path, out_override: Option<&Path>) -> Result<Config> {
         let root =
             root.canonicalize().with_context(|| format!("cannot open project root `{}`", root.display()))?;
@@ -82,6 +93,10 @@ impl Config {
 
     /// Validates a [`RawConfig`] for the project at `root` (absolute).
     pub fn from_raw(root: PathBuf, raw: RawConfig, out_override: Option<&Path>) -> Result<Config> {
+        let severity = match &raw.severity {
+            Some(table) => severity_table(table).map_err(|(_, msg)| anyhow::anyhow!("{FILE_NAME}: {msg}"))?,
+            None => BTreeMap::new(),
+        };
         let title = raw.title.unwrap_or_else(|| {
             root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tracemark".into())
         });
@@ -120,25 +135,65 @@ impl Config {
             theme_dir,
             excerpt_lines: raw.excerpt_lines.unwrap_or(40).max(1),
             max_file_size: raw.max_file_size.unwrap_or(8 << 20),
+            severity,
         })
     }
 }
 
 /// Parses `tracemark.toml` text. The error reads `line:column: message` (toml's
-/// message names an unknown key and lists the valid ones).
+/// message names an unknown key and lists the valid ones; a bad `[severity]` entry
+/// names its key).
 pub fn parse(text: &str) -> Result<RawConfig, String> {
-    toml::from_str::<RawConfig>(text).map_err(|e| {
-        let (line, col) = e
-            .span()
-            .map(|s| {
-                let before = &text[..s.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
-                (line, col)
-            })
-            .unwrap_or((1, 1));
-        format!("{line}:{col}: {}", e.message().trim())
-    })
+    let raw = toml::from_str::<RawConfig>(text).map_err(|e| at(text, e.span(), e.message()))?;
+    if let Some(table) = &raw.severity {
+        severity_table(table).map_err(|(span, msg)| at(text, Some(span), &msg))?;
+    }
+    Ok(raw)
+}
+
+/// `line:column: message` for a byte span of `text` (1:1 when there is none).
+fn at(text: &str, span: Option<Range<usize>>, message: &str) -> String {
+    let (line, col) = span
+        .map(|s| {
+            let before = &text[..s.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+            (line, col)
+        })
+        .unwrap_or((1, 1));
+    format!("{line}:{col}: {}", message.trim())
+}
+
+/// Validates the `[severity]` table. An error carries the span of the offending key or
+/// value and a message naming the key.
+fn severity_table(
+    table: &BTreeMap<Spanned<String>, Spanned<String>>,
+) -> Result<BTreeMap<Code, Option<Severity>>, (Range<usize>, String)> {
+    let mut out = BTreeMap::new();
+    for (key, value) in table {
+        let name = key.get_ref();
+        let Some(code) = Code::from_name(name) else {
+            let known: Vec<String> = Code::ALL.iter().map(|c| format!("`{}`", c.name())).collect();
+            return Err((
+                key.span(),
+                format!("unknown finding code `{name}` in [severity]; expected one of {}", known.join(", ")),
+            ));
+        };
+        let level = match value.get_ref().as_str() {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "note" => Some(Severity::Note),
+            "off" => None,
+            other => {
+                return Err((
+                    value.span(),
+                    format!("[severity] `{name}` = `{other}`: expected `error`, `warning`, `note` or `off`"),
+                ));
+            }
+        };
+        out.insert(code, level);
+    }
+    Ok(out)
 }
 
 fn globset(globs: &[String], key: &str) -> Result<GlobSet> {
@@ -159,6 +214,31 @@ mod tests {
         let err = parse("title = \"x\"\ntitel = \"y\"\n").unwrap_err();
         assert!(err.starts_with("2:1: "), "{err}");
         assert!(err.contains("unknown field `titel`"), "{err}");
+    }
+
+    #[test]
+    fn severity_table_maps_codes_to_levels() {
+        let text = "[severity]\ndangling-reference = \"error\"\nuncovered-requirement = \"off\"\n";
+        let raw = parse(text).unwrap();
+        let c = Config::from_raw(PathBuf::from("/p"), raw, None).unwrap();
+        assert_eq!(c.severity.get(&Code::DanglingReference), Some(&Some(Severity::Error)));
+        assert_eq!(c.severity.get(&Code::UncoveredRequirement), Some(&None));
+        assert_eq!(c.severity.len(), 2);
+    }
+
+    #[test]
+    fn unknown_severity_code_names_the_line_and_key() {
+        let err = parse("title = \"x\"\n[severity]\ndangling-refs = \"error\"\n").unwrap_err();
+        assert!(err.starts_with("3:1: "), "{err}");
+        assert!(err.contains("unknown finding code `dangling-refs`"), "{err}");
+        assert!(err.contains("`dangling-reference`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_severity_level_names_the_line_and_key() {
+        let err = parse("[severity]\nencoding = \"note\"\nunreadable = \"fatal\"\n").unwrap_err();
+        assert!(err.starts_with("3:14: "), "{err}");
+        assert!(err.contains("`unreadable` = `fatal`"), "{err}");
     }
 
     #[test]

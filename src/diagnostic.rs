@@ -16,6 +16,11 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// Every severity, most serious first.
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Note];
+}
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -50,6 +55,23 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in declaration order.
+    pub const ALL: [Code; 8] = [
+        Code::DanglingReference,
+        Code::UnresolvedMarker,
+        Code::AmbiguousReference,
+        Code::UncoveredRequirement,
+        Code::DuplicateDefinition,
+        Code::Encoding,
+        Code::Unreadable,
+        Code::UndeclaredPlan,
+    ];
+
+    /// The code with this kebab-case name (`dangling-reference`), if there is one.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     /// The kebab-case name used in every output (`dangling-reference`).
     pub fn name(self) -> &'static str {
         match self {
@@ -154,6 +176,14 @@ mod tests {
             d.to_string(),
             "src/a.ts:12: warning[dangling-reference]: unknown plan `PLAN-X`\n  help: declare it with `Plan ID: PLAN-X`"
         );
+    }
+
+    #[test]
+    fn every_code_is_found_by_its_name() {
+        for c in Code::ALL {
+            assert_eq!(Code::from_name(c.name()), Some(c));
+        }
+        assert_eq!(Code::from_name("dangling"), None);
     }
 
     #[test]

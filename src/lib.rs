@@ -11,12 +11,13 @@ pub mod grammar;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod site;
 pub mod source;
 pub mod text;
 
 use anyhow::Result;
-use cli::{BuildArgs, Cli, Command};
+use cli::{BuildArgs, CheckArgs, Cli, Command};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -25,7 +26,17 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build(&args),
+        Command::Check(args) => check(&args),
     }
+}
+
+/// `tracemark check`: analyse only (no rendering, no writing), print the report, exit
+/// with [`report::exit_status`].
+fn check(args: &CheckArgs) -> Result<ExitCode> {
+    let config = config::Config::load(&args.root, None)?;
+    let project = site::analyse(&config, &mut site::Timings::default())?;
+    print!("{}", report::render(args.format, &project.diagnostics));
+    Ok(ExitCode::from(report::exit_status(&project.diagnostics)))
 }
 
 fn build(args: &BuildArgs) -> Result<ExitCode> {
@@ -75,6 +86,18 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
             config.out.display(),
             built.timings.total().as_secs_f64()
         );
+    }
+    if args.fail_on_error {
+        let status = report::exit_status(&p.diagnostics);
+        if status != 0 {
+            if !args.verbose {
+                for d in p.diagnostics.iter().filter(|d| d.severity == diagnostic::Severity::Error) {
+                    eprintln!("{d}");
+                }
+            }
+            eprintln!("error: {} (--fail-on-error)", report::Counts::of(&p.diagnostics).line());
+        }
+        return Ok(ExitCode::from(status));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -527,6 +527,28 @@ impl Project {
         }
     }
 
+    /// Applies the `[severity]` overrides of the configuration: each finding whose code
+    /// is listed gets that severity, or is removed when the code is `off` (`None`). The
+    /// findings stay sorted and `summary.diagnostics` counts what is left. This is the
+    /// one place severities are overridden, so the console, the site and `trace.json`
+    /// agree.
+    pub fn apply_severity(&mut self, overrides: &BTreeMap<Code, Option<Severity>>) {
+        if overrides.is_empty() {
+            return;
+        }
+        self.diagnostics = std::mem::take(&mut self.diagnostics)
+            .into_iter()
+            .filter_map(|d| match overrides.get(&d.code) {
+                None => Some(d),
+                Some(None) => None,
+                Some(Some(severity)) => Some(d.with_severity(*severity)),
+            })
+            .collect();
+        self.diagnostics.sort();
+        self.diagnostics.dedup();
+        self.summary.diagnostics = self.diagnostics.len();
+    }
+
     /// The documents of a plan (indices into `documents`), in path order.
     pub fn plan_documents(&self, plan: usize) -> Vec<usize> {
         let id = &self.plans[plan].id;

@@ -54,7 +54,9 @@ pub struct Built {
     pub timings: Timings,
 }
 
-/// Reads the project and computes the cross-reference, without rendering.
+/// Reads the project and computes the cross-reference, without rendering. The
+/// `[severity]` overrides of the configuration are applied here, so every consumer of
+/// the result (`build`, `check`) sees the same findings.
 pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
     let (files, walk_errors) = timings.time("walk", || walk::walk(config));
     let loaded = timings.time("read+scan", || load(config, &files));
@@ -84,14 +86,16 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
         diagnostics.extend(d);
     }
     Ok(timings.time("model", || {
-        Project::build(Inputs {
+        let mut project = Project::build(Inputs {
             title: config.title.clone(),
             folders: plan_folders,
             document_text,
             files: sources,
             scanned_files: scanned,
             diagnostics,
-        })
+        });
+        project.apply_severity(&config.severity);
+        project
     }))
 }
 

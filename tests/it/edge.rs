@@ -3,25 +3,11 @@
 //! `node_modules/` and in a `.gitignore`d folder, raw HTML in a plan, a folder that
 //! declares no plan. Each gives the right pages or a clear diagnostic, never a panic.
 
-use crate::{build, fixture, read, trace_json};
+use crate::{build, copy_dir, fixture, read, trace_json};
 use serde_json::Value;
-use std::path::Path;
 
 fn diagnostics_for<'a>(json: &'a Value, path: &str) -> Vec<&'a Value> {
     json["diagnostics"].as_array().unwrap().iter().filter(|d| d["path"] == path).collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in ignore::WalkBuilder::new(from).standard_filters(false).build() {
-        let e = e.unwrap();
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 #[test]

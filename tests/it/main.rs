@@ -2,6 +2,7 @@
 //! on its exit status, output, pages and `trace.json`. One test binary, one module per
 //! feature; fixtures live in `tests/fixtures/` and `content-example/`.
 
+mod check;
 mod cli;
 mod edge;
 mod example;
@@ -41,4 +42,18 @@ pub(crate) fn read(out: &Path, rel: &str) -> String {
 /// Reads `trace.json` of a built site.
 pub(crate) fn trace_json(out: &Path) -> serde_json::Value {
     serde_json::from_str(&read(out, "trace.json")).expect("trace.json is JSON")
+}
+
+/// Copies a folder tree (every file, hidden or ignored ones too).
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    for e in ignore::WalkBuilder::new(from).standard_filters(false).build() {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
 }
