@@ -616,3 +616,31 @@ fn resolve_requirement(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_overrides_change_or_remove_findings_and_the_count() {
+        let diagnostics = vec![
+            Diagnostic::warning(Code::DanglingReference, "a.ts", 1, "x"),
+            Diagnostic::warning(Code::UncoveredRequirement, "p/spec.md", 3, "y"),
+            Diagnostic::warning(Code::Encoding, "z.md", 0, "z").with_severity(Severity::Note),
+        ];
+        let summary = Summary { diagnostics: 3, ..Summary::default() };
+        let mut p = Project { diagnostics, summary, ..Project::default() };
+        let overrides = BTreeMap::from([
+            (Code::DanglingReference, Some(Severity::Error)),
+            (Code::UncoveredRequirement, None),
+        ]);
+        p.apply_severity(&overrides);
+        assert_eq!(p.diagnostics.len(), 2);
+        assert_eq!(p.summary.diagnostics, 2);
+        assert_eq!(
+            (p.diagnostics[0].code, p.diagnostics[0].severity),
+            (Code::DanglingReference, Severity::Error)
+        );
+        assert_eq!((p.diagnostics[1].code, p.diagnostics[1].severity), (Code::Encoding, Severity::Note));
+    }
+}

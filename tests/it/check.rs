@@ -75,6 +75,20 @@ fn assert_valid_sarif(text: &str) -> Value {
 }
 
 #[test]
+fn help_lists_check_and_its_formats() {
+    let o = tracemark(&["--help"]);
+    assert!(stdout(&o).contains("check"), "{}", stdout(&o));
+    let o = tracemark(&["check", "--help"]);
+    assert!(o.status.success());
+    let help = stdout(&o);
+    for format in ["human", "json", "sarif", "github"] {
+        assert!(help.contains(format), "{help}");
+    }
+    let o = tracemark(&["build", "--help"]);
+    assert!(stdout(&o).contains("--fail-on-error"), "{}", stdout(&o));
+}
+
+#[test]
 fn clean_project_exits_0_with_an_empty_summary() {
     let o = check(&fixture("check-clean"), "human");
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
@@ -258,7 +272,7 @@ fn build_fail_on_error_exits_1_and_still_writes_the_site() {
     let json = trace_json(out.path());
     assert!(json["diagnostics"].as_array().unwrap().iter().any(|d| d["severity"] == "error"));
     let page = std::fs::read_to_string(out.path().join("diagnostics.html")).unwrap();
-    assert!(page.contains("error"), "the diagnostics page shows the raised severity");
+    assert!(page.contains("<li class=\"sev-error\">"), "the diagnostics page shows the raised severity");
     // Without the flag the same build succeeds; with it and no errors too.
     let o = tracemark(&["build", root, "--out", out.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
