@@ -52,11 +52,18 @@ pub enum Code {
     Unreadable,
     /// A plan folder that declares no plan ID.
     UndeclaredPlan,
+    /// The tracker marks a phase done, the plan keeps completion records, and this
+    /// phase has none.
+    MissingCompletionRecord,
+    /// A completion record exists for a phase the tracker marks as not started.
+    UnexpectedCompletionRecord,
+    /// A trace in code names a phase that is not done yet.
+    TraceForUnfinishedPhase,
 }
 
 impl Code {
     /// Every code, in declaration order.
-    pub const ALL: [Code; 8] = [
+    pub const ALL: [Code; 11] = [
         Code::DanglingReference,
         Code::UnresolvedMarker,
         Code::AmbiguousReference,
@@ -65,6 +72,9 @@ impl Code {
         Code::Encoding,
         Code::Unreadable,
         Code::UndeclaredPlan,
+        Code::MissingCompletionRecord,
+        Code::UnexpectedCompletionRecord,
+        Code::TraceForUnfinishedPhase,
     ];
 
     /// The code with this kebab-case name (`dangling-reference`), if there is one.
@@ -83,6 +93,9 @@ impl Code {
             Code::Encoding => "encoding",
             Code::Unreadable => "unreadable",
             Code::UndeclaredPlan => "undeclared-plan",
+            Code::MissingCompletionRecord => "missing-completion-record",
+            Code::UnexpectedCompletionRecord => "unexpected-completion-record",
+            Code::TraceForUnfinishedPhase => "trace-for-unfinished-phase",
         }
     }
 
@@ -97,6 +110,11 @@ impl Code {
             Code::Encoding => "File is not UTF-8; decoded as Windows-1252",
             Code::Unreadable => "File could not be read or was skipped",
             Code::UndeclaredPlan => "Plan folder declares no plan ID",
+            Code::MissingCompletionRecord => "Tracker marks a phase done but it has no completion record",
+            Code::UnexpectedCompletionRecord => {
+                "Completion record for a phase the tracker marks as not started"
+            }
+            Code::TraceForUnfinishedPhase => "Code names a phase that is not done",
         }
     }
 }

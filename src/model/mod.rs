@@ -442,6 +442,8 @@ impl Project {
             v.dedup();
         }
 
+        phase_findings(&plans, &traces, &files, &mut diagnostics);
+
         // Coverage.
         let mut covered = 0;
         let mut requirements = 0;
@@ -569,6 +571,77 @@ impl Project {
     /// Whether a document is a completion record.
     pub fn is_completion_record(doc: &Document) -> bool {
         matches!(doc.role, DocumentRole::CompletionRecord(_))
+    }
+}
+
+/// Findings about phase status: a phase the tracker marks done with no completion
+/// record (only in plans that keep records), a record for a phase the tracker marks as
+/// not started, and traces in code naming a phase that is not done (a note: code often
+/// runs ahead of the records).
+fn phase_findings(
+    plans: &[Plan],
+    traces: &[TraceRecord],
+    files: &[SourceFile],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    use crate::plan::PhaseStatus;
+    for plan in plans {
+        let keeps_records = plan.phases.iter().any(|p| p.completion.is_some());
+        for phase in &plan.phases {
+            match (&phase.tracker, &phase.completion) {
+                (Some(t), None) if keeps_records && t.status == PhaseStatus::Done => diagnostics.push(
+                    Diagnostic::warning(
+                        Code::MissingCompletionRecord,
+                        &t.location.path,
+                        t.location.line,
+                        format!(
+                            "phase `{}` of `{}` is marked done (`{}`) but has no completion record",
+                            phase.id, plan.id, t.raw
+                        ),
+                    )
+                    .with_help(format!("add `.completed/{}.md`, or correct the tracker", phase.id)),
+                ),
+                (Some(t), Some(record)) if t.status == PhaseStatus::Pending => diagnostics.push(
+                    Diagnostic::warning(
+                        Code::UnexpectedCompletionRecord,
+                        record,
+                        0,
+                        format!(
+                            "completion record for phase `{}` of `{}`, which the tracker marks as not started (`{}` at line {})",
+                            phase.id, plan.id, t.raw, t.location.line
+                        ),
+                    )
+                    .with_help("update the tracker row, or remove the record if the phase was not completed"),
+                ),
+                _ => {}
+            }
+        }
+    }
+    for tr in traces.iter().filter(|t| t.in_code()) {
+        for pt in &tr.plans {
+            let (Some(p), Some(ph)) = (pt.plan, pt.phase) else { continue };
+            let status = plans[p].phase_status(ph);
+            if matches!(status, PhaseStatus::Pending | PhaseStatus::InProgress | PhaseStatus::Failed) {
+                let label = match status {
+                    PhaseStatus::InProgress => "in progress",
+                    PhaseStatus::Failed => "failed",
+                    _ => "pending",
+                };
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::TraceForUnfinishedPhase,
+                        &files[tr.file].path,
+                        tr.trace.line,
+                        format!(
+                            "names phase `{}` of `{}`, which is {label}",
+                            plans[p].phases[ph].id, plans[p].id
+                        ),
+                    )
+                    .with_severity(Severity::Note)
+                    .with_help("finish the phase (tracker row, completion record) or correct the marker"),
+                );
+            }
+        }
     }
 }
 

@@ -326,3 +326,41 @@ fn build_and_check_show_identical_findings() {
             .any(|d| d["code"] == "unresolved-marker" && d["severity"] == "note")
     );
 }
+
+/// `tests/fixtures/phase-status/`: P01 done with a record (clean), P02 done without one,
+/// P03 pending with a record, P04 pending but named by code.
+#[test]
+fn phase_status_findings_each_trigger_once_and_only_where_due() {
+    let (o, json) = check_json(&fixture("phase-status"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let findings = json["findings"].as_array().unwrap();
+    let of = |code: &str| -> Vec<(String, u64)> {
+        findings
+            .iter()
+            .filter(|f| f["code"] == code)
+            .map(|f| (f["path"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
+            .collect()
+    };
+    assert_eq!(
+        of("missing-completion-record"),
+        vec![("project-plans/p/execution-tracker.md".to_string(), 6)]
+    );
+    assert_eq!(
+        of("unexpected-completion-record"),
+        vec![("project-plans/p/.completed/P03.md".to_string(), 0)]
+    );
+    assert_eq!(of("trace-for-unfinished-phase"), vec![("src/status.ts".to_string(), 10)]);
+    let severity = |code: &str| findings.iter().find(|f| f["code"] == code).unwrap()["severity"].clone();
+    assert_eq!(severity("missing-completion-record"), "warning");
+    assert_eq!(severity("trace-for-unfinished-phase"), "note");
+}
+
+#[test]
+fn phase_status_findings_are_absent_from_a_clean_project() {
+    let (_, json) = check_json(&fixture("check-clean"));
+    let codes: Vec<&str> =
+        json["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    for code in ["missing-completion-record", "unexpected-completion-record", "trace-for-unfinished-phase"] {
+        assert!(!codes.contains(&code), "{code} in {codes:?}");
+    }
+}
