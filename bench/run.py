@@ -123,6 +123,10 @@ def measure(cmd, ok_codes=(0,), cwd=None, env=None):
     return wall, peak_kib / 1024.0
 
 
+def runs_text(n):
+    return f"{n} run" if n == 1 else f"{n} runs"
+
+
 def summarize(samples, runs_note=None):
     """samples: list of (wall, mib) → dict with median, min, peak."""
     walls = [s[0] for s in samples]
@@ -296,7 +300,7 @@ def gen_corpus(gen, dest, scale, strictdoc_dir=None):
     stamp = dest + ".params.json"
     want = {"args": args, "generator_mtime": os.path.getmtime(gen)}
     note_command(f"python3 {gen} CORPUS --plans {BASE_PLANS}*K --files {BASE_FILES}*K"
-                 + (" --strictdoc SDDIR" if strictdoc_dir else ""))
+                 " [--strictdoc SDDIR, smallest size only]")
     try:
         with open(stamp) as f:
             if json.load(f) == want and os.path.isfile(os.path.join(dest, "corpus.json")):
@@ -481,7 +485,7 @@ def main_table(results):
             ratio = r["median_s"] / rg_med if rg_med else float("nan")
             rows.append((f"{name}: {case}", fmt_s(r["median_s"]), fmt_s(r["min_s"]),
                          f"{ratio:.1f}x", f"{r['peak_mib']:.1f}",
-                         f"{r['runs']} runs" + (f"; {note}" if note else "")))
+                         runs_text(r["runs"]) + (f"; {note}" if note else "")))
         row("rg baseline", res["rg"], "denominator")
         row("cold build", res["cold"])
         row("no-change rebuild", res["nochange"])
@@ -503,7 +507,7 @@ def scaling_table(rows):
                     fmt_s(c["min_s"]), f"{c['median_s'] / r['rg']['median_s']:.1f}x",
                     f"{r['ms_per_1000_files']:.1f}", f"{c['peak_mib']:.1f}",
                     f"{r['time_ratio']:.2f}", f"{r['mem_ratio']:.2f}",
-                    f"{c['runs']} runs"))
+                    runs_text(c["runs"])))
     return table(("size", "files", "plans", "markers", "cold med s", "min s", "ratio to rg",
                   "ms/1000 files", "peak MiB", "time vs 1x", "mem vs 1x", "notes"), out)
 
@@ -512,11 +516,11 @@ def strictdoc_table(sd, tm):
     rows = [
         ("cold export / cold build", fmt_s(sd["cold"]["median_s"]), fmt_s(tm["cold"]["median_s"]),
          f"{sd['cold_ratio']:.1f}x", f"{sd['cold']['peak_mib']:.1f} / {tm['cold']['peak_mib']:.1f}",
-         f"StrictDoc {sd['cold']['runs']} runs, tracemark {tm['cold']['runs']}"),
+         f"StrictDoc {runs_text(sd['cold']['runs'])}, tracemark {tm['cold']['runs']}"),
         ("unchanged re-run", fmt_s(sd["nochange"]["median_s"]), fmt_s(tm["nochange"]["median_s"]),
          f"{sd['nochange_ratio']:.1f}x",
          f"{sd['nochange']['peak_mib']:.1f} / {tm['nochange']['peak_mib']:.1f}",
-         f"StrictDoc {sd['nochange']['runs']} runs, tracemark {tm['nochange']['runs']}"),
+         f"StrictDoc {runs_text(sd['nochange']['runs'])}, tracemark {tm['nochange']['runs']}"),
     ]
     return table(("case", "StrictDoc med s", "tracemark med s", "StrictDoc/tracemark",
                   "peak MiB (SD / tm)", "notes"), rows)
@@ -554,7 +558,8 @@ def main():
             "machine": f"{platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}",
             "rg": tool_version([rg, "--version"]), "tracemark": tool_version([tm, "--version"]),
             "rss_source": "GNU time -v" if TIME else "os.wait4 rusage",
-            "runs": runs, "strictdoc_runs": sd_runs, "sizes": sizes}
+            "runs": runs, "strictdoc_runs": sd_runs, "sizes": sizes,
+            "loadavg_start": os.getloadavg()}
 
     have_gen = os.path.isfile(gen)
     sd = None
@@ -586,9 +591,13 @@ def main():
         skips.append(f"skip: real corpus (not found: {real or 'use --real PATH or TRACEMARK_BENCH_REAL'})")
 
     # ---- report
+    meta["loadavg_end"] = os.getloadavg()
     print(f"tracemark benchmark  {meta['date']}  {meta['machine']}")
     print(f"{meta['tracemark']}; {meta['rg']}; peak RSS from {meta['rss_source']}; "
-          f"{runs} runs per case (median and min), warm page cache")
+          f"{runs_text(runs)} per case (median and min), warm page cache")
+    print("load average (1/5/15 min) at start {:.2f} {:.2f} {:.2f}, at end {:.2f} {:.2f} {:.2f}"
+          " on {} cpus: other work on the machine inflates every figure, rg's too"
+          .format(*meta["loadavg_start"], *meta["loadavg_end"], os.cpu_count()))
     for line in skips:
         print(line)
     print()
@@ -606,7 +615,7 @@ def main():
         print()
     if sdres:
         print(f"StrictDoc side by side ({sdres['version']}; synthetic {sizes[0]}x; "
-              f"StrictDoc {sd_runs} runs per case, fewer because each takes long)")
+              f"StrictDoc {runs_text(sd_runs)} per case, fewer because each takes long)")
         print(strictdoc_table(sdres, results[f"synthetic {sizes[0]}x"]))
         print()
     print("Commands (ROOT = corpus, OUT = output folder, K = size multiple):")
