@@ -99,22 +99,22 @@ def measure(cmd, ok_codes=(0,), cwd=None, env=None):
     tfile = None
     argv = list(cmd)
     if TIME:
-        tfile = tempfile.NamedTemporaryFile("r", suffix=".time", delete=False)
-        argv = [TIME, "-v", "-o", tfile.name] + argv
+        fd, tfile = tempfile.mkstemp(suffix=".time")
+        os.close(fd)
+        argv = [TIME, "-v", "-o", tfile] + argv
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=out, stderr=out, cwd=cwd, env=env)
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     peak_kib = usage.ru_maxrss  # Linux: KiB; the child (and its reaped children)
-    if tfile:
-        text = open(tfile.name).read()
-        os.unlink(tfile.name)
+    if tfile:  # GNU time exits with the command's status, so returncode stays right
+        with open(tfile) as f:
+            text = f.read()
+        os.unlink(tfile)
         for line in text.splitlines():
             if "Maximum resident set size" in line:
                 peak_kib = int(line.rsplit(":", 1)[1])
-        if "Exit status:" in text:  # GNU time exits with the child's status anyway
-            pass
     if proc.returncode not in ok_codes:
         out.seek(0)
         tail = out.read().decode("utf-8", "replace")[-3000:]
