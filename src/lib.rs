@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module a stage: `config` (tracemark.toml) → `plan` (plan folders:
 //! plans, requirements, phases) and `source` (code markers → traces) → `model` (the
-//! cross-reference) → `render` (pages, no I/O) → `site` (walk, timed stages, write).
+//! cross-reference) → `render` (pages, no I/O) → `site` (walk, timed stages, write);
+//! `report` turns the findings into `tracemark check`'s output formats.
 
 pub mod cli;
 pub mod config;
