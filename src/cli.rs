@@ -24,6 +24,19 @@ pub enum Command {
     /// least one is (severities can be raised in the `[severity]` table of
     /// tracemark.toml), 2 when tracemark could not run.
     Check(CheckArgs),
+    /// Write a commented tracemark.toml into ROOT showing every key with its default.
+    Init(InitArgs),
+}
+
+/// Arguments of `tracemark init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Project root, where tracemark.toml is written.
+    #[arg(default_value = ".")]
+    pub root: PathBuf,
+    /// Overwrite an existing tracemark.toml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `tracemark build`.

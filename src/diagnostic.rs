@@ -99,6 +99,15 @@ impl Code {
         }
     }
 
+    /// The severity findings of this code get unless the `[severity]` table says
+    /// otherwise (an oversized file skipped is a note although `unreadable` is a warning).
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Code::Encoding | Code::UndeclaredPlan | Code::TraceForUnfinishedPhase => Severity::Note,
+            _ => Severity::Warning,
+        }
+    }
+
     /// A one-line description of the code, for group headings.
     pub fn summary(self) -> &'static str {
         match self {

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod grammar;
+pub mod init;
 pub mod model;
 pub mod plan;
 pub mod render;
@@ -18,7 +19,7 @@ pub mod source;
 pub mod text;
 
 use anyhow::Result;
-use cli::{BuildArgs, CheckArgs, Cli, Command};
+use cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -28,7 +29,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
+        Command::Init(args) => init(&args),
     }
+}
+
+/// `tracemark init`: write the commented default configuration.
+fn init(args: &InitArgs) -> Result<ExitCode> {
+    let path = init::write(&args.root, args.force)?;
+    println!("wrote {}: every key is shown, commented, with its default", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `tracemark check`: analyse only (no rendering, no writing), print the report, exit

@@ -119,3 +119,20 @@ fn an_earlier_site_inside_the_root_is_not_scanned() {
         json["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert_eq!(files, vec!["a.ts"], "the first site's pages quote the marker but are not sources");
 }
+
+#[test]
+fn init_writes_a_config_that_builds_and_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_str().unwrap();
+    let o = tracemark(&["init", root]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(tmp.path().join("tracemark.toml")).unwrap();
+    assert!(text.contains("# excerpt_lines = 40"), "{text}");
+    assert!(text.contains("# dangling-reference = \"warning\""), "{text}");
+    let again = tracemark(&["init", root]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists; pass `--force`"));
+    assert!(tracemark(&["init", root, "--force"]).status.success());
+    let (_, built) = build(tmp.path());
+    assert!(String::from_utf8_lossy(&built.stdout).contains("0 plans"));
+}

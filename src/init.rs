@@ -1,0 +1,111 @@
+//! `tracemark init`: writes a commented `tracemark.toml` that shows every key with its
+//! default, so a project can see at a glance what it may change.
+
+use crate::config::FILE_NAME;
+use crate::diagnostic::Code;
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+
+/// The commented configuration: every key of `tracemark.toml`, commented out, set to its
+/// default. The `[severity]` table lists every finding code with its default severity.
+pub fn template() -> String {
+    let mut s = String::from(
+        "# tracemark configuration. Every key is optional; the values shown are the defaults.\n\
+         # Uncomment a line to change it. Unknown keys are an error.\n\
+         \n\
+         # Site title (default: the project folder's name).\n\
+         # title = \"My project\"\n\
+         \n\
+         # Output folder, relative to this file's folder.\n\
+         # out = \"public\"\n\
+         \n\
+         # Plan roots: each folder under a root is a plan folder; each .md file directly in a\n\
+         # root is a one-file plan.\n\
+         # plans = [\"project-plans\"]\n\
+         \n\
+         # Globs of files to scan for markers (default: every file; plan roots are always read).\n\
+         # include = [\"**\"]\n\
+         \n\
+         # Globs of files never read, on top of .gitignore, .git, node_modules and target.\n\
+         # exclude = []\n\
+         \n\
+         # Theme: templates in themes/<name>/templates/ and files in themes/<name>/static/\n\
+         # override the built-in ones.\n\
+         # theme = \"default\"\n\
+         \n\
+         # Longest code excerpt on a requirement page, in lines.\n\
+         # excerpt_lines = 40\n\
+         \n\
+         # Files larger than this many bytes are skipped with a diagnostic.\n\
+         # max_file_size = 8388608\n\
+         \n\
+         # Severity of each finding code: \"error\", \"warning\", \"note\" or \"off\".\n\
+         # `tracemark check` (and `build --fail-on-error`) exits 1 when a finding is an error.\n\
+         # [severity]\n",
+    );
+    for code in Code::ALL {
+        s.push_str(&format!("# {} = \"{}\"    # {}\n", code.name(), code.default_severity(), code.summary()));
+    }
+    s
+}
+
+/// Writes the template to `<root>/tracemark.toml`. Errors when the root is not a folder,
+/// or when the file exists and `force` is false (the message says how to overwrite).
+pub fn write(root: &Path, force: bool) -> Result<PathBuf> {
+    if !root.is_dir() {
+        bail!("project root `{}` is not a folder", root.display());
+    }
+    let path = root.join(FILE_NAME);
+    if path.exists() && !force {
+        bail!("`{}` already exists; pass `--force` to overwrite it", path.display());
+    }
+    std::fs::write(&path, template()).with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template with every commented `key = value` line uncommented.
+    fn uncommented() -> String {
+        template()
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') || rest.contains(" = ") => {
+                    rest.split("    #").next().unwrap().to_string()
+                }
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn template_parses_as_is_and_uncommented() {
+        crate::config::parse(&template()).expect("the commented template is valid");
+        let raw = crate::config::parse(&uncommented()).expect("every key shown is a real key");
+        assert_eq!(raw.excerpt_lines, Some(40));
+        assert_eq!(raw.max_file_size, Some(8 << 20));
+        assert_eq!(raw.plans, Some(vec!["project-plans".to_string()]));
+        assert_eq!(raw.severity.as_ref().map(|s| s.len()), Some(Code::ALL.len()), "every code is listed");
+    }
+
+    #[test]
+    fn shows_every_key() {
+        let t = template();
+        for key in [
+            "title",
+            "out",
+            "plans",
+            "include",
+            "exclude",
+            "theme",
+            "excerpt_lines",
+            "max_file_size",
+            "[severity]",
+        ] {
+            assert!(t.contains(&format!("# {key}")), "{key} missing");
+        }
+    }
+}
