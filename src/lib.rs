@@ -75,7 +75,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         }
         if args.timings {
             for (stage, d) in &built.timings.stages {
-                eprintln!("  {stage:<10} {:>8.3} s", d.as_secs_f64());
+                eprintln!("  {stage:<11} {:>8.3} s", d.as_secs_f64());
             }
         }
         println!(

@@ -7,6 +7,7 @@
 //! 4. links in rendered markdown rewritten (lol_html) to the site's pages;
 //! 5. every URL relative to the page, so the site works from `file://` and any subpath.
 
+pub mod cache;
 pub mod highlight;
 pub mod markdown;
 pub mod pages;

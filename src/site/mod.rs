@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{Inputs, Project, SourceFile};
 use crate::plan::{self, InputFile};
+use crate::render::cache::CachedHighlighter;
 use crate::render::highlight::{Highlighter, Syntect};
 use crate::render::pages::{self, Page};
 use crate::render::templates::Theme;
@@ -105,10 +106,39 @@ pub fn build(config: &Config) -> Result<Built> {
     let mut timings = Timings::default();
     let project = analyse(config, &mut timings)?;
     let theme = timings.time("theme", || load_theme(config))?;
-    let highlighter = Syntect::new();
+    let engine = Syntect::new();
+    let cache_file = config.root.join(CACHE_DIR).join(HIGHLIGHT_CACHE);
+    let (highlighter, _) = timings.time("cache-load", || {
+        CachedHighlighter::from_bytes(&engine, std::fs::read(&cache_file).ok().as_deref())
+    });
     let pages: Vec<Page> = timings.time("render", || render(&project, &theme, &highlighter))?;
     let stats = timings.time("write", || output::write(&config.out, &pages))?;
+    timings.time("cache-save", || save_cache(&cache_file, &highlighter.to_bytes()));
     Ok(Built { project, pages: pages.len(), written: stats.written, removed: stats.removed, timings })
+}
+
+/// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
+pub const CACHE_DIR: &str = ".tracemark-cache";
+
+/// The highlight cache's file name inside [`CACHE_DIR`].
+pub const HIGHLIGHT_CACHE: &str = "highlight.bin";
+
+/// Saves the highlight cache: written to a temporary file then renamed, so a build that
+/// is interrupted leaves the old cache or the new one, never half of one. A cache that
+/// cannot be written costs the next build time, not correctness, so failures are ignored.
+fn save_cache(path: &std::path::Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        let _ = std::fs::write(&ignore, "# tracemark's build cache; safe to delete.\n*\n");
+    }
+    let tmp = path.with_extension("tmp");
+    if std::fs::write(&tmp, bytes).is_ok() {
+        let _ = std::fs::rename(&tmp, path);
+    }
 }
 
 /// Renders every page of the site in memory.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Folder names never descended into.
-pub const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "target"];
+pub const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "target", super::CACHE_DIR];
 
 /// One file found by the walk.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

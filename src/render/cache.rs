@@ -1,0 +1,192 @@
+//! A persistent cache of highlighted source, so a rebuild highlights only what changed.
+//!
+//! Entries are keyed by a blake3 hash of (tracemark version, engine name, language,
+//! text): a change to the text, the language, the engine or tracemark itself gives a new
+//! key, so nothing stale is ever served; config and theme changes do not affect
+//! highlighted lines (classes, not colours). The file holds a header (magic, format
+//! version, tracemark version), the entries (postcard) and a blake3 checksum of them; a
+//! file that is truncated, corrupt or written by another version is ignored and rebuilt,
+//! never trusted. Only entries used by a build are saved, so the cache never grows with
+//! deleted files.
+
+use super::highlight::Highlighter;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+const MAGIC: &[u8; 8] = b"TMHLCACH";
+const FORMAT: u32 = 1;
+
+type Lines = Arc<Vec<String>>;
+
+/// A [`Highlighter`] that answers from the cache and remembers what it computed.
+pub struct CachedHighlighter<'h> {
+    inner: &'h dyn Highlighter,
+    old: HashMap<[u8; 32], Lines>,
+    used: Mutex<HashMap<[u8; 32], Lines>>,
+    hits: std::sync::atomic::AtomicUsize,
+}
+
+/// What loading a cache file found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadOutcome {
+    /// No file (first build, or the cache was removed).
+    Missing,
+    /// The file was read; this many entries.
+    Loaded(usize),
+    /// The file was unreadable, corrupt, or from another version/engine: ignored.
+    Discarded,
+}
+
+impl<'h> CachedHighlighter<'h> {
+    /// An empty cache in front of `inner`.
+    pub fn new(inner: &'h dyn Highlighter) -> Self {
+        CachedHighlighter {
+            inner,
+            old: HashMap::new(),
+            used: Mutex::new(HashMap::new()),
+            hits: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// A cache in front of `inner`, filled from `bytes` (the content of a cache file)
+    /// when they are valid for this version and engine.
+    pub fn from_bytes(inner: &'h dyn Highlighter, bytes: Option<&[u8]>) -> (Self, LoadOutcome) {
+        let mut c = CachedHighlighter::new(inner);
+        let Some(bytes) = bytes else { return (c, LoadOutcome::Missing) };
+        match decode(bytes, &header(inner)) {
+            Some(map) => {
+                let n = map.len();
+                c.old = map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
+                (c, LoadOutcome::Loaded(n))
+            }
+            None => (c, LoadOutcome::Discarded),
+        }
+    }
+
+    /// The bytes to save: the entries used by this build.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let used = self.used.lock().expect("cache lock");
+        let mut entries: Vec<(&[u8; 32], &Vec<String>)> = used.iter().map(|(k, v)| (k, v.as_ref())).collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let body = postcard::to_stdvec(&entries).unwrap_or_default();
+        let mut out = header(self.inner);
+        out.extend_from_slice(blake3::hash(&body).as_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Entries answered from the cache in this build.
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn key(&self, text: &str, lang: &str) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(&[0]);
+        h.update(self.inner.name().as_bytes());
+        h.update(&[0]);
+        h.update(lang.as_bytes());
+        h.update(&[0]);
+        h.update(text.as_bytes());
+        *h.finalize().as_bytes()
+    }
+}
+
+impl Highlighter for CachedHighlighter<'_> {
+    fn highlight_lines(&self, text: &str, lang: &str) -> Vec<String> {
+        let key = self.key(text, lang);
+        let lines = match self.old.get(&key) {
+            Some(l) => {
+                self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                l.clone()
+            }
+            None => Arc::new(self.inner.highlight_lines(text, lang)),
+        };
+        self.used.lock().expect("cache lock").insert(key, lines.clone());
+        lines.as_ref().clone()
+    }
+
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+}
+
+fn header(inner: &dyn Highlighter) -> Vec<u8> {
+    let mut h = Vec::with_capacity(64);
+    h.extend_from_slice(MAGIC);
+    h.extend_from_slice(&FORMAT.to_le_bytes());
+    let tag = format!("{}/{}", env!("CARGO_PKG_VERSION"), inner.name());
+    h.extend_from_slice(&(tag.len() as u32).to_le_bytes());
+    h.extend_from_slice(tag.as_bytes());
+    h
+}
+
+fn decode(bytes: &[u8], header: &[u8]) -> Option<HashMap<[u8; 32], Vec<String>>> {
+    let rest = bytes.strip_prefix(header)?;
+    let (sum, body) = rest.split_at_checked(32)?;
+    if blake3::hash(body).as_bytes() != sum {
+        return None;
+    }
+    let entries: Vec<([u8; 32], Vec<String>)> = postcard::from_bytes(body).ok()?;
+    Some(entries.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::highlight::Syntect;
+
+    #[test]
+    fn round_trip_answers_from_the_cache() {
+        let s = Syntect::new();
+        let c = CachedHighlighter::new(&s);
+        let a = c.highlight_lines("const a = 1;\n", "ts");
+        let bytes = c.to_bytes();
+        let (warm, outcome) = CachedHighlighter::from_bytes(&s, Some(&bytes));
+        assert_eq!(outcome, LoadOutcome::Loaded(1));
+        assert_eq!(warm.highlight_lines("const a = 1;\n", "ts"), a);
+        assert_eq!(warm.hits(), 1);
+        assert_eq!(warm.highlight_lines("const a = 2;\n", "ts").len(), 1);
+        assert_eq!(warm.hits(), 1, "changed text is a miss");
+        assert_eq!(
+            warm.highlight_lines("const a = 1;\n", "js"),
+            warm.inner.highlight_lines("const a = 1;\n", "js")
+        );
+        assert_eq!(warm.hits(), 1, "another language is a miss");
+    }
+
+    #[test]
+    fn corrupt_truncated_or_foreign_files_are_discarded() {
+        let s = Syntect::new();
+        let c = CachedHighlighter::new(&s);
+        c.highlight_lines("x", "ts");
+        let good = c.to_bytes();
+        let mut flipped = good.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        for bad in [flipped, good[..good.len() / 2].to_vec(), b"garbage".to_vec(), {
+            let mut foreign = good.clone();
+            foreign[8] = 99; // another format version
+            foreign
+        }] {
+            let (c2, outcome) = CachedHighlighter::from_bytes(&s, Some(&bad));
+            assert_eq!(outcome, LoadOutcome::Discarded);
+            assert_eq!(c2.hits(), 0);
+        }
+        assert_eq!(CachedHighlighter::from_bytes(&s, None).1, LoadOutcome::Missing);
+    }
+
+    #[test]
+    fn only_used_entries_are_saved() {
+        let s = Syntect::new();
+        let c = CachedHighlighter::new(&s);
+        c.highlight_lines("a", "ts");
+        c.highlight_lines("b", "ts");
+        let (warm, _) = CachedHighlighter::from_bytes(&s, Some(&c.to_bytes()));
+        warm.highlight_lines("a", "ts");
+        let (next, outcome) = CachedHighlighter::from_bytes(&s, Some(&warm.to_bytes()));
+        assert_eq!(outcome, LoadOutcome::Loaded(1), "the entry for `b` was not used, so it is gone");
+        drop(next);
+    }
+}
