@@ -1,4 +1,4 @@
-//! The command line: `tracemark build [ROOT]` and `tracemark check [ROOT]`. Doc comments here become `--help`.
+//! The command line: `tracemark build [ROOT]`, `check [ROOT]`, `init [ROOT]` and `serve [ROOT]`. Doc comments here become `--help`.
 
 use crate::report::Format;
 use clap::{Parser, Subcommand};
@@ -26,6 +26,26 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a commented tracemark.toml into ROOT showing every key with its default.
     Init(InitArgs),
+    /// Live preview: build the site, serve the output folder on 127.0.0.1, rebuild when a
+    /// file under ROOT changes and reload open pages. A failed build keeps the last good
+    /// site and shows the error in the browser. Ctrl-C stops.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+/// Arguments of `tracemark serve`.
+#[cfg(feature = "serve")]
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Project root: the folder holding `tracemark.toml` (optional) and `project-plans/`.
+    #[arg(default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder (default: `out` from tracemark.toml, else ROOT/public).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Port on 127.0.0.1; 0 picks a free one (the URL is printed).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
 }
 
 /// Arguments of `tracemark init`.

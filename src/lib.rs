@@ -30,7 +30,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
         Command::Init(args) => init(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve(&args),
     }
+}
+
+/// `tracemark serve`: build, serve on 127.0.0.1, rebuild on change; runs until Ctrl-C.
+#[cfg(feature = "serve")]
+fn serve(args: &cli::ServeArgs) -> Result<ExitCode> {
+    let opts = site::serve::Options { root: args.root.clone(), out: args.out.clone(), port: args.port };
+    site::serve::serve(&opts, |config, built| println!("built: {}", summary(config, built)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one-line summary of a build.
+fn summary(config: &config::Config, built: &site::Built) -> String {
+    let s = &built.project.summary;
+    format!(
+        "{} plans, {} requirements ({} covered), {} phases ({} done), {} traces ({} in code) from {} markers in {} files, {} diagnostics; {} pages ({} written, {} removed) in {} [{:.2} s]",
+        s.plans,
+        s.requirements,
+        s.covered_requirements,
+        s.phases,
+        s.phases_done,
+        s.traces,
+        s.code_traces,
+        s.markers,
+        s.marked_files,
+        s.diagnostics,
+        built.pages,
+        built.written,
+        built.removed,
+        config.out.display(),
+        built.timings.total().as_secs_f64()
+    )
 }
 
 /// `tracemark init`: write the commented default configuration.
@@ -78,24 +111,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
                 eprintln!("  {stage:<11} {:>8.3} s", d.as_secs_f64());
             }
         }
-        println!(
-            "{} plans, {} requirements ({} covered), {} phases ({} done), {} traces ({} in code) from {} markers in {} files, {} diagnostics; {} pages ({} written, {} removed) in {} [{:.2} s]",
-            s.plans,
-            s.requirements,
-            s.covered_requirements,
-            s.phases,
-            s.phases_done,
-            s.traces,
-            s.code_traces,
-            s.markers,
-            s.marked_files,
-            s.diagnostics,
-            built.pages,
-            built.written,
-            built.removed,
-            config.out.display(),
-            built.timings.total().as_secs_f64()
-        );
+        println!("{}", summary(&config, &built));
     }
     if args.fail_on_error {
         let status = report::exit_status(&p.diagnostics);

@@ -3,6 +3,8 @@
 //! touches the file system (besides `config`).
 
 pub mod output;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod walk;
 
 use crate::config::Config;

@@ -8,6 +8,8 @@ mod cli;
 mod edge;
 mod example;
 mod links;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
