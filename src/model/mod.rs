@@ -211,7 +211,6 @@ impl Project {
                 cited.extend(t.requirements.iter().map(String::as_str));
             }
         }
-        let cited: std::collections::HashSet<String> = cited.into_iter().map(str::to_string).collect();
 
         let mut plans = Vec::new();
         let mut documents = Vec::new();
@@ -232,7 +231,7 @@ impl Project {
                 );
             }
             for mut plan in folder.plans {
-                plan.requirements.retain(|r| r.strong || cited.contains(&r.id));
+                plan.requirements.retain(|r| r.strong || cited.contains(r.id.as_str()));
                 plans.push(plan);
             }
             documents.extend(folder.documents);
