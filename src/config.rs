@@ -3,6 +3,7 @@
 //! [`Config`] (absolute paths, compiled globs).
 
 use crate::diagnostic::{Code, Severity};
+use crate::grammar::{Grammar, ItemKind};
 use anyhow::{Context, Result, bail};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -38,6 +39,20 @@ pub struct RawConfig {
     /// The `[severity]` table: finding code name (`dangling-reference`) → `error`,
     /// `warning`, `note` or `off`. Spans are kept so that errors can name the line.
     pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// The `[kinds.<name>]` tables: item kinds and their ID patterns and marker tags
+    /// (`[kinds.task] pattern = 'T-\d{3}'`, `tags = ["@task"]`); `[kinds.requirement]`
+    /// restricts requirement IDs and adds requirement tags.
+    pub kinds: Option<BTreeMap<Spanned<String>, Spanned<RawKind>>>,
+}
+
+/// One `[kinds.<name>]` table of `tracemark.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawKind {
+    /// The ID pattern, a regex (Rust `regex` syntax) matched against whole tokens.
+    pub pattern: Option<Spanned<String>>,
+    /// Marker tags that trace code to this kind, with the `@` (`["@task"]`).
+    pub tags: Option<Spanned<Vec<String>>>,
 }
 
 /// The validated configuration of one run.
@@ -64,6 +79,8 @@ pub struct Config {
     /// Severity overrides from `[severity]`, by code; `None` means `off` (findings of
     /// that code are removed). Codes not listed keep their built-in severity.
     pub severity: BTreeMap<Code, Option<Severity>>,
+    /// The trace grammar: item kinds, requirement pattern and tags.
+    pub grammar: Grammar,
 }
 
 impl Config {
@@ -96,6 +113,10 @@ impl Config {
         let severity = match &raw.severity {
             Some(table) => severity_table(table).map_err(|(_, msg)| anyhow::anyhow!("{FILE_NAME}: {msg}"))?,
             None => BTreeMap::new(),
+        };
+        let grammar = match &raw.kinds {
+            Some(table) => grammar(table).map_err(|(_, msg)| anyhow::anyhow!("{FILE_NAME}: {msg}"))?,
+            None => Grammar::default(),
         };
         let title = raw.title.unwrap_or_else(|| {
             root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tracemark".into())
@@ -136,6 +157,7 @@ impl Config {
             excerpt_lines: raw.excerpt_lines.unwrap_or(40).max(1),
             max_file_size: raw.max_file_size.unwrap_or(8 << 20),
             severity,
+            grammar,
         })
     }
 }
@@ -147,6 +169,9 @@ pub fn parse(text: &str) -> Result<RawConfig, String> {
     let raw = toml::from_str::<RawConfig>(text).map_err(|e| at(text, e.span(), e.message()))?;
     if let Some(table) = &raw.severity {
         severity_table(table).map_err(|(span, msg)| at(text, Some(span), &msg))?;
+    }
+    if let Some(table) = &raw.kinds {
+        grammar(table).map_err(|(span, msg)| at(text, Some(span), &msg))?;
     }
     Ok(raw)
 }
@@ -194,6 +219,95 @@ fn severity_table(
         out.insert(code, level);
     }
     Ok(out)
+}
+
+/// Kind names that tracemark reads from fixed shapes and that a project cannot
+/// redefine.
+const FIXED_KINDS: [&str; 5] = ["plan", "phase", "checklist", "gate", "gap"];
+
+/// Validates the `[kinds]` tables into a [`Grammar`] (the built-in `task` and `risk`
+/// kinds, overridden or extended). An error carries the span of the offending key or
+/// value and a message naming it (`kinds.task.pattern`).
+fn grammar(table: &BTreeMap<Spanned<String>, Spanned<RawKind>>) -> Result<Grammar, (Range<usize>, String)> {
+    let mut g = Grammar::default();
+    for (key, value) in table {
+        let name = key.get_ref();
+        let kind = value.get_ref();
+        if FIXED_KINDS.contains(&name.as_str()) {
+            return Err((
+                key.span(),
+                format!("[kinds.{name}]: `{name}` is built in and cannot be configured"),
+            ));
+        }
+        let valid_name = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid_name {
+            return Err((
+                key.span(),
+                format!("[kinds.{name}]: a kind name is lower-case letters, digits and `-` (`scenario`)"),
+            ));
+        }
+        let tags = match &kind.tags {
+            Some(tags) => {
+                for t in tags.get_ref() {
+                    let ok = t.len() > 1
+                        && t.starts_with('@')
+                        && t[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                    if !ok || t == "@plan" || t.starts_with("@requirement") && name != "requirement" {
+                        return Err((
+                            tags.span(),
+                            format!(
+                                "kinds.{name}.tags: `{t}` is not a usable marker tag; write `@` and a word \
+                                 (`@{name}`), other than `@plan` and `@requirement`"
+                            ),
+                        ));
+                    }
+                }
+                Some(tags.get_ref().clone())
+            }
+            None => None,
+        };
+        let pattern = match &kind.pattern {
+            Some(p) => {
+                let compiled = regex::Regex::new(&format!("^(?:{})$", p.get_ref()));
+                if let Err(e) = compiled {
+                    return Err((p.span(), format!("kinds.{name}.pattern is not a valid regex: {e}")));
+                }
+                Some(p.get_ref().clone())
+            }
+            None => None,
+        };
+        if name == "requirement" {
+            if let Some(p) = pattern {
+                g.requirement = Some(regex::Regex::new(&format!("^(?:{p})$")).expect("checked above"));
+            }
+            g.requirement_tags = tags.unwrap_or_default();
+            continue;
+        }
+        let existing = g.kinds.iter().position(|k| k.name == *name);
+        let default_tags = vec![format!("@{name}")];
+        let (pattern, tags) = match existing {
+            Some(i) => (pattern.unwrap_or_else(|| g.kinds[i].pattern.clone()), tags.unwrap_or(default_tags)),
+            None => match pattern {
+                Some(p) => (p, tags.unwrap_or(default_tags)),
+                None => {
+                    return Err((
+                        key.span(),
+                        format!(
+                            "[kinds.{name}] needs a `pattern`, a regex for its IDs (`pattern = 'SC-\\d+'`)"
+                        ),
+                    ));
+                }
+            },
+        };
+        let compiled = ItemKind::new(name, &pattern, tags)
+            .map_err(|e| (key.span(), format!("kinds.{name}.pattern is not a valid regex: {e}")))?;
+        match existing {
+            Some(i) => g.kinds[i] = compiled,
+            None => g.kinds.push(compiled),
+        }
+    }
+    Ok(g)
 }
 
 fn globset(globs: &[String], key: &str) -> Result<GlobSet> {

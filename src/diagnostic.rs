@@ -59,11 +59,15 @@ pub enum Code {
     UnexpectedCompletionRecord,
     /// A trace in code names a phase that is not done yet.
     TraceForUnfinishedPhase,
+    /// Tasks whose prerequisites (`depends-on` links) form a cycle.
+    PrerequisiteCycle,
+    /// A gate whose result is FAIL (`Gate: FAIL — reason`).
+    FailedGate,
 }
 
 impl Code {
     /// Every code, in declaration order.
-    pub const ALL: [Code; 11] = [
+    pub const ALL: [Code; 13] = [
         Code::DanglingReference,
         Code::UnresolvedMarker,
         Code::AmbiguousReference,
@@ -75,6 +79,8 @@ impl Code {
         Code::MissingCompletionRecord,
         Code::UnexpectedCompletionRecord,
         Code::TraceForUnfinishedPhase,
+        Code::PrerequisiteCycle,
+        Code::FailedGate,
     ];
 
     /// The code with this kebab-case name (`dangling-reference`), if there is one.
@@ -96,6 +102,8 @@ impl Code {
             Code::MissingCompletionRecord => "missing-completion-record",
             Code::UnexpectedCompletionRecord => "unexpected-completion-record",
             Code::TraceForUnfinishedPhase => "trace-for-unfinished-phase",
+            Code::PrerequisiteCycle => "prerequisite-cycle",
+            Code::FailedGate => "failed-gate",
         }
     }
 
@@ -104,6 +112,7 @@ impl Code {
     pub fn default_severity(self) -> Severity {
         match self {
             Code::Encoding | Code::UndeclaredPlan | Code::TraceForUnfinishedPhase => Severity::Note,
+            Code::PrerequisiteCycle | Code::FailedGate => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -111,7 +120,9 @@ impl Code {
     /// A one-line description of the code, for group headings.
     pub fn summary(self) -> &'static str {
         match self {
-            Code::DanglingReference => "Marker names a plan, phase or requirement that is declared nowhere",
+            Code::DanglingReference => {
+                "Marker or link names a plan, phase, requirement or item that is declared nowhere"
+            }
             Code::UnresolvedMarker => "Marker value is not a plan or requirement ID",
             Code::AmbiguousReference => "Requirement ID defined by several plans; no plan named to choose",
             Code::UncoveredRequirement => "Requirement with no trace in code",
@@ -124,6 +135,8 @@ impl Code {
                 "Completion record for a phase the tracker marks as not started"
             }
             Code::TraceForUnfinishedPhase => "Code names a phase that is not done",
+            Code::PrerequisiteCycle => "Task prerequisites form a cycle",
+            Code::FailedGate => "A gate of a plan is marked FAIL",
         }
     }
 }
@@ -149,6 +162,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A finding at `path:line` with its code's default severity
+    /// ([`Code::default_severity`]).
+    pub fn new(code: Code, path: &str, line: u32, message: impl Into<String>) -> Self {
+        Diagnostic::warning(code, path, line, message).with_severity(code.default_severity())
+    }
+
     /// A warning-level finding at `path:line`.
     pub fn warning(code: Code, path: &str, line: u32, message: impl Into<String>) -> Self {
         Diagnostic {

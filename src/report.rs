@@ -297,7 +297,7 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "dangling-reference (2): Marker names a plan, phase or requirement that is declared nowhere"
+            "dangling-reference (2): Marker or link names a plan, phase, requirement or item that is declared nowhere"
         );
         assert_eq!(lines[1], "src/a.ts:12: warning[dangling-reference]: plan `PLAN-X` is declared nowhere");
         assert_eq!(lines[2], "  help: declare it");

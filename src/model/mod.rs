@@ -11,7 +11,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
-use crate::plan::{Document, DocumentRole, Plan, PlanFolder};
+use crate::plan::{Document, DocumentRole, Link, LinkKind, Plan, PlanFolder};
 use crate::source::{Language, Marker, Placement, Tag, Trace};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -38,6 +38,49 @@ pub struct ReqKey {
     pub plan: usize,
     /// Index into that plan's `requirements`.
     pub req: usize,
+}
+
+/// A (plan index, item index) pair into [`Project::plans`] and that plan's `items`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ItemKey {
+    /// Index into `Project::plans`.
+    pub plan: usize,
+    /// Index into that plan's `items`.
+    pub item: usize,
+}
+
+/// Anything a link can join: a requirement, a phase or an item of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Node {
+    /// A requirement.
+    Requirement {
+        /// The requirement.
+        key: ReqKey,
+    },
+    /// A phase: plan index and phase index.
+    Phase {
+        /// Index into `Project::plans`.
+        plan: usize,
+        /// Index into that plan's `phases`.
+        phase: usize,
+    },
+    /// An item (task, risk, gate, …).
+    Item {
+        /// The item.
+        key: ItemKey,
+    },
+}
+
+/// What an item reference of a trace (`@task:T-001`) resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemTarget {
+    /// The kind (`task`).
+    pub kind: String,
+    /// The ID as written.
+    pub id: String,
+    /// The item, when exactly one plan in context (or in the project) defines it.
+    pub item: Option<ItemKey>,
 }
 
 /// What a plan reference of a trace resolved to.
@@ -91,6 +134,8 @@ pub struct TraceRecord {
     pub plans: Vec<PlanTarget>,
     /// Its requirement references, resolved.
     pub requirements: Vec<RequirementTarget>,
+    /// Its item references (`@task`, `@risk`, configured tags), resolved.
+    pub items: Vec<ItemTarget>,
 }
 
 impl TraceRecord {
@@ -128,6 +173,8 @@ pub struct Summary {
     pub markers_by_placement: BTreeMap<Placement, usize>,
     /// Occurrences by tag (`plan`, `requirement`).
     pub markers_by_tag: BTreeMap<Tag, usize>,
+    /// Items by kind (`task` → 25); requirements and phases are counted above.
+    pub items: BTreeMap<String, usize>,
     /// Files with at least one marker occurrence.
     pub marked_files: usize,
     /// Files scanned for markers.
@@ -174,6 +221,17 @@ pub struct Project {
     pub file_index: HashMap<String, usize>,
     /// Requirement ID → every (plan, requirement) defining it.
     pub requirement_index: HashMap<String, Vec<ReqKey>>,
+    /// (kind, ID) → every (plan, item) defining it.
+    pub item_index: HashMap<(String, String), Vec<ItemKey>>,
+    /// Backlinks: item → traces naming it.
+    pub item_traces: HashMap<ItemKey, Vec<usize>>,
+    /// The resolved target of each link of each item (same order as `Item::links`;
+    /// `None` for a dangling link).
+    pub item_link_targets: HashMap<ItemKey, Vec<Option<Node>>>,
+    /// The resolved target of each link of each phase (same order as `Phase::links`).
+    pub phase_link_targets: HashMap<(usize, usize), Vec<Option<Node>>>,
+    /// Incoming links: target → (link kind, source), sorted.
+    pub incoming: HashMap<Node, Vec<(LinkKind, Node)>>,
     /// Counts.
     pub summary: Summary,
 }
@@ -269,6 +327,15 @@ impl Project {
         for (pi, p) in plans.iter().enumerate() {
             for (ri, r) in p.requirements.iter().enumerate() {
                 requirement_index.entry(r.id.clone()).or_default().push(ReqKey { plan: pi, req: ri });
+            }
+        }
+        let mut item_index: HashMap<(String, String), Vec<ItemKey>> = HashMap::new();
+        for (pi, p) in plans.iter().enumerate() {
+            for (ii, it) in p.items.iter().enumerate() {
+                item_index
+                    .entry((it.kind.clone(), it.id.clone()))
+                    .or_default()
+                    .push(ItemKey { plan: pi, item: ii });
             }
         }
         let phase_index: Vec<HashMap<String, usize>> = plans
@@ -368,10 +435,43 @@ impl Project {
                         RequirementTarget { id: id.clone(), resolution }
                     })
                     .collect();
+                let items = t
+                    .items
+                    .iter()
+                    .map(|r| {
+                        let key = (r.kind.clone(), r.id.clone());
+                        let cands = item_index.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+                        let in_context: Vec<ItemKey> =
+                            cands.iter().filter(|k| context.contains(&k.plan)).copied().collect();
+                        let item = match (in_context.as_slice(), cands) {
+                            ([one], _) => Some(*one),
+                            ([], [one]) => Some(*one),
+                            _ => None,
+                        };
+                        if item.is_none() {
+                            let (code, msg, help) = if cands.len() > 1 {
+                                (
+                                    Code::AmbiguousReference,
+                                    format!("{} `{}` is defined by {} plans and no `@plan` names one", r.kind, r.id, cands.len()),
+                                    "add `@plan:PLAN-…` to the same comment block",
+                                )
+                            } else {
+                                (
+                                    Code::DanglingReference,
+                                    format!("{} `{}` is defined by no plan", r.kind, r.id),
+                                    "define it in a plan document (a table row or heading with its ID) or correct the marker",
+                                )
+                            };
+                            diagnostics.push(Diagnostic::warning(code, &file.path, t.line, msg).with_help(help));
+                        }
+                        ItemTarget { kind: r.kind.clone(), id: r.id.clone(), item }
+                    })
+                    .collect();
                 for (tag, value) in &t.unresolved {
                     let tag = match tag {
                         Tag::Plan => "@plan",
                         Tag::Requirement => "@requirement",
+                        Tag::Item => "item tag",
                     };
                     diagnostics.push(
                         Diagnostic::warning(
@@ -385,7 +485,7 @@ impl Project {
                         ),
                     );
                 }
-                traces.push(TraceRecord { file: fi, trace: t.clone(), plans: plans_t, requirements });
+                traces.push(TraceRecord { file: fi, trace: t.clone(), plans: plans_t, requirements, items });
             }
             file_traces.push(start..traces.len());
         }
@@ -441,7 +541,21 @@ impl Project {
             v.dedup();
         }
 
+        let mut item_traces: HashMap<ItemKey, Vec<usize>> = HashMap::new();
+        for (i, tr) in traces.iter().enumerate() {
+            for it in &tr.items {
+                if let Some(k) = it.item {
+                    let v = item_traces.entry(k).or_default();
+                    if v.last() != Some(&i) {
+                        v.push(i);
+                    }
+                }
+            }
+        }
+
         phase_findings(&plans, &traces, &files, &mut diagnostics);
+        let links = resolve_links(&plans, &phase_index, &mut diagnostics);
+        item_findings(&plans, &links, &mut diagnostics);
 
         // Coverage.
         let mut covered = 0;
@@ -496,6 +610,11 @@ impl Project {
             diagnostics: diagnostics.len(),
             ..Summary::default()
         };
+        for p in &plans {
+            for it in &p.items {
+                *summary.items.entry(it.kind.clone()).or_default() += 1;
+            }
+        }
         for f in &files {
             for m in &f.markers {
                 summary.markers += 1;
@@ -524,6 +643,11 @@ impl Project {
             document_index,
             file_index,
             requirement_index,
+            item_index,
+            item_traces,
+            item_link_targets: links.items,
+            phase_link_targets: links.phases,
+            incoming: links.incoming,
             summary,
         }
     }
@@ -577,6 +701,217 @@ impl Project {
 /// record (only in plans that keep records), a record for a phase the tracker marks as
 /// not started, and traces in code naming a phase that is not done (a note: code often
 /// runs ahead of the records).
+/// Every link of every item and phase, resolved within its plan.
+struct Links {
+    items: HashMap<ItemKey, Vec<Option<Node>>>,
+    phases: HashMap<(usize, usize), Vec<Option<Node>>>,
+    incoming: HashMap<Node, Vec<(LinkKind, Node)>>,
+}
+
+/// Resolves links by ID within their plan: an item of any kind, else a requirement,
+/// else a phase. A link to nothing is a `dangling-reference` at the line that writes it.
+fn resolve_links(
+    plans: &[Plan],
+    phase_index: &[HashMap<String, usize>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Links {
+    let mut out = Links { items: HashMap::new(), phases: HashMap::new(), incoming: HashMap::new() };
+    for (pi, plan) in plans.iter().enumerate() {
+        let items: HashMap<&str, usize> =
+            plan.items.iter().enumerate().rev().map(|(i, it)| (it.id.as_str(), i)).collect();
+        let reqs: HashMap<&str, usize> =
+            plan.requirements.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let mut resolve = |source: Node, what: &str, link: &Link, out: &mut Links| -> Option<Node> {
+            let target = items
+                .get(link.target.as_str())
+                .map(|&i| Node::Item { key: ItemKey { plan: pi, item: i } })
+                .or_else(|| {
+                    reqs.get(link.target.as_str())
+                        .map(|&r| Node::Requirement { key: ReqKey { plan: pi, req: r } })
+                })
+                .or_else(|| {
+                    phase_index[pi]
+                        .get(&canonical_phase(&link.target))
+                        .map(|&ph| Node::Phase { plan: pi, phase: ph })
+                });
+            match target {
+                Some(t) => out.incoming.entry(t).or_default().push((link.kind, source)),
+                None => diagnostics.push(
+                    Diagnostic::warning(
+                        Code::DanglingReference,
+                        &link.location.path,
+                        link.location.line,
+                        format!(
+                            "{what} {} `{}`, which plan `{}` does not define",
+                            link.kind.label(),
+                            link.target,
+                            plan.id
+                        ),
+                    )
+                    .with_help("define the target in this plan or correct the ID"),
+                ),
+            }
+            target
+        };
+        for (ii, it) in plan.items.iter().enumerate() {
+            let key = ItemKey { plan: pi, item: ii };
+            let what = format!("{} `{}`", it.kind, it.id);
+            let targets = it.links.iter().map(|l| resolve(Node::Item { key }, &what, l, &mut out)).collect();
+            out.items.insert(key, targets);
+        }
+        for (phi, ph) in plan.phases.iter().enumerate() {
+            if ph.links.is_empty() {
+                continue;
+            }
+            let what = format!("phase `{}`", ph.id);
+            let source = Node::Phase { plan: pi, phase: phi };
+            let targets = ph.links.iter().map(|l| resolve(source, &what, l, &mut out)).collect();
+            out.phases.insert((pi, phi), targets);
+        }
+    }
+    for v in out.incoming.values_mut() {
+        v.sort();
+        v.dedup();
+    }
+    out
+}
+
+/// Findings about items: prerequisite cycles among `depends-on` links (one finding per
+/// cycle, at its first item), and gates whose result is FAIL.
+fn item_findings(plans: &[Plan], links: &Links, diagnostics: &mut Vec<Diagnostic>) {
+    // The depends-on graph over items.
+    let mut graph: BTreeMap<ItemKey, Vec<ItemKey>> = BTreeMap::new();
+    for (&key, targets) in &links.items {
+        let item = &plans[key.plan].items[key.item];
+        for (l, t) in item.links.iter().zip(targets) {
+            if let (LinkKind::DependsOn, Some(Node::Item { key: to })) = (l.kind, t) {
+                graph.entry(key).or_default().push(*to);
+            }
+        }
+    }
+    for cycle in cycles(&graph) {
+        let first = cycle[0];
+        let item = &plans[first.plan].items[first.item];
+        let mut path: Vec<&str> = cycle.iter().map(|k| plans[k.plan].items[k.item].id.as_str()).collect();
+        path.push(item.id.as_str());
+        diagnostics.push(
+            Diagnostic::new(
+                Code::PrerequisiteCycle,
+                &item.location.path,
+                item.location.line,
+                format!("prerequisite cycle in plan `{}`: {}", plans[first.plan].id, path.join(" → ")),
+            )
+            .with_help("remove one of these prerequisites so the tasks can be ordered"),
+        );
+    }
+    for plan in plans {
+        for it in plan.items.iter().filter(|i| i.kind == "gate" && i.attribute("result") == Some("FAIL")) {
+            let reason = it.attribute("reason").map(|r| format!(": {r}")).unwrap_or_default();
+            let title = if it.title.is_empty() { String::new() } else { format!(" ({})", it.title) };
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::FailedGate,
+                    &it.location.path,
+                    it.location.line,
+                    format!("gate `{}`{title} of plan `{}` failed{reason}", it.id, plan.id),
+                )
+                .with_help("resolve what the gate names and mark it `Gate: PASS`"),
+            );
+        }
+    }
+}
+
+/// The cycles of a directed graph: each strongly connected component with more than
+/// one node, or a node with an edge to itself, as a cycle path through it starting at
+/// its smallest node. Iterative (Tarjan), so deep chains cannot overflow the stack.
+fn cycles(graph: &BTreeMap<ItemKey, Vec<ItemKey>>) -> Vec<Vec<ItemKey>> {
+    let nodes: Vec<ItemKey> = graph.keys().copied().collect();
+    let mut index: HashMap<ItemKey, usize> = HashMap::new();
+    let mut low: HashMap<ItemKey, usize> = HashMap::new();
+    let mut on_stack: std::collections::HashSet<ItemKey> = std::collections::HashSet::new();
+    let mut stack: Vec<ItemKey> = Vec::new();
+    let mut sccs: Vec<Vec<ItemKey>> = Vec::new();
+    let mut counter = 0;
+    let empty = Vec::new();
+    for &root in &nodes {
+        if index.contains_key(&root) {
+            continue;
+        }
+        let mut work: Vec<(ItemKey, usize)> = vec![(root, 0)];
+        index.insert(root, counter);
+        low.insert(root, counter);
+        counter += 1;
+        stack.push(root);
+        on_stack.insert(root);
+        while let Some(&mut (v, ref mut next)) = work.last_mut() {
+            let succ = graph.get(&v).unwrap_or(&empty);
+            if *next < succ.len() {
+                let w = succ[*next];
+                *next += 1;
+                if let std::collections::hash_map::Entry::Vacant(e) = index.entry(w) {
+                    e.insert(counter);
+                    low.insert(w, counter);
+                    counter += 1;
+                    stack.push(w);
+                    on_stack.insert(w);
+                    work.push((w, 0));
+                } else if on_stack.contains(&w) {
+                    let lw = index[&w].min(low[&v]);
+                    low.insert(v, lw);
+                }
+            } else {
+                work.pop();
+                if let Some(&(parent, _)) = work.last() {
+                    let lp = low[&parent].min(low[&v]);
+                    low.insert(parent, lp);
+                }
+                if low[&v] == index[&v] {
+                    let mut scc = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack.remove(&w);
+                        scc.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    let self_loop = scc.len() == 1 && graph.get(&v).is_some_and(|s| s.contains(&v));
+                    if scc.len() > 1 || self_loop {
+                        sccs.push(scc);
+                    }
+                }
+            }
+        }
+    }
+    // A readable cycle through each component: from its smallest node, follow edges
+    // inside the component until a node repeats.
+    let mut out = Vec::new();
+    for scc in sccs {
+        let set: std::collections::HashSet<ItemKey> = scc.iter().copied().collect();
+        let start = *scc.iter().min().expect("non-empty");
+        let mut path = vec![start];
+        let mut cur = start;
+        loop {
+            let next = graph.get(&cur).and_then(|s| s.iter().filter(|w| set.contains(w)).min().copied());
+            match next {
+                Some(n) if n == start => break,
+                Some(n) if path.contains(&n) => {
+                    let at = path.iter().position(|p| *p == n).unwrap_or(0);
+                    path.drain(..at);
+                    break;
+                }
+                Some(n) => {
+                    path.push(n);
+                    cur = n;
+                }
+                None => break,
+            }
+        }
+        out.push(path);
+    }
+    out.sort();
+    out
+}
+
 fn phase_findings(
     plans: &[Plan],
     traces: &[TraceRecord],

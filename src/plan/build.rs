@@ -15,15 +15,17 @@
 
 use super::declare::{Decl, Form, declarations};
 use super::doc::{Doc, is_markdown};
+use super::item::{FoundItem, items, section_details};
 use super::phase::{Found, heading_phases, strip_title_prefix, table_claims, table_phases};
 use super::requirement::{Candidate, candidates, is_id, requirement_tags, tokens};
 use super::table::{Table, tables};
 use super::tracker::{normalise_status, record_phase, record_rank, tracker_rows};
 use super::{
-    Claim, DefinitionShape, Document, DocumentRole, InputFile, Location, Phase, Plan, PlanFolder,
-    Requirement, TrackerEntry,
+    Attribute, Claim, DefinitionShape, Document, DocumentRole, InputFile, Item, Link, Location, Phase, Plan,
+    PlanFolder, Requirement, TrackerEntry,
 };
 use crate::diagnostic::{Code, Diagnostic};
+use crate::grammar::Grammar;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
@@ -89,6 +91,7 @@ struct PhaseAcc {
     claims: Vec<Claim>,
     tracker: Option<TrackerEntry>,
     completion: Option<(u8, String)>,
+    details: (Vec<Attribute>, Vec<Link>),
 }
 
 impl PhaseAcc {
@@ -157,7 +160,11 @@ fn has_definitions(d: &Doc<'_>) -> bool {
 /// documents declaring the plan, the best declaring document (unless a completion
 /// record or tracker), then the plan's other specification/overview documents; else
 /// the ID.
-pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder, Vec<Diagnostic>) {
+pub(crate) fn parse_folder(
+    folder: &str,
+    files: &[InputFile<'_>],
+    grammar: &Grammar,
+) -> (PlanFolder, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let single = files.iter().any(|f| f.path == folder);
     let mut files: Vec<&InputFile<'_>> = files.iter().collect();
@@ -167,6 +174,13 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
     let docs: Vec<Doc<'_>> =
         files.iter().filter_map(|f| f.text.map(|t| Doc::new(folder, f.path, t, single))).collect();
     let mut decls: Vec<Vec<Decl>> = docs.iter().map(declarations).collect();
+    let tabs: Vec<Vec<Table>> =
+        docs.iter().map(|d| if d.markdown { tables(&d.lines, &d.fenced) } else { Vec::new() }).collect();
+    let found_items: Vec<Vec<FoundItem>> = docs
+        .iter()
+        .zip(&tabs)
+        .map(|(d, t)| if d.is_evidence() { Vec::new() } else { items(d, t, grammar) })
+        .collect();
 
     // A folder that declares no plan ID but holds a specification or phase files is
     // still a plan: it is named after its folder, so its requirements get pages.
@@ -181,14 +195,16 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                         DocumentRole::Specification | DocumentRole::Overview | DocumentRole::Phase(_)
                     )
             })
-            .filter(|&i| !matches!(docs[i].role, DocumentRole::Overview) || has_definitions(&docs[i]))
+            .filter(|&i| {
+                !matches!(docs[i].role, DocumentRole::Overview)
+                    || has_definitions(&docs[i])
+                    || found_items[i].iter().any(|f| f.item.kind != "checklist")
+            })
             .min_by(|&a, &b| doc_key(&docs[a]).cmp(&doc_key(&docs[b])))
     {
         decls[i].push(Decl { plan: synthetic_id.clone(), phase: None, line: 0, form: Form::PlanId });
         synthetic = true;
     }
-    let tabs: Vec<Vec<Table>> =
-        docs.iter().map(|d| if d.markdown { tables(&d.lines, &d.fenced) } else { Vec::new() }).collect();
 
     // Plans and their best declaring documents.
     let mut best: BTreeMap<&str, usize> = BTreeMap::new();
@@ -309,7 +325,8 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                 continue;
             }
             let spec = roles[i] == DocumentRole::Specification;
-            let cs = candidates(d, &tabs[i], spec);
+            let mut cs = candidates(d, &tabs[i], spec);
+            cs.retain(|c| grammar.allows_requirement(&c.id));
             let sections: Vec<(u32, u32)> = heading_sections
                 .get(&i)
                 .map(|v| v.iter().filter_map(|f| f.section).collect())
@@ -418,6 +435,12 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                     }
                     let a = acc.entry(f.id).or_default();
                     a.define(1, &f.title, Location { path: path.clone(), line: f.line });
+                    if let Some((from, to)) = f.section
+                        && a.details.0.is_empty()
+                        && a.details.1.is_empty()
+                    {
+                        a.details = section_details(d, (from as usize, to as usize), grammar);
+                    }
                     if a.section.is_none() {
                         a.section = f.section;
                     }
@@ -514,10 +537,14 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
                     claims,
                     tracker: a.tracker,
                     completion: a.completion.map(|c| c.1),
+                    attributes: a.details.0,
+                    links: a.details.1,
                 }
             })
             .collect();
         phases.sort_by_cached_key(|p| phase_key(&p.id));
+
+        let items = plan_items(&mine, &found_items, grammar, plan_id, &mut diags);
 
         plans.push(Plan {
             id: plan_id.to_string(),
@@ -526,6 +553,7 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
             folder: folder.to_string(),
             requirements,
             phases,
+            items,
             synthetic: synthetic && *plan_id == synthetic_id,
         });
     }
@@ -548,6 +576,70 @@ pub(crate) fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder
         .collect();
     diags.sort();
     (PlanFolder { path: folder.to_string(), plans, documents }, diags)
+}
+
+/// The items of one plan from its documents' findings: explicit definitions win over
+/// mapping-line mentions; a second explicit definition of one (kind, ID) is a
+/// `duplicate-definition` finding; mentions merge their links into the definition.
+/// Items without IDs are numbered `<kind>-<n>` in document order. Sorted by kind (the
+/// grammar's kinds first, then gate, checklist, gap) and document order.
+fn plan_items(
+    mine: &[usize],
+    found: &[Vec<FoundItem>],
+    grammar: &Grammar,
+    plan_id: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Item> {
+    let mut all: Vec<&FoundItem> = mine.iter().flat_map(|&i| found[i].iter()).collect();
+    all.sort_by(|a, b| (a.implicit, &a.item.location).cmp(&(b.implicit, &b.item.location)));
+    let mut out: Vec<Item> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut counters: HashMap<String, usize> = HashMap::new();
+    for f in all {
+        let mut item = f.item.clone();
+        if item.id.is_empty() {
+            let n = counters.entry(item.kind.clone()).or_insert(0);
+            *n += 1;
+            item.id = format!("{}-{n}", item.kind);
+        }
+        let key = (item.kind.clone(), item.id.clone());
+        match index.get(&key) {
+            Some(&at) => {
+                let first = &mut out[at];
+                if !f.implicit {
+                    diags.push(
+                        Diagnostic::warning(
+                            Code::DuplicateDefinition,
+                            &item.location.path,
+                            item.location.line,
+                            format!(
+                                "{} `{}` of plan `{plan_id}` is already defined at {}:{}",
+                                item.kind, item.id, first.location.path, first.location.line
+                            ),
+                        )
+                        .with_help("keep one definition and refer to it elsewhere"),
+                    );
+                }
+                for l in item.links {
+                    if !first.links.iter().any(|x| x.kind == l.kind && x.target == l.target) {
+                        first.links.push(l);
+                    }
+                }
+            }
+            None => {
+                index.insert(key, out.len());
+                out.push(item);
+            }
+        }
+    }
+    let rank = |kind: &str| match grammar.kinds.iter().position(|k| k.name == kind) {
+        Some(i) => i,
+        None => {
+            grammar.kinds.len() + ["gate", "checklist", "gap"].iter().position(|k| *k == kind).unwrap_or(3)
+        }
+    };
+    out.sort_by_cached_key(|i| (rank(&i.kind), i.location.clone()));
+    out
 }
 
 /// Resolves one requirement token of a mapping cell: `all` → every requirement of the
@@ -576,7 +668,7 @@ mod tests {
     fn parse(folder: &str, files: &[(&str, &str)]) -> (PlanFolder, Vec<Diagnostic>) {
         let inputs: Vec<InputFile<'_>> =
             files.iter().map(|(p, t)| InputFile { path: p, text: Some(t) }).collect();
-        parse_folder(folder, &inputs)
+        parse_folder(folder, &inputs, &Grammar::default())
     }
 
     const SPEC: &str = "# Plan: Stateless Hardening\n\nPlan ID: PLAN-20251023-STATELESS-HARDENING\nRequirements: REQ-SP4-001, REQ-SP4-002\n\n## Requirements\n- **REQ-SP4-001**: BaseProvider must require context.\n- **REQ-SP4-002**: Providers drop caches.\n";

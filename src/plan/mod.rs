@@ -10,6 +10,7 @@
 mod build;
 mod declare;
 mod doc;
+mod item;
 mod phase;
 mod requirement;
 mod table;
@@ -18,6 +19,7 @@ mod tracker;
 pub use tracker::normalise_status;
 
 use crate::diagnostic::Diagnostic;
+use crate::grammar::Grammar;
 use serde::Serialize;
 
 /// A place in the project: a path relative to the project root (`/`-separated) and a
@@ -65,6 +67,108 @@ pub struct Requirement {
     /// ID-shaped headings (`### A1 …`), which the model keeps only when a marker
     /// references them.
     pub strong: bool,
+}
+
+/// How one item refers to another (`../shared/seeds/003`: prerequisites, risk-to-task
+/// mapping, source references; phase task lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkKind {
+    /// The source implements or addresses a requirement (`Requirements` column).
+    Covers,
+    /// The source needs the target first (`Prereqs` column, `Depends on:` line).
+    DependsOn,
+    /// The source reduces a risk (a task whose row names the risk it answers).
+    Mitigates,
+    /// The source (a risk) is reduced by the target (`R-001 → T-014`).
+    MitigatedBy,
+    /// The source checks the target (`Verifies` / `Tests` column).
+    Verifies,
+    /// The source (a phase) contains the target (`Tasks: T-001, T-002`).
+    Includes,
+    /// The source cites the target without a stated meaning (`Source` column).
+    References,
+}
+
+impl LinkKind {
+    /// How the link reads from its source (`depends on`).
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkKind::Covers => "covers",
+            LinkKind::DependsOn => "depends on",
+            LinkKind::Mitigates => "mitigates",
+            LinkKind::MitigatedBy => "mitigated by",
+            LinkKind::Verifies => "verifies",
+            LinkKind::Includes => "includes",
+            LinkKind::References => "references",
+        }
+    }
+
+    /// How the link reads from its target (`required by`).
+    pub fn reverse_label(self) -> &'static str {
+        match self {
+            LinkKind::Covers => "covered by",
+            LinkKind::DependsOn => "required by",
+            LinkKind::Mitigates => "mitigated by",
+            LinkKind::MitigatedBy => "mitigates",
+            LinkKind::Verifies => "verified by",
+            LinkKind::Includes => "included in",
+            LinkKind::References => "referenced by",
+        }
+    }
+}
+
+/// A typed link from an item (or phase) to another item, requirement or phase of the
+/// same plan, by ID as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// What the link means.
+    pub kind: LinkKind,
+    /// The target ID as written (`T-001`, `NEW-RISK-003`, `REQ-SP4-003`, `A`).
+    pub target: String,
+    /// Where the link is written (the table row, mapping line or task list).
+    pub location: Location,
+}
+
+/// A named value of an item (`Owner/Role` = `Platform Eng`), in document order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attribute {
+    /// The name as written in the table header or label (`Owner/Role`, `Entrance`).
+    pub name: String,
+    /// The value as written (markdown), trimmed.
+    pub value: String,
+}
+
+/// An item of a plan other than a requirement or a phase: a task (`T-001`), a risk
+/// (`R-001`, `NEW-RISK-001`, or a risk-register row), a gate (`Gate: PASS`), a
+/// checklist (`- [x]` items), a spec gap (a `Gap` table row), or an item of a kind the
+/// project declares (`[kinds.<name>]` in `tracemark.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    /// The kind's name (`task`, `risk`, `gate`, `checklist`, `gap`, or a configured one).
+    pub kind: String,
+    /// The ID as written (`T-001`); for shapes without IDs (gates, checklists, gaps,
+    /// register rows) `<kind>-<n>`, numbered per plan in document order.
+    pub id: String,
+    /// The title (the description cell, the heading text, the checklist's label).
+    pub title: String,
+    /// The defining text as markdown (the table row, the heading's section, the
+    /// checklist's lines).
+    pub text: String,
+    /// Where it is defined.
+    pub location: Location,
+    /// Its attributes (owner, priority, status, inputs, outputs, …; for gates
+    /// `result` and `reason`; for checklists `checked` and `total`).
+    pub attributes: Vec<Attribute>,
+    /// Its links to other items, in document order.
+    pub links: Vec<Link>,
+}
+
+impl Item {
+    /// The value of the attribute named `name` (compared case-insensitively).
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name)).map(|a| a.value.as_str())
+    }
 }
 
 /// A phase's status, normalised from the tracker's vocabulary (§2.5).
@@ -127,6 +231,10 @@ pub struct Phase {
     pub tracker: Option<TrackerEntry>,
     /// The completion record (`.completed/P05.md`), if any.
     pub completion: Option<String>,
+    /// Attributes written in the phase's section (`Entrance:`, `Exit:` criteria).
+    pub attributes: Vec<Attribute>,
+    /// Links written in the phase's section (`Tasks: T-001, T-002` → includes).
+    pub links: Vec<Link>,
 }
 
 impl Phase {
@@ -190,6 +298,9 @@ pub struct Plan {
     pub requirements: Vec<Requirement>,
     /// Its phases, sorted by phase number then suffix.
     pub phases: Vec<Phase>,
+    /// Its other items (tasks, risks, gates, checklists, gaps, configured kinds), by
+    /// kind in grammar order then document order.
+    pub items: Vec<Item>,
     /// True when the folder declares no plan ID but holds a specification, phase
     /// files or requirement definitions: the plan is then named after its folder
     /// (`emojifilter`), and `declared` points at its main document with line 0.
@@ -232,6 +343,13 @@ pub struct InputFile<'a> {
 /// are every file under it (markdown with text, others with or without), in any order.
 /// Returns the folder's plans and documents plus findings (duplicate definitions in one
 /// plan). Never panics, whatever the input.
-pub fn parse_folder(folder: &str, files: &[InputFile<'_>]) -> (PlanFolder, Vec<Diagnostic>) {
-    build::parse_folder(folder, files)
+///
+/// `grammar` gives the item kinds (task and risk IDs, configured kinds) and the
+/// requirement pattern (`tracemark.toml` `[kinds]`).
+pub fn parse_folder(
+    folder: &str,
+    files: &[InputFile<'_>],
+    grammar: &Grammar,
+) -> (PlanFolder, Vec<Diagnostic>) {
+    build::parse_folder(folder, files, grammar)
 }

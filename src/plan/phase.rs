@@ -231,12 +231,21 @@ pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
         Regex::new(r"^(?:\*\*)?(?:P|(?i:phase)\s+P?)([0-9]{1,3}(?:\.[0-9]+)?)([a-eA-E]?)(?:\*\*)?\s*(?:[:—–.-]\s*(.*)|$)")
             .expect("valid regex")
     });
+    // Lettered execution phases: `### Phase A — Planning & Controls` (seed 003).
+    static LETTER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:\*\*)?(?i:phase)\s+([A-Z])(?:\*\*)?\s*[:—–.-]\s*(.+)$").expect("valid regex")
+    });
     let mut out = Vec::new();
     for (at, level, text) in &doc.headings {
-        let Some(c) = RE.captures(text) else { continue };
-        let id = canonical_phase(&format!("P{}{}", &c[1], &c[2]));
-        let title =
-            c.get(3).map(|m| m.as_str().trim().trim_matches('*').trim().to_string()).unwrap_or_default();
+        let (id, title) = if let Some(c) = RE.captures(text) {
+            let title =
+                c.get(3).map(|m| m.as_str().trim().trim_matches('*').trim().to_string()).unwrap_or_default();
+            (canonical_phase(&format!("P{}{}", &c[1], &c[2])), title)
+        } else if let Some(c) = LETTER.captures(text) {
+            (c[1].to_string(), c[2].trim().trim_matches('*').trim().to_string())
+        } else {
+            continue;
+        };
         let mut end = doc.section_end(*at, *level);
         while end > at + 1 && doc.lines[end - 1].trim().is_empty() {
             end -= 1;

@@ -73,7 +73,7 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
             .map(|(folder, inputs)| {
                 let files: Vec<InputFile<'_>> =
                     inputs.iter().map(|(p, t)| InputFile { path: p, text: t.as_deref() }).collect();
-                plan::parse_folder(folder, &files)
+                plan::parse_folder(folder, &files, &config.grammar)
             })
             .collect();
         results
@@ -287,8 +287,8 @@ fn load(config: &Config, files: &[walk::WalkedFile]) -> Loaded {
                     one.scanned = true;
                     let is_plan_text =
                         one.plan_folder.is_some() && (f.rel.ends_with(".md") || f.rel.ends_with(".json"));
-                    if source::may_contain_markers(&text) {
-                        let scan = source::scan(&f.rel, &text, config.excerpt_lines);
+                    if source::may_contain_markers(&text, &config.grammar) {
+                        let scan = source::scan(&f.rel, &text, config.excerpt_lines, &config.grammar);
                         if !scan.markers.is_empty() {
                             one.source = Some(SourceFile {
                                 path: f.rel.clone(),

@@ -230,7 +230,11 @@ pub fn for_markdown_comment(ctx: &Ctx<'_>, s: usize, e: usize, cap: u32) -> (u32
 mod tests {
     /// The excerpt of every trace of a scan.
     fn excerpts(path: &str, text: &str, cap: u32) -> Vec<(u32, u32)> {
-        crate::source::scan(path, text, cap).traces.iter().map(|t| t.excerpt).collect()
+        crate::source::scan(path, text, cap, &crate::grammar::Grammar::default())
+            .traces
+            .iter()
+            .map(|t| t.excerpt)
+            .collect()
     }
 
     #[test]

@@ -36,8 +36,8 @@
 
 use super::excerpt::{self, Ctx};
 use super::lexer::{self, Kind, Lexed};
-use super::{Language, Marker, Placement, PlanRef, Scan, Tag, Trace, Value};
-use crate::grammar::{PHASE, PLAN_ID, is_requirement_id};
+use super::{ItemRef, Language, Marker, Placement, PlanRef, Scan, Tag, Trace, Value};
+use crate::grammar::{Grammar, ItemKind, PHASE, PLAN_ID, is_requirement_id};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -48,32 +48,48 @@ pub const MAX_RANGE: u64 = 200;
 const VALUE_LIMIT: usize = 2000;
 
 /// Scans text of the given language; see [`super::scan`].
-pub fn scan(lang: Language, text: &str, excerpt_cap: u32) -> Scan {
-    if !super::may_contain_markers(text) {
+pub fn scan(lang: Language, text: &str, excerpt_cap: u32, grammar: &Grammar) -> Scan {
+    if !super::may_contain_markers(text, grammar) {
         return Scan::default();
     }
     let lexed = lexer::lex(lang, text);
     let starts = crate::text::line_starts(text);
     let ctx = Ctx { text, starts: &starts, lexed: &lexed };
-    let mut found: Vec<(usize, Tag, usize)> = Vec::new();
+    // (offset of the `@`, tag, item kind for item tags, offset of the value)
+    let mut found: Vec<(usize, Tag, usize, usize)> = Vec::new();
     let b = text.as_bytes();
     for at in memchr::memmem::find_iter(b, b"@plan") {
         if let Some(v) = tag_end(b, at, 5) {
-            found.push((at, Tag::Plan, v));
+            found.push((at, Tag::Plan, 0, v));
         }
     }
     for at in memchr::memmem::find_iter(b, b"@requirement") {
         let len = if b.get(at + 12) == Some(&b's') { 13 } else { 12 };
         if let Some(v) = tag_end(b, at, len) {
-            found.push((at, Tag::Requirement, v));
+            found.push((at, Tag::Requirement, 0, v));
+        }
+    }
+    for tag in &grammar.requirement_tags {
+        for at in memchr::memmem::find_iter(b, tag.as_bytes()) {
+            if let Some(v) = tag_end(b, at, tag.len()) {
+                found.push((at, Tag::Requirement, 0, v));
+            }
+        }
+    }
+    for (tag, kind) in grammar.item_tags() {
+        for at in memchr::memmem::find_iter(b, tag.as_bytes()) {
+            if let Some(v) = tag_end(b, at, tag.len()) {
+                found.push((at, Tag::Item, kind, v));
+            }
         }
     }
     found.sort_unstable();
+    found.dedup_by_key(|f| f.0);
 
     let mut markers = Vec::with_capacity(found.len());
     // Per marker: the trace group and the excerpt anchor.
     let mut groups: Vec<Option<Group>> = Vec::with_capacity(found.len());
-    for (at, tag, vstart) in found {
+    for (at, tag, kind_index, vstart) in found {
         let line = ctx.line_of(at);
         let column = (at - starts[line as usize - 1] + 1) as u32;
         let region = lexed.index_at(at).map(|i| lexed.regions[i]);
@@ -96,7 +112,8 @@ pub fn scan(lang: Language, text: &str, excerpt_cap: u32) -> Scan {
         let value = value_text(&ctx, vstart, kind);
         let values = match tag {
             Tag::Plan => parse_plan_values(&value),
-            Tag::Requirement => parse_requirement_values(&value),
+            Tag::Requirement => restrict_requirements(parse_requirement_values(&value), grammar),
+            Tag::Item => parse_item_values(&value, &grammar.kinds[kind_index]),
         };
         markers.push(Marker { tag, line, column, placement, values });
         groups.push(group);
@@ -591,6 +608,41 @@ fn parse_requirement_values(v: &str) -> Vec<Value> {
     out
 }
 
+/// Under a grammar with a requirement pattern, requirement values that do not match
+/// it become unresolved values (so a typo is reported, not traced).
+fn restrict_requirements(values: Vec<Value>, grammar: &Grammar) -> Vec<Value> {
+    let Some(re) = &grammar.requirement else { return values };
+    values
+        .into_iter()
+        .map(|v| match v {
+            Value::Requirement { id } if !re.is_match(&id) => Value::Unresolved { text: id },
+            v => v,
+        })
+        .collect()
+}
+
+/// Parses the values of an item kind's tag: IDs of that kind joined by `,`, `/`, `&`
+/// or spaces, up to the first token that is not one (a description). A value with no
+/// ID is one unresolved value.
+fn parse_item_values(v: &str, kind: &ItemKind) -> Vec<Value> {
+    let mut out = Vec::new();
+    for raw in v.split([',', '/', '&', ' ', '\t']).filter(|t| !t.is_empty()) {
+        let token = trim_punct(raw);
+        if kind.matches(token) {
+            out.push(Value::Item(ItemRef { kind: kind.name.clone(), id: token.to_string() }));
+        } else {
+            break;
+        }
+        if raw.ends_with([':', '.', ';']) {
+            break;
+        }
+    }
+    if out.is_empty() {
+        out.push(Value::Unresolved { text: unresolved_phrase(v) });
+    }
+    out
+}
+
 /// The text of a non-ID requirement value: up to a description separator or quote.
 fn unresolved_phrase(v: &str) -> String {
     let mut end = v.len();
@@ -630,6 +682,7 @@ fn build_traces(
                 placement: m.placement,
                 plans: Vec::new(),
                 requirements: Vec::new(),
+                items: Vec::new(),
                 unresolved: Vec::new(),
                 excerpt,
             });
@@ -639,7 +692,7 @@ fn build_traces(
         t.end_line = m.line;
         match m.tag {
             Tag::Plan => c.1 = true,
-            Tag::Requirement => c.2 = true,
+            Tag::Requirement | Tag::Item => c.2 = true,
         }
         for v in &m.values {
             match v {
@@ -651,6 +704,11 @@ fn build_traces(
                 Value::Requirement { id } => {
                     if !t.requirements.contains(id) {
                         t.requirements.push(id.clone());
+                    }
+                }
+                Value::Item(r) => {
+                    if !t.items.contains(r) {
+                        t.items.push(r.clone());
                     }
                 }
                 Value::Unresolved { text } => {
@@ -697,7 +755,7 @@ mod tests {
     }
     /// Markers of a one-file scan as (tag, line, column, placement, values).
     fn markers(path: &str, text: &str) -> Vec<(Tag, u32, u32, Placement, Vec<Value>)> {
-        super::super::scan(path, text, 40)
+        super::super::scan(path, text, 40, &Grammar::default())
             .markers
             .into_iter()
             .map(|m| (m.tag, m.line, m.column, m.placement, m.values))
@@ -722,6 +780,37 @@ mod tests {
         assert_eq!(values("@requirement:REQ-SP4-003"), vec![req("REQ-SP4-003")]);
         assert_eq!(values("@requirement REQ-SP4-003"), vec![req("REQ-SP4-003")]);
         assert_eq!(values("@requirements: REQ-SP4-003"), vec![req("REQ-SP4-003")]);
+    }
+
+    #[test]
+    fn item_tags_of_the_grammar() {
+        let text = "/**\n * @plan:PLAN-A.P01\n * @task:T-001, T-002 - wire the flag\n * @risk R-007\n * @task: none yet\n */\nfn f() {}\n// @taskforce:T-009\n";
+        let s = super::super::scan("a.rs", text, 40, &Grammar::default());
+        let tags: Vec<Tag> = s.markers.iter().map(|m| m.tag).collect();
+        assert_eq!(tags, [Tag::Plan, Tag::Item, Tag::Item, Tag::Item], "`@taskforce` is no tag");
+        assert_eq!(s.traces.len(), 1);
+        let t = &s.traces[0];
+        let items: Vec<(&str, &str)> = t.items.iter().map(|r| (r.kind.as_str(), r.id.as_str())).collect();
+        assert_eq!(items, [("task", "T-001"), ("task", "T-002"), ("risk", "R-007")]);
+        assert_eq!(t.unresolved, [(Tag::Item, "none yet".to_string())]);
+    }
+
+    #[test]
+    fn configured_tags_and_requirement_pattern() {
+        let mut g = Grammar::default();
+        g.kinds.push(crate::grammar::ItemKind::new("scenario", r"SC-\d+", vec!["@scenario".into()]).unwrap());
+        g.requirement = Some(Regex::new(r"^(?:REQ-[A-Z0-9]+-\d{3})$").unwrap());
+        g.requirement_tags = vec!["@satisfies".into()];
+        let text = "// @scenario:SC-12 @requirement:REQ-AB-001,REQ-AB-01 @satisfies REQ-CD-002\n";
+        let s = super::super::scan("a.ts", text, 40, &g);
+        let t = &s.traces[0];
+        assert_eq!(t.items[0].kind, "scenario");
+        assert_eq!(t.requirements, ["REQ-AB-001", "REQ-CD-002"]);
+        assert_eq!(
+            t.unresolved,
+            [(Tag::Requirement, "REQ-AB-01".to_string())],
+            "a typo is kept and reported"
+        );
     }
 
     #[test]
@@ -757,7 +846,7 @@ mod tests {
             ("a.py", "def f():\n    \"\"\"Doc.\n\n    @plan PLAN-20250218-X.P05\n    \"\"\"\n", 4, 5),
         ];
         for (path, text, line, col) in cases {
-            let s = super::super::scan(path, text, 40);
+            let s = super::super::scan(path, text, 40, &Grammar::default());
             assert_eq!(
                 s.markers.iter().map(|m| (m.line, m.column, m.placement)).collect::<Vec<_>>(),
                 vec![(line, col, Placement::Comment)],
@@ -774,7 +863,7 @@ mod tests {
     #[test]
     fn markdown_placements() {
         let text = "Add `@plan:PLAN-A.P01` markers.\n\n<!-- @plan:PLAN-A.P01 @requirement:REQ-SP4-001 REQ-SP4-002 -->\n\n```bash\n$ rg '@plan:PLAN-A.P02'\nfile.ts:// @plan:PLAN-A.P02\n```\n\nProse @requirement:REQ-SP4-003.\n> Requirements: @requirement:REQ-SP4-002, @requirement:REQ-SP4-003\n";
-        let s = super::super::scan("plan/P01.md", text, 40);
+        let s = super::super::scan("plan/P01.md", text, 40, &Grammar::default());
         let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.placement)).collect();
         assert_eq!(
             got,
@@ -799,6 +888,7 @@ mod tests {
                 placement: Placement::MarkdownComment,
                 plans: vec![PlanRef { plan: "PLAN-A".into(), phase: Some("P01".into()) }],
                 requirements: vec!["REQ-SP4-001".into(), "REQ-SP4-002".into()],
+                items: vec![],
                 unresolved: vec![],
                 excerpt: (3, 3),
             }]
@@ -993,7 +1083,7 @@ mod tests {
     #[test]
     fn test_titles() {
         let text = "describe('@requirement REQ-001: OAuth-only authentication menu', () => {\n  it('works @plan:PLAN-X.P01 @requirement:REQ-002', async () => {\n    expect(1).toBe(1);\n  });\n  it(\n    \"multi-line @requirement REQ-003\",\n    () => {},\n  );\n  it.each([[1], [2]])('each %s @requirement:REQ-004', (n) => {});\n  test.skip(`tmpl @plan PLAN-Y`, () => {});\n  foo('not a test @requirement:REQ-005');\n});\n";
-        let s = super::super::scan("a.test.ts", text, 40);
+        let s = super::super::scan("a.test.ts", text, 40, &Grammar::default());
         let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.placement)).collect();
         assert_eq!(
             got,
@@ -1024,7 +1114,7 @@ mod tests {
     #[test]
     fn string_constants_are_not_traces() {
         let text = "/**\n * @plan:PLAN-20251023-STATELESS-HARDENING.P10\n */\nconst PLAN_TAG = '@plan:PLAN-20251023-STATELESS-HARDENING.P10';\nconst R = [\n  '@requirement:REQ-SP4-001',\n];\n";
-        let s = super::super::scan("messages.ts", text, 40);
+        let s = super::super::scan("messages.ts", text, 40, &Grammar::default());
         let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.column, m.placement)).collect();
         assert_eq!(
             got,
@@ -1046,7 +1136,7 @@ mod tests {
     #[test]
     fn stacked_pairs_in_one_block() {
         let text = "/**\n * @plan PLAN-A.P01\n * @requirement REQ-1\n * @plan PLAN-B.P02\n * @requirement REQ-2\n */\nfunction f() {\n  return 1;\n}\n";
-        let s = super::super::scan("a.ts", text, 40);
+        let s = super::super::scan("a.ts", text, 40, &Grammar::default());
         let tr: Vec<_> = s
             .traces
             .iter()
@@ -1062,21 +1152,26 @@ mod tests {
         // Two plans before one requirement: one trace.
         let text =
             "// @plan PLAN-A.P01\n// @plan PLAN-B.P02\n// @requirement REQ-1\n// @requirement REQ-1\nx();\n";
-        let s = super::super::scan("a.ts", text, 40);
+        let s = super::super::scan("a.ts", text, 40, &Grammar::default());
         assert_eq!(s.traces.len(), 1);
         assert_eq!(s.traces[0].plans.len(), 2);
         assert_eq!(s.traces[0].requirements, vec!["REQ-1".to_string()]);
         assert_eq!((s.traces[0].line, s.traces[0].end_line, s.traces[0].excerpt), (1, 4, (1, 5)));
         // A blank line or code line ends a `//` block.
         let text = "// @plan PLAN-A.P01\n\n// @requirement REQ-1\nx();\n// @plan PLAN-B\n";
-        let s = super::super::scan("a.ts", text, 40);
+        let s = super::super::scan("a.ts", text, 40, &Grammar::default());
         assert_eq!(s.traces.iter().map(|t| t.line).collect::<Vec<_>>(), vec![1, 3, 5]);
         assert_eq!(s.traces[1].unresolved, vec![]);
     }
 
     #[test]
     fn unresolved_values_stay_in_traces() {
-        let s = super::super::scan("a.ts", "// @plan:ISSUE-2376\n// @requirement Phase 3 - x\n", 40);
+        let s = super::super::scan(
+            "a.ts",
+            "// @plan:ISSUE-2376\n// @requirement Phase 3 - x\n",
+            40,
+            &Grammar::default(),
+        );
         assert_eq!(
             s.traces[0].unresolved,
             vec![(Tag::Plan, "ISSUE-2376".to_string()), (Tag::Requirement, "Phase 3".to_string())]
@@ -1086,7 +1181,7 @@ mod tests {
     #[test]
     fn crlf_and_non_ascii() {
         let text = "// état — ✅\r\n/**\r\n * @plan PLAN-A.P01 — décrit\r\n * @requirement R2.1\u{2013}R2.2\r\n */\r\nfunction f() {\r\n}\r\n";
-        let s = super::super::scan("a.ts", text, 40);
+        let s = super::super::scan("a.ts", text, 40, &Grammar::default());
         let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.column, m.values.clone())).collect();
         assert_eq!(got, vec![(3, 4, vec![plan("PLAN-A", Some("P01"))]), (4, 4, reqs(&["R2.1", "R2.2"]))]);
         assert_eq!(s.traces[0].excerpt, (2, 7));
@@ -1096,7 +1191,7 @@ mod tests {
     fn html_comments_in_html_files() {
         let text =
             "<div>\n  <!-- @plan:PLAN-A.P01 @requirement:REQ-1 -->\n  <span>@plan:PLAN-B</span>\n</div>\n";
-        let s = super::super::scan("index.html", text, 40);
+        let s = super::super::scan("index.html", text, 40, &Grammar::default());
         let got: Vec<_> = s.markers.iter().map(|m| (m.tag, m.line, m.column, m.placement)).collect();
         assert_eq!(
             got,
@@ -1138,7 +1233,7 @@ mod tests {
         ];
         for text in &inputs {
             for path in ["a.ts", "a.py", "a.md", "a.html", "a.log"] {
-                let s = super::super::scan(path, text, 40);
+                let s = super::super::scan(path, text, 40, &Grammar::default());
                 for t in &s.traces {
                     assert!(t.excerpt.0 <= t.excerpt.1 && t.excerpt.1 - t.excerpt.0 < 40);
                 }

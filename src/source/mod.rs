@@ -17,6 +17,7 @@ pub mod excerpt;
 pub mod lexer;
 pub mod marker;
 
+use crate::grammar::Grammar;
 use serde::Serialize;
 
 /// The comment and string syntax family of a file, chosen from its extension.
@@ -66,8 +67,11 @@ impl Language {
 pub enum Tag {
     /// `@plan` (`@plan:PLAN-X.P05`, `@plan PLAN-X`).
     Plan,
-    /// `@requirement` / `@requirements` (`@requirement:REQ-SP4-003`).
+    /// `@requirement` / `@requirements` (`@requirement:REQ-SP4-003`), and any extra
+    /// requirement tags of `[kinds.requirement]`.
     Requirement,
+    /// A tag of an item kind (`@task:T-001`, `@risk R-001`; `[kinds.<name>] tags`).
+    Item,
 }
 
 /// Where a marker occurrence sits in its file; decides whether it is part of a trace.
@@ -109,6 +113,15 @@ pub struct PlanRef {
     pub phase: Option<String>,
 }
 
+/// A reference to an item of a kind other than requirement and phase: `@task:T-001`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ItemRef {
+    /// The kind's name (`task`).
+    pub kind: String,
+    /// The ID as written (`T-001`).
+    pub id: String,
+}
+
 /// One value of a marker, after the grammar of `../shared/conventions.md` §2.7.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -121,6 +134,9 @@ pub enum Value {
         /// The requirement ID.
         id: String,
     },
+    /// An item ID from an item kind's tag (`@task:T-001` gives kind `task`, ID
+    /// `T-001`).
+    Item(ItemRef),
     /// A value that is not an ID (`@plan:ISSUE-2376`, `@requirement Phase 3 - …`),
     /// kept verbatim so that nothing is dropped.
     Unresolved {
@@ -160,6 +176,8 @@ pub struct Trace {
     pub plans: Vec<PlanRef>,
     /// Requirement IDs, in order of appearance, without duplicates.
     pub requirements: Vec<String>,
+    /// Item references (`@task:T-001`), in order of appearance, without duplicates.
+    pub items: Vec<ItemRef>,
     /// Values that are not IDs, with their tag.
     pub unresolved: Vec<(Tag, String)>,
     /// The excerpt: 1-based inclusive line range covering the comment and the code it
@@ -178,14 +196,19 @@ pub struct Scan {
 
 /// Scans one file's text for markers and traces. `path` is relative to the project root
 /// and only chooses the language (see [`Language::from_path`]); `excerpt_cap` is the
-/// largest excerpt in lines (default 40). Never panics, whatever the input.
-pub fn scan(path: &str, text: &str, excerpt_cap: u32) -> Scan {
-    marker::scan(Language::from_path(path), text, excerpt_cap)
+/// largest excerpt in lines (default 40); `grammar` gives the item tags (`@task`) and
+/// the requirement pattern. Never panics, whatever the input.
+pub fn scan(path: &str, text: &str, excerpt_cap: u32, grammar: &Grammar) -> Scan {
+    marker::scan(Language::from_path(path), text, excerpt_cap, grammar)
 }
 
-/// Whether a file's bytes can hold a marker at all: a fast pre-filter (`@plan` or
-/// `@requirement`, case-sensitive) so that only candidate files are fully scanned.
-pub fn may_contain_markers(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), b"@plan").is_some()
-        || memchr::memmem::find(text.as_bytes(), b"@requirement").is_some()
+/// Whether a file's bytes can hold a marker at all: a fast pre-filter (`@plan`,
+/// `@requirement` or a tag of the grammar, case-sensitive) so that only candidate files
+/// are fully scanned.
+pub fn may_contain_markers(text: &str, grammar: &Grammar) -> bool {
+    let b = text.as_bytes();
+    memchr::memmem::find(b, b"@plan").is_some()
+        || memchr::memmem::find(b, b"@requirement").is_some()
+        || grammar.requirement_tags.iter().any(|t| memchr::memmem::find(b, t.as_bytes()).is_some())
+        || grammar.item_tags().any(|(t, _)| memchr::memmem::find(b, t.as_bytes()).is_some())
 }
