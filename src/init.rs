@@ -39,6 +39,26 @@ pub fn template() -> String {
          # Files larger than this many bytes are skipped with a diagnostic.\n\
          # max_file_size = 8388608\n\
          \n\
+         # Item kinds besides requirements and phases: an ID pattern (a regex matched against\n\
+         # whole tokens) and the marker tags that trace code to items of the kind. `task` and\n\
+         # `risk` are built in; declare your own the same way (a `scenario` kind with the\n\
+         # pattern 'SC-\\d+' and the tag \"@scenario\"). Gates, checklists and spec gaps are read\n\
+         # from fixed shapes.\n\
+         # [kinds.task]\n\
+         # pattern = 'T-[0-9]{3,}'\n\
+         # tags = [\"@task\"]\n\
+         \n\
+         # [kinds.risk]\n\
+         # pattern = '(?:NEW-)?RISK-[0-9]{3,}|R-[0-9]{3,}'\n\
+         # tags = [\"@risk\"]\n\
+         \n\
+         # Requirements: by default any REQ-… or ID-shaped token with a digit is a requirement\n\
+         # ID; a pattern restricts them (others become unresolved-marker findings), and tags\n\
+         # adds marker tags meaning @requirement.\n\
+         # [kinds.requirement]\n\
+         # pattern = 'REQ-[A-Z0-9]+-[0-9]{3}(?:\\.[0-9]+)?'\n\
+         # tags = []\n\
+         \n\
          # Severity of each finding code: \"error\", \"warning\", \"note\" or \"off\".\n\
          # `tracemark check` (and `build --fail-on-error`) exits 1 when a finding is an error.\n\
          # [severity]\n",
@@ -89,6 +109,15 @@ mod tests {
         assert_eq!(raw.max_file_size, Some(8 << 20));
         assert_eq!(raw.plans, Some(vec!["project-plans".to_string()]));
         assert_eq!(raw.severity.as_ref().map(|s| s.len()), Some(Code::ALL.len()), "every code is listed");
+        assert_eq!(raw.kinds.as_ref().map(|k| k.len()), Some(3), "task, risk and requirement are shown");
+        let uncommented = crate::config::Config::from_raw(std::env::temp_dir(), raw, None).expect("valid");
+        let defaults = crate::grammar::Grammar::default();
+        for (shown, default) in uncommented.grammar.kinds.iter().zip(&defaults.kinds) {
+            assert_eq!(
+                (&shown.name, &shown.pattern, &shown.tags),
+                (&default.name, &default.pattern, &default.tags)
+            );
+        }
     }
 
     #[test]
@@ -104,6 +133,11 @@ mod tests {
             "excerpt_lines",
             "max_file_size",
             "[severity]",
+            "[kinds.task]",
+            "[kinds.risk]",
+            "[kinds.requirement]",
+            "pattern",
+            "tags",
         ] {
             assert!(t.contains(&format!("# {key}")), "{key} missing");
         }

@@ -198,7 +198,7 @@ pub(crate) fn parse_folder(
             .filter(|&i| {
                 !matches!(docs[i].role, DocumentRole::Overview)
                     || has_definitions(&docs[i])
-                    || found_items[i].iter().any(|f| f.item.kind != "checklist")
+                    || found_items[i].iter().any(|f| single || f.item.kind != "checklist")
             })
             .min_by(|&a, &b| doc_key(&docs[a]).cmp(&doc_key(&docs[b])))
     {

@@ -9,7 +9,7 @@ use super::templates::Theme;
 use super::urls;
 use crate::diagnostic::Diagnostic;
 use crate::grammar::{canonical_phase, split_plan_ref};
-use crate::model::{Project, ReqKey, Resolution, TraceRecord};
+use crate::model::{ItemKey, Node, Project, ReqKey, Resolution, TraceRecord};
 use crate::plan::{DocumentRole, PhaseStatus};
 use crate::source::{Language, Placement};
 use anyhow::{Context as _, Result};
@@ -43,6 +43,7 @@ pub fn render_site(project: &Project, theme: &Theme, highlighter: &dyn Highlight
         jobs.push(Job::Plan(pi));
         jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
         jobs.extend((0..plan.phases.len()).map(|ph| Job::Phase(pi, ph)));
+        jobs.extend((0..plan.items.len()).map(|ii| Job::Item(ItemKey { plan: pi, item: ii })));
     }
     jobs.extend(
         (0..project.documents.len()).filter(|&d| !site.phase_of_document.contains_key(&d)).map(Job::Document),
@@ -64,6 +65,7 @@ enum Job {
     Plan(usize),
     Requirement(ReqKey),
     Phase(usize, usize),
+    Item(ItemKey),
     Document(usize),
     Source(usize),
 }
@@ -145,6 +147,7 @@ impl<'a> Site<'a> {
             Job::Plan(p) => self.plan(p),
             Job::Requirement(k) => self.requirement(k),
             Job::Phase(p, ph) => self.phase(p, ph),
+            Job::Item(k) => self.item(k),
             Job::Document(d) => self.document(d),
             Job::Source(f) => self.source(f),
         }
@@ -177,6 +180,63 @@ impl<'a> Site<'a> {
     fn requirement_path(&self, k: ReqKey) -> String {
         let plan = &self.project.plans[k.plan];
         urls::requirement(&plan.id, &plan.requirements[k.req].id)
+    }
+
+    fn item_path(&self, k: ItemKey) -> String {
+        let plan = &self.project.plans[k.plan];
+        let it = &plan.items[k.item];
+        urls::item(&plan.id, &it.kind, &it.id)
+    }
+
+    /// A link to a requirement, phase or item, labelled with its ID (and kind for items).
+    fn node_link(&self, from: &str, node: Node) -> LinkView {
+        match node {
+            Node::Requirement { key } => {
+                let r = &self.project.plans[key.plan].requirements[key.req];
+                self.link(from, r.id.clone(), Some(self.requirement_path(key)))
+            }
+            Node::Phase { plan, phase } => {
+                let ph = &self.project.plans[plan].phases[phase];
+                self.link(from, format!("phase {}", ph.id), Some(self.phase_url_path(plan, phase)))
+            }
+            Node::Item { key } => {
+                let it = &self.project.plans[key.plan].items[key.item];
+                self.link(from, it.id.clone(), Some(self.item_path(key)))
+            }
+        }
+    }
+
+    /// Outgoing links (`depends on T-001`) and incoming ones (`required by T-002`) of a
+    /// node, grouped by their label in first-seen order.
+    fn link_groups(
+        &self,
+        from: &str,
+        node: Node,
+        links: &[crate::plan::Link],
+        targets: Option<&Vec<Option<Node>>>,
+    ) -> Vec<LinkGroup> {
+        let mut groups: Vec<LinkGroup> = Vec::new();
+        let mut push =
+            |label: &'static str, link: LinkView| match groups.iter_mut().find(|g| g.label == label) {
+                Some(g) => {
+                    if !g.links.iter().any(|l| l.text == link.text) {
+                        g.links.push(link);
+                    }
+                }
+                None => groups.push(LinkGroup { label, links: vec![link] }),
+            };
+        for (i, l) in links.iter().enumerate() {
+            let target = targets.and_then(|t| t.get(i).copied().flatten());
+            let view = match target {
+                Some(n) => self.node_link(from, n),
+                None => LinkView { text: l.target.clone(), url: None, class: "dangling" },
+            };
+            push(l.kind.label(), view);
+        }
+        for (kind, source) in self.project.incoming.get(&node).map_or(&[][..], Vec::as_slice) {
+            push(kind.reverse_label(), self.node_link(from, *source));
+        }
+        groups
     }
 
     /// The page showing a project file, with `#L<line>` when it has line anchors.
@@ -241,8 +301,17 @@ impl<'a> Site<'a> {
                 Resolution::Dangling => LinkView { text: rt.id.clone(), url: None, class: "dangling" },
             })
             .collect();
+        let items = tr
+            .items
+            .iter()
+            .map(|it| match it.item {
+                Some(k) => self.link(from, format!("{} {}", it.kind, it.id), Some(self.item_path(k))),
+                None => LinkView { text: format!("{} {}", it.kind, it.id), url: None, class: "dangling" },
+            })
+            .collect();
         let excerpt = (with_excerpt && self.has_source_page[tr.file]).then(|| self.excerpt_html(tr));
         TraceView {
+            items,
             location: self.location_link(from, &file.path, tr.trace.line),
             kind: placement_label(tr.trace.placement),
             plans,
@@ -393,6 +462,7 @@ impl<'a> Site<'a> {
         ctx.insert("phases", &phases);
         ctx.insert("matrix", &matrix);
         ctx.insert("documents", &documents);
+        ctx.insert("item_groups", &self.item_groups(&from, p));
         ctx.insert("traces", &self.project.plan_traces[p].len());
         self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
     }
@@ -552,12 +622,105 @@ impl<'a> Site<'a> {
         ctx.insert("body", &body);
         ctx.insert("claims", &claims);
         ctx.insert("traces", &traces);
+        ctx.insert("attributes", &phase.attributes);
+        ctx.insert(
+            "links",
+            &self.link_groups(
+                &from,
+                Node::Phase { plan: p, phase: ph },
+                &phase.links,
+                self.project.phase_link_targets.get(&(p, ph)),
+            ),
+        );
         let title = if phase.title.is_empty() {
             format!("{}.{}", plan.id, phase.id)
         } else {
             format!("{}.{} — {}", plan.id, phase.id, phase.title)
         };
         self.page(from, "phase.html", &title, ctx)
+    }
+
+    /// The plan's items as one table per kind, in grammar order.
+    fn item_groups(&self, from: &str, p: usize) -> Vec<ItemGroup> {
+        let plan = &self.project.plans[p];
+        let mut groups: Vec<ItemGroup> = Vec::new();
+        for (ii, it) in plan.items.iter().enumerate() {
+            let key = ItemKey { plan: p, item: ii };
+            let row = self.item_row(from, key);
+            match groups.last_mut() {
+                Some(g) if g.kind == it.kind => g.rows.push(row),
+                _ => groups.push(ItemGroup {
+                    kind: it.kind.clone(),
+                    heading: kind_heading(&it.kind),
+                    rows: vec![row],
+                }),
+            }
+        }
+        groups
+    }
+
+    fn item_row(&self, from: &str, key: ItemKey) -> ItemRow {
+        let it = &self.project.plans[key.plan].items[key.item];
+        let state = item_state(it);
+        ItemRow {
+            link: self.link(from, it.id.clone(), Some(self.item_path(key))),
+            title: it.title.clone(),
+            state,
+            owner: ["owner", "owner/role", "role"]
+                .iter()
+                .find_map(|n| it.attribute(n))
+                .unwrap_or("")
+                .to_string(),
+            links: self.link_groups(
+                from,
+                Node::Item { key },
+                &it.links,
+                self.project.item_link_targets.get(&key),
+            ),
+            traces: self.project.item_traces.get(&key).map_or(0, Vec::len),
+        }
+    }
+
+    fn item(&self, key: ItemKey) -> Result<Page> {
+        let plan = &self.project.plans[key.plan];
+        let it = &plan.items[key.item];
+        let from = self.item_path(key);
+        let linker = PageLinker { site: self, from: &from, plan: Some(key.plan) };
+        let definition = if it.text.trim().is_empty() {
+            String::new()
+        } else {
+            markdown::render(&it.text, &it.location.path, &linker, self.highlighter)
+        };
+        let traces = self.project.item_traces.get(&key).map_or(&[][..], Vec::as_slice);
+        let trace_views: Vec<TraceView> = traces
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| self.trace_view(&from, t, i < MAX_EXCERPTS && self.project.traces[t].in_code()))
+            .collect();
+        let attributes: Vec<&crate::plan::Attribute> = it
+            .attributes
+            .iter()
+            .filter(|a| !(it.kind == "gate" && a.name == "result"))
+            .filter(|a| !(it.kind == "checklist" && matches!(a.name.as_str(), "checked" | "total")))
+            .collect();
+        let mut ctx = Context::new();
+        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        ctx.insert("plan_title", &plan.title);
+        ctx.insert("kind", &it.kind);
+        ctx.insert("kind_heading", &kind_heading(&it.kind));
+        ctx.insert("id", &it.id);
+        ctx.insert("title", &it.title);
+        ctx.insert("state", &item_state(it));
+        ctx.insert("defined_at", &self.location_link(&from, &it.location.path, it.location.line));
+        ctx.insert("definition", &definition);
+        ctx.insert("attributes", &attributes);
+        ctx.insert(
+            "links",
+            &self.link_groups(&from, Node::Item { key }, &it.links, self.project.item_link_targets.get(&key)),
+        );
+        ctx.insert("traces", &trace_views);
+        let title = if it.title.is_empty() { it.id.clone() } else { format!("{} — {}", it.id, it.title) };
+        self.page(from, "item.html", &title, ctx)
     }
 
     fn document(&self, d: usize) -> Result<Page> {
@@ -734,6 +897,8 @@ struct TraceView {
     kind: &'static str,
     plans: Vec<LinkView>,
     requirements: Vec<LinkView>,
+    /// Item references (`task T-001`).
+    items: Vec<LinkView>,
     unresolved: Vec<String>,
     excerpt: Option<String>,
 }
@@ -777,6 +942,72 @@ struct PhaseRow {
     status: &'static str,
     claims: Vec<LinkView>,
     traces: usize,
+}
+
+#[derive(Serialize)]
+struct LinkGroup {
+    /// How the links read from this page's node (`depends on`, `required by`).
+    label: &'static str,
+    links: Vec<LinkView>,
+}
+
+#[derive(Serialize)]
+struct ItemGroup {
+    kind: String,
+    heading: String,
+    rows: Vec<ItemRow>,
+}
+
+#[derive(Serialize)]
+struct ItemRow {
+    link: LinkView,
+    title: String,
+    state: Option<ItemState>,
+    owner: String,
+    links: Vec<LinkGroup>,
+    traces: usize,
+}
+
+/// The badge of an item: a gate's result, a checklist's progress, or a status
+/// attribute as written.
+#[derive(Serialize)]
+struct ItemState {
+    /// The badge text (`PASS`, `7 of 7 checked`, `open`).
+    text: String,
+    /// CSS class: `pass`, `fail`, `done`, `partial` or `other`.
+    class: &'static str,
+}
+
+fn item_state(it: &crate::plan::Item) -> Option<ItemState> {
+    match it.kind.as_str() {
+        "gate" => it
+            .attribute("result")
+            .map(|r| ItemState { text: r.to_string(), class: if r == "PASS" { "pass" } else { "fail" } }),
+        "checklist" => {
+            let n = |name| it.attribute(name).and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+            let (checked, total) = (n("checked"), n("total"));
+            Some(ItemState {
+                text: format!("{checked} of {total} checked"),
+                class: if checked == total { "done" } else { "partial" },
+            })
+        }
+        _ => it
+            .attribute("status")
+            .filter(|s| !s.is_empty())
+            .map(|s| ItemState { text: s.to_string(), class: "other" }),
+    }
+}
+
+/// A kind's plural heading (`task` → `Tasks`, `gap` → `Spec gaps`).
+fn kind_heading(kind: &str) -> String {
+    match kind {
+        "gap" => "Spec gaps".into(),
+        k => {
+            let mut c = k.chars();
+            let first = c.next().map(|f| f.to_uppercase().collect::<String>()).unwrap_or_default();
+            format!("{first}{}s", c.as_str())
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -868,9 +1099,12 @@ fn role_label(r: &DocumentRole) -> String {
 /// version, "summary": {counts}, "files": [{path, markers, by_placement, traces}],
 /// "plans": [{id, title, folder, declared, requirements:
 /// [{id, title, location, shape, covered, traces: [trace index]}], phases: [{id, title,
-/// status, location, document, completion, claims}]}], "traces": [{path, line,
-/// end_line, placement, excerpt, plans: [{plan, phase, resolved}], requirements: [{id,
-/// status, plan}], unresolved}], "diagnostics": [...] }`. Deterministic.
+/// status, location, document, completion, claims, attributes, links}], items: [{kind,
+/// id, title, location, attributes: [{name, value}], links: [{kind, target, location,
+/// resolved: {kind, id} | null}], incoming: [{kind, from: {kind, id}}], traces}]}],
+/// "traces": [{path, line, end_line, placement, excerpt, plans: [{plan, phase,
+/// resolved}], requirements: [{id, status, plan}], items: [{kind, id, status, plan}],
+/// unresolved}], "diagnostics": [...] }`. Deterministic.
 pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
     #[derive(Serialize)]
     struct Json<'a> {
@@ -910,12 +1144,61 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
                         "document": ph.document, "completion": ph.completion,
                         "tracker": ph.tracker.as_ref().map(|t| &t.raw),
                         "claims": ph.claims.iter().map(|c| &c.requirement).collect::<Vec<_>>(),
+                        "attributes": ph.attributes, "links": ph.links,
+                    })
+                })
+                .collect();
+            let node_ref = |n: &Node| match *n {
+                Node::Requirement { key } => serde_json::json!({
+                    "kind": "requirement", "id": project.plans[key.plan].requirements[key.req].id,
+                }),
+                Node::Phase { plan, phase } => serde_json::json!({
+                    "kind": "phase", "id": project.plans[plan].phases[phase].id,
+                }),
+                Node::Item { key } => {
+                    let it = &project.plans[key.plan].items[key.item];
+                    serde_json::json!({ "kind": it.kind, "id": it.id })
+                }
+            };
+            let items: Vec<_> = p
+                .items
+                .iter()
+                .enumerate()
+                .map(|(ii, it)| {
+                    let key = ItemKey { plan: pi, item: ii };
+                    let targets = project.item_link_targets.get(&key);
+                    let links: Vec<_> = it
+                        .links
+                        .iter()
+                        .enumerate()
+                        .map(|(li, l)| {
+                            let target = targets.and_then(|t| t.get(li).copied().flatten());
+                            serde_json::json!({
+                                "kind": l.kind, "target": l.target, "location": l.location,
+                                "resolved": target.as_ref().map(node_ref),
+                            })
+                        })
+                        .collect();
+                    let incoming: Vec<_> = project
+                        .incoming
+                        .get(&Node::Item { key })
+                        .map(|v| {
+                            v.iter()
+                                .map(|(k, n)| serde_json::json!({ "kind": k, "from": node_ref(n) }))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    serde_json::json!({
+                        "kind": it.kind, "id": it.id, "title": it.title, "location": it.location,
+                        "attributes": it.attributes, "links": links, "incoming": incoming,
+                        "traces": project.item_traces.get(&key).cloned().unwrap_or_default(),
                     })
                 })
                 .collect();
             serde_json::json!({
                 "id": p.id, "title": p.title, "folder": p.folder, "declared": p.declared,
                 "synthetic": p.synthetic, "requirements": requirements, "phases": phases,
+                "items": items,
             })
         })
         .collect();
@@ -941,6 +1224,11 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
                     }),
                     Resolution::Dangling => serde_json::json!({ "id": r.id, "status": "dangling" }),
                 }).collect::<Vec<_>>(),
+                "items": t.items.iter().map(|it| serde_json::json!({
+                    "kind": it.kind, "id": it.id,
+                    "status": if it.item.is_some() { "resolved" } else { "unresolved" },
+                    "plan": it.item.map(|k| &project.plans[k.plan].id),
+                })).collect::<Vec<_>>(),
                 "unresolved": t.trace.unresolved.iter().map(|(_, v)| v).collect::<Vec<_>>(),
             })
         })

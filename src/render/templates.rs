@@ -13,6 +13,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("plan.html", include_str!("../../themes/default/templates/plan.html")),
     ("requirement.html", include_str!("../../themes/default/templates/requirement.html")),
     ("phase.html", include_str!("../../themes/default/templates/phase.html")),
+    ("item.html", include_str!("../../themes/default/templates/item.html")),
     ("document.html", include_str!("../../themes/default/templates/document.html")),
     ("source.html", include_str!("../../themes/default/templates/source.html")),
     ("diagnostics.html", include_str!("../../themes/default/templates/diagnostics.html")),

@@ -3,6 +3,7 @@
 //!
 //! Layout: `index.html`; `plans/<plan>/index.html`;
 //! `plans/<plan>/requirements/<requirement>.html`; `plans/<plan>/phases/<phase>.html`;
+//! `plans/<plan>/items/<kind>/<item>.html` (tasks, risks, gates, checklists, gaps);
 //! `docs/<project path>.html` (plan documents); `files/<project path>.html` (source
 //! files with markers); `diagnostics.html`; `trace.json`; `static/…`.
 
@@ -26,6 +27,11 @@ pub fn plan(plan_id: &str) -> String {
 /// A requirement's page (requirements are identified by plan and ID).
 pub fn requirement(plan_id: &str, req_id: &str) -> String {
     format!("plans/{}/requirements/{}.html", file_safe(plan_id), file_safe(req_id))
+}
+
+/// An item's page (`plans/<plan>/items/<kind>/<id>.html`).
+pub fn item(plan_id: &str, kind: &str, item_id: &str) -> String {
+    format!("plans/{}/items/{}/{}.html", file_safe(plan_id), file_safe(kind), file_safe(item_id))
 }
 
 /// A phase's page.

@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod edge;
 mod example;
+mod items;
 mod links;
 #[cfg(feature = "serve")]
 mod serve;
