@@ -43,7 +43,11 @@ pub fn render_site(project: &Project, theme: &Theme, highlighter: &dyn Highlight
         jobs.push(Job::Plan(pi));
         jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
         jobs.extend((0..plan.phases.len()).map(|ph| Job::Phase(pi, ph)));
-        jobs.extend((0..plan.items.len()).map(|ii| Job::Item(ItemKey { plan: pi, item: ii })));
+        jobs.extend(
+            (0..plan.items.len())
+                .filter(|&ii| has_page(&plan.items[ii]))
+                .map(|ii| Job::Item(ItemKey { plan: pi, item: ii })),
+        );
     }
     jobs.extend(
         (0..project.documents.len()).filter(|&d| !site.phase_of_document.contains_key(&d)).map(Job::Document),
@@ -182,10 +186,15 @@ impl<'a> Site<'a> {
         urls::requirement(&plan.id, &plan.requirements[k.req].id)
     }
 
+    /// An item's page; for a checklist, the page of the document that holds it.
     fn item_path(&self, k: ItemKey) -> String {
         let plan = &self.project.plans[k.plan];
         let it = &plan.items[k.item];
-        urls::item(&plan.id, &it.kind, &it.id)
+        if has_page(it) {
+            urls::item(&plan.id, &it.kind, &it.id)
+        } else {
+            self.file_location(&it.location.path, it.location.line).unwrap_or_else(|| urls::plan(&plan.id))
+        }
     }
 
     /// A link to a requirement, phase or item, labelled with its ID (and kind for items).
@@ -996,6 +1005,13 @@ fn item_state(it: &crate::plan::Item) -> Option<ItemState> {
             .filter(|s| !s.is_empty())
             .map(|s| ItemState { text: s.to_string(), class: "other" }),
     }
+}
+
+/// Whether an item gets a page of its own. Checklists do not: they are many (every
+/// verification list of every phase file) and their page would restate their document;
+/// they link to the document, and the plan's checklist table shows their progress.
+fn has_page(it: &crate::plan::Item) -> bool {
+    it.kind != "checklist"
 }
 
 /// A kind's plural heading (`task` → `Tasks`, `gap` → `Spec gaps`).

@@ -250,8 +250,14 @@ fn item_pages_show_state_attributes_links_and_traces() {
     assert!(task.contains(r#"<pre class="code excerpt""#), "with its excerpt");
     let gate = read(out.path(), "plans/spec-dev-ready/items/gate/gate-1.html");
     assert!(gate.contains(r#"<span class="state state-pass">PASS</span>"#), "{gate}");
-    let checklist = read(out.path(), "plans/spec-dev-ready/items/checklist/checklist-2.html");
-    assert!(checklist.contains("7 of 7 checked"));
+    assert!(!out.path().join("plans/spec-dev-ready/items/checklist").exists(), "checklists have no page");
+    let with_checklist = read(out.path(), "plans/spec-dev-ready/index.html");
+    assert!(
+        with_checklist.contains(r#"<span class="state state-done">7 of 7 checked</span>"#),
+        "{with_checklist}"
+    );
+    assert!(with_checklist.contains(r#"<span class="state state-partial">0 of 2 checked</span>"#));
+    assert!(with_checklist.contains(r#"docs/project-plans/spec-dev-ready/plan.md.html">checklist-2</a>"#));
     let plan = read(out.path(), "plans/Final_Implementation_Plan/index.html");
     assert!(plan.contains(r#"<h2 id="task">Tasks <span class="count">4</span></h2>"#), "{plan}");
     assert!(plan.contains(r#"<h2 id="risk">Risks <span class="count">4</span></h2>"#));
