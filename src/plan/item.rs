@@ -177,8 +177,8 @@ fn table_items(doc: &Doc<'_>, tables: &[Table], grammar: &Grammar) -> Vec<FoundI
                 }
                 (None, None) => continue,
             };
-            let text = doc.lines.get(*line as usize - 1).map(|l| l.trim().to_string()).unwrap_or_default();
-            let mut f = found(kind, id, String::new(), text, location.clone());
+            // A row's cells are its attributes; it has no text of its own.
+            let mut f = found(kind, id, String::new(), String::new(), location.clone());
             for (c, cell) in cells.iter().enumerate() {
                 let name =
                     t.header.get(c).map(|h| h.trim_matches(|ch: char| ch == '*' || ch.is_whitespace()));

@@ -152,8 +152,8 @@ pub struct Item {
     pub id: String,
     /// The title (the description cell, the heading text, the checklist's label).
     pub title: String,
-    /// The defining text as markdown (the table row, the heading's section, the
-    /// checklist's lines).
+    /// The defining text as markdown (the heading's section, the checklist's lines,
+    /// the mapping line); empty for table rows, whose cells are the attributes.
     pub text: String,
     /// Where it is defined.
     pub location: Location,

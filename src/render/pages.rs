@@ -472,6 +472,7 @@ impl<'a> Site<'a> {
         ctx.insert("matrix", &matrix);
         ctx.insert("documents", &documents);
         ctx.insert("item_groups", &self.item_groups(&from, p));
+        ctx.insert("link_matrices", &self.link_matrices(&from, p));
         ctx.insert("traces", &self.project.plan_traces[p].len());
         self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
     }
@@ -647,6 +648,80 @@ impl<'a> Site<'a> {
             format!("{}.{} — {}", plan.id, phase.id, phase.title)
         };
         self.page(from, "phase.html", &title, ctx)
+    }
+
+    /// The kind name of a node (`task`, `phase`, `requirement`).
+    fn node_kind(&self, n: Node) -> &str {
+        match n {
+            Node::Requirement { .. } => "requirement",
+            Node::Phase { .. } => "phase",
+            Node::Item { key } => &self.project.plans[key.plan].items[key.item].kind,
+        }
+    }
+
+    /// One matrix per (source kind, target kind) pair linked in the plan: phases × tasks
+    /// (includes), tasks × tasks (depends on), risks × tasks (mitigated by), … Rows are
+    /// the sources with such links, columns their targets, in plan order; a cell names
+    /// the link. Pairs with more than [`MAX_MATRIX`] rows or columns are left out (the
+    /// item tables list the same links).
+    fn link_matrices(&self, from: &str, p: usize) -> Vec<LinkMatrix> {
+        let plan = &self.project.plans[p];
+        let mut edges: Vec<(Node, Node, &'static str)> = Vec::new();
+        for ii in 0..plan.items.len() {
+            let key = ItemKey { plan: p, item: ii };
+            let targets = self.project.item_link_targets.get(&key).map_or(&[][..], Vec::as_slice);
+            for (l, t) in plan.items[ii].links.iter().zip(targets) {
+                if let Some(t) = t {
+                    edges.push((Node::Item { key }, *t, l.kind.label()));
+                }
+            }
+        }
+        for ph in 0..plan.phases.len() {
+            let targets = self.project.phase_link_targets.get(&(p, ph)).map_or(&[][..], Vec::as_slice);
+            for (l, t) in plan.phases[ph].links.iter().zip(targets) {
+                if let Some(t) = t {
+                    edges.push((Node::Phase { plan: p, phase: ph }, *t, l.kind.label()));
+                }
+            }
+        }
+        let mut pairs: Vec<(String, String)> = edges
+            .iter()
+            .map(|(a, b, _)| (self.node_kind(*a).to_string(), self.node_kind(*b).to_string()))
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        let mut out = Vec::new();
+        for (sk, tk) in pairs {
+            let group: Vec<&(Node, Node, &str)> = edges
+                .iter()
+                .filter(|(a, b, _)| self.node_kind(*a) == sk && self.node_kind(*b) == tk)
+                .collect();
+            let mut rows: Vec<Node> = group.iter().map(|e| e.0).collect();
+            let mut cols: Vec<Node> = group.iter().map(|e| e.1).collect();
+            rows.sort();
+            rows.dedup();
+            cols.sort();
+            cols.dedup();
+            if rows.len() > MAX_MATRIX || cols.len() > MAX_MATRIX {
+                continue;
+            }
+            let cells = rows
+                .iter()
+                .map(|r| {
+                    let cells = cols
+                        .iter()
+                        .map(|c| group.iter().find(|e| e.0 == *r && e.1 == *c).map_or("", |e| e.2))
+                        .collect();
+                    (self.node_link(from, *r), cells)
+                })
+                .collect();
+            out.push(LinkMatrix {
+                title: format!("{} × {}", kind_heading(&sk), kind_heading(&tk).to_lowercase()),
+                columns: cols.iter().map(|c| self.node_link(from, *c)).collect(),
+                rows: cells,
+            });
+        }
+        out
     }
 
     /// The plan's items as one table per kind, in grammar order.
@@ -958,6 +1033,18 @@ struct LinkGroup {
     /// How the links read from this page's node (`depends on`, `required by`).
     label: &'static str,
     links: Vec<LinkView>,
+}
+
+/// The most rows or columns a link matrix of a plan page shows.
+const MAX_MATRIX: usize = 150;
+
+#[derive(Serialize)]
+struct LinkMatrix {
+    /// `Tasks × tasks`.
+    title: String,
+    columns: Vec<LinkView>,
+    /// Each row: its source and, per column, the link's label or "".
+    rows: Vec<(LinkView, Vec<&'static str>)>,
 }
 
 #[derive(Serialize)]

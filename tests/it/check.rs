@@ -364,3 +364,39 @@ fn phase_status_findings_are_absent_from_a_clean_project() {
         assert!(!codes.contains(&code), "{code} in {codes:?}");
     }
 }
+
+/// The item findings in every format: exit 1 (cycles and failed gates are errors by
+/// default), valid SARIF with `error` results, one workflow command each, and grouped
+/// human output; `[severity]` can lower them so the same project passes.
+#[test]
+fn item_findings_in_every_format_and_their_severity_can_be_lowered() {
+    let root = fixture("item-findings");
+    let o = check(&root, "sarif");
+    assert_eq!(o.status.code(), Some(1));
+    let log = assert_valid_sarif(&stdout(&o));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let levels: Vec<(&str, &str)> =
+        results.iter().map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap())).collect();
+    assert!(levels.contains(&("prerequisite-cycle", "error")), "{levels:?}");
+    assert!(levels.contains(&("failed-gate", "error")), "{levels:?}");
+    let o = check(&root, "github");
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("::error file=project-plans/rollout/plan.md,line=23,"), "{out}");
+    let o = check(&root, "human");
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("prerequisite-cycle (2): Task prerequisites form a cycle"), "{out}");
+    assert!(out.contains("project-plans/rollout/plan.md:23: error[failed-gate]: gate `gate-1`"), "{out}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    crate::copy_dir(&root, tmp.path());
+    std::fs::write(
+        tmp.path().join("tracemark.toml"),
+        "[severity]\nprerequisite-cycle = \"warning\"\nfailed-gate = \"note\"\n",
+    )
+    .unwrap();
+    let (o, json) = check_json(tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(json["summary"]["errors"], 0);
+}

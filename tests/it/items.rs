@@ -489,3 +489,17 @@ fn the_seed_files_themselves() {
         .collect();
     assert!(cycles.is_empty(), "{cycles:?}");
 }
+
+/// The layout of a plan with tasks, risks, lettered phases and link matrices (seed 003),
+/// and of a task page with its dependency lists and trace.
+#[test]
+fn plan_and_task_page_snapshots() {
+    let (out, _) = seeds();
+    let version = concat!("tracemark ", env!("CARGO_PKG_VERSION"));
+    let plan = read(out.path(), "plans/Final_Implementation_Plan/index.html")
+        .replace(version, "tracemark [VERSION]");
+    insta::assert_snapshot!("seed_003_plan_page", plan);
+    let task = read(out.path(), "plans/Final_Implementation_Plan/items/task/T-002.html")
+        .replace(version, "tracemark [VERSION]");
+    insta::assert_snapshot!("seed_003_task_page", task);
+}
