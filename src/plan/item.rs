@@ -296,7 +296,7 @@ fn mapping_items(doc: &Doc<'_>, grammar: &Grammar) -> Vec<FoundItem> {
     });
     let mut out = Vec::new();
     for (i, line) in doc.lines.iter().enumerate() {
-        if doc.fenced[i] {
+        if doc.fenced[i] || !(line.contains('→') || line.contains("->") || line.contains("=>")) {
             continue;
         }
         let Some(c) = RE.captures(line) else { continue };
@@ -335,7 +335,9 @@ fn checklists(doc: &Doc<'_>) -> Vec<FoundItem> {
     let n = doc.lines.len();
     let mut i = 0;
     while i < n {
-        let Some(c) = (!doc.fenced[i]).then(|| BOX.captures(doc.lines[i])).flatten() else {
+        let Some(c) =
+            (!doc.fenced[i] && doc.lines[i].contains("] ")).then(|| BOX.captures(doc.lines[i])).flatten()
+        else {
             i += 1;
             continue;
         };
@@ -386,7 +388,8 @@ fn gates(doc: &Doc<'_>) -> Vec<FoundItem> {
     });
     let mut out = Vec::new();
     for (i, line) in doc.lines.iter().enumerate() {
-        if doc.fenced[i] {
+        let maybe = line.len() >= 8 && (line.contains("ate") || line.contains("ATE"));
+        if doc.fenced[i] || !maybe {
             continue;
         }
         let Some(c) = RE.captures(line) else { continue };
