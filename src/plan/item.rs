@@ -296,7 +296,7 @@ fn mapping_items(doc: &Doc<'_>, grammar: &Grammar) -> Vec<FoundItem> {
     });
     let mut out = Vec::new();
     for (i, line) in doc.lines.iter().enumerate() {
-        if doc.fenced[i] || !(line.contains('→') || line.contains("->") || line.contains("=>")) {
+        if doc.fenced[i] || !(line.contains("→") || line.contains("->") || line.contains("=>")) {
             continue;
         }
         let Some(c) = RE.captures(line) else { continue };
@@ -388,7 +388,7 @@ fn gates(doc: &Doc<'_>) -> Vec<FoundItem> {
     });
     let mut out = Vec::new();
     for (i, line) in doc.lines.iter().enumerate() {
-        let maybe = line.len() >= 8 && (line.contains("ate") || line.contains("ATE"));
+        let maybe = line.contains("ate:") || line.contains("ate**:") || line.contains("ATE");
         if doc.fenced[i] || !maybe {
             continue;
         }
