@@ -24,6 +24,7 @@ pub struct CachedHighlighter<'h> {
     old: HashMap<[u8; 32], Lines>,
     used: Mutex<HashMap<[u8; 32], Lines>>,
     hits: std::sync::atomic::AtomicUsize,
+    misses: std::sync::atomic::AtomicUsize,
 }
 
 /// What loading a cache file found.
@@ -45,6 +46,7 @@ impl<'h> CachedHighlighter<'h> {
             old: HashMap::new(),
             used: Mutex::new(HashMap::new()),
             hits: std::sync::atomic::AtomicUsize::new(0),
+            misses: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -75,6 +77,13 @@ impl<'h> CachedHighlighter<'h> {
         out
     }
 
+    /// Whether saving would write what was loaded: nothing was highlighted anew and
+    /// every loaded entry was used (so saving can be skipped).
+    pub fn unchanged(&self) -> bool {
+        self.misses.load(std::sync::atomic::Ordering::Relaxed) == 0
+            && self.used.lock().expect("cache lock").len() == self.old.len()
+    }
+
     /// Entries answered from the cache in this build.
     pub fn hits(&self) -> usize {
         self.hits.load(std::sync::atomic::Ordering::Relaxed)
@@ -101,7 +110,10 @@ impl Highlighter for CachedHighlighter<'_> {
                 self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 l.clone()
             }
-            None => Arc::new(self.inner.highlight_lines(text, lang)),
+            None => {
+                self.misses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Arc::new(self.inner.highlight_lines(text, lang))
+            }
         };
         self.used.lock().expect("cache lock").insert(key, lines.clone());
         lines.as_ref().clone()
@@ -147,8 +159,10 @@ mod tests {
         assert_eq!(outcome, LoadOutcome::Loaded(1));
         assert_eq!(warm.highlight_lines("const a = 1;\n", "ts"), a);
         assert_eq!(warm.hits(), 1);
+        assert!(warm.unchanged(), "every entry used, nothing new");
         assert_eq!(warm.highlight_lines("const a = 2;\n", "ts").len(), 1);
         assert_eq!(warm.hits(), 1, "changed text is a miss");
+        assert!(!warm.unchanged());
         assert_eq!(
             warm.highlight_lines("const a = 1;\n", "js"),
             warm.inner.highlight_lines("const a = 1;\n", "js")
