@@ -15,20 +15,56 @@
 //!   so a renamed page, a new requirement or a removed file re-renders exactly the
 //!   documents that refer to them, and nothing else.
 //!
-//! Cache files carry a header (magic, format version, tracemark version) and a blake3
-//! checksum of their body; a file that is truncated, corrupt or foreign is ignored and
-//! rebuilt, never trusted. Only entries used by a build are saved.
+//! Each cache is split into [`SHARDS`] files by the first byte of the key, and a build
+//! saves only the shards whose content changed (an entry added or dropped), so editing
+//! one file rewrites a few kilobytes, not the whole cache. Each shard carries a header
+//! (magic, format version, tracemark version) and a blake3 checksum of its body; a
+//! shard that is truncated, corrupt or foreign is ignored and rebuilt, never trusted.
+//! Only entries used by a build are saved.
 
 use super::highlight::Highlighter;
 use super::markdown::{self, Linker};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// A 32-byte blake3 hash.
 pub type Key = [u8; 32];
+
+/// How many files each cache is split into.
+pub const SHARDS: usize = 32;
+
+/// The shard holding `key`.
+pub fn shard_of(key: &Key) -> usize {
+    key[0] as usize % SHARDS
+}
+
+/// For each shard, whether saving it would change it: it holds an entry that was not
+/// loaded (`loaded` says whether an entry is the one loaded under its key), or lost one.
+pub fn dirty_shards<A, B>(
+    old: &HashMap<Key, A>,
+    used: &HashMap<Key, B>,
+    loaded: impl Fn(&A, &B) -> bool,
+) -> Vec<bool> {
+    let mut dirty = vec![false; SHARDS];
+    let mut old_n = vec![0usize; SHARDS];
+    let mut used_n = vec![0usize; SHARDS];
+    for k in old.keys() {
+        old_n[shard_of(k)] += 1;
+    }
+    for (k, v) in used {
+        used_n[shard_of(k)] += 1;
+        if !old.get(k).is_some_and(|o| loaded(o, v)) {
+            dirty[shard_of(k)] = true;
+        }
+    }
+    for s in 0..SHARDS {
+        dirty[s] |= old_n[s] != used_n[s];
+    }
+    dirty
+}
 
 /// What the renderer may reuse from the previous build.
 #[derive(Default)]
@@ -42,52 +78,49 @@ pub struct RenderCache {
 
 /// The key of a templated page: version, theme, template and the context as JSON.
 pub fn page_key(theme_hash: &Key, template: &str, context: &serde_json::Value) -> Key {
-    let mut h = blake3::Hasher::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update(&[0]);
-    h.update(theme_hash);
-    h.update(template.as_bytes());
-    h.update(&[0]);
-    hash_value(&mut h, context);
-    *h.finalize().as_bytes()
+    thread_local! {
+        static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        buf.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+        buf.push(0);
+        buf.extend_from_slice(theme_hash);
+        buf.extend_from_slice(template.as_bytes());
+        buf.push(0);
+        encode_value(buf, context);
+        // One call over the whole buffer lets blake3 hash its chunks in parallel lanes.
+        *blake3::hash(buf).as_bytes()
+    })
 }
 
-/// Feeds a JSON value to a hasher unambiguously (a tag per kind, lengths before
-/// contents), without serialising it to text first.
-fn hash_value(h: &mut blake3::Hasher, v: &serde_json::Value) {
+/// Writes a JSON value unambiguously (a tag per kind, lengths before contents), for
+/// hashing, without the escaping of JSON text.
+fn encode_value(buf: &mut Vec<u8>, v: &serde_json::Value) {
     use serde_json::Value;
+    fn bytes(buf: &mut Vec<u8>, tag: u8, b: &[u8]) {
+        buf.push(tag);
+        buf.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        buf.extend_from_slice(b);
+    }
     match v {
-        Value::Null => {
-            h.update(b"n");
-        }
-        Value::Bool(b) => {
-            h.update(if *b { b"t" } else { b"f" });
-        }
-        Value::Number(n) => {
-            h.update(b"#");
-            let s = n.to_string();
-            h.update(&(s.len() as u64).to_le_bytes());
-            h.update(s.as_bytes());
-        }
-        Value::String(s) => {
-            h.update(b"s");
-            h.update(&(s.len() as u64).to_le_bytes());
-            h.update(s.as_bytes());
-        }
+        Value::Null => buf.push(b'n'),
+        Value::Bool(b) => buf.push(if *b { b't' } else { b'f' }),
+        Value::Number(n) => bytes(buf, b'#', n.to_string().as_bytes()),
+        Value::String(s) => bytes(buf, b's', s.as_bytes()),
         Value::Array(a) => {
-            h.update(b"[");
-            h.update(&(a.len() as u64).to_le_bytes());
+            buf.push(b'[');
+            buf.extend_from_slice(&(a.len() as u64).to_le_bytes());
             for x in a {
-                hash_value(h, x);
+                encode_value(buf, x);
             }
         }
         Value::Object(o) => {
-            h.update(b"{");
-            h.update(&(o.len() as u64).to_le_bytes());
+            buf.push(b'{');
+            buf.extend_from_slice(&(o.len() as u64).to_le_bytes());
             for (k, x) in o {
-                h.update(&(k.len() as u64).to_le_bytes());
-                h.update(k.as_bytes());
-                hash_value(h, x);
+                bytes(buf, b'k', k.as_bytes());
+                encode_value(buf, x);
             }
         }
     }
@@ -150,8 +183,8 @@ impl Linker for Recording<'_> {
 /// Rendered markdown, reused while the text and every linker answer are unchanged.
 #[derive(Default)]
 pub struct MarkdownCache {
-    old: HashMap<Key, Entry>,
-    used: Mutex<HashMap<Key, Entry>>,
+    old: HashMap<Key, Arc<Entry>>,
+    used: Mutex<HashMap<Key, Arc<Entry>>>,
     hits: AtomicUsize,
     misses: AtomicUsize,
 }
@@ -171,33 +204,48 @@ pub enum LoadOutcome {
 }
 
 impl MarkdownCache {
-    /// A cache filled from `bytes` (a cache file) when they are valid for this version.
-    pub fn from_bytes(bytes: Option<&[u8]>) -> (Self, LoadOutcome) {
+    /// A cache filled from the shard files' bytes (index = shard; `None` when that
+    /// file is missing); shards not valid for this version are ignored.
+    pub fn from_shards(shards: &[Option<Vec<u8>>]) -> (Self, LoadOutcome) {
         let mut c = MarkdownCache::default();
-        let Some(bytes) = bytes else { return (c, LoadOutcome::Missing) };
-        let Some(body) = open(MD_MAGIC, MD_FORMAT, bytes) else { return (c, LoadOutcome::Discarded) };
-        match postcard::from_bytes::<Vec<(Key, Entry)>>(body) {
-            Ok(entries) => {
-                c.old = entries.into_iter().collect();
-                let n = c.old.len();
-                (c, LoadOutcome::Loaded(n))
+        let mut outcome = LoadOutcome::Missing;
+        for bytes in shards.iter().flatten() {
+            let entries = open(MD_MAGIC, MD_FORMAT, bytes)
+                .and_then(|body| postcard::from_bytes::<Vec<(Key, Entry)>>(body).ok());
+            match entries {
+                Some(entries) => {
+                    c.old.extend(entries.into_iter().map(|(k, e)| (k, Arc::new(e))));
+                    if outcome == LoadOutcome::Missing {
+                        outcome = LoadOutcome::Loaded(0);
+                    }
+                }
+                None => outcome = LoadOutcome::Discarded,
             }
-            Err(_) => (c, LoadOutcome::Discarded),
         }
+        if let LoadOutcome::Loaded(_) = outcome {
+            outcome = LoadOutcome::Loaded(c.old.len());
+        }
+        (c, outcome)
     }
 
-    /// The bytes to save: the entries used by this build.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The shards to save (index, bytes): those whose entries changed in this build.
+    /// Each holds the entries of that shard used by this build.
+    pub fn dirty_shards(&self) -> Vec<(usize, Vec<u8>)> {
         let used = self.used.lock().expect("cache lock");
-        let mut entries: Vec<(&Key, &Entry)> = used.iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        seal(MD_MAGIC, MD_FORMAT, &postcard::to_stdvec(&entries).unwrap_or_default())
-    }
-
-    /// Whether saving would write what was loaded: no document was rendered anew and
-    /// every loaded entry was used.
-    pub fn unchanged(&self) -> bool {
-        self.misses.load(Ordering::Relaxed) == 0 && self.used.lock().expect("cache lock").len() == self.old.len()
+        let dirty = dirty_shards(&self.old, &used, Arc::ptr_eq);
+        let mut shards: Vec<Vec<(&Key, &Entry)>> = vec![Vec::new(); SHARDS];
+        for (k, e) in used.iter() {
+            shards[shard_of(k)].push((k, e));
+        }
+        shards
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| dirty[*i])
+            .map(|(i, mut entries)| {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                (i, seal(MD_MAGIC, MD_FORMAT, &postcard::to_stdvec(&entries).unwrap_or_default()))
+            })
+            .collect()
     }
 
     /// Documents answered from the cache in this build.
@@ -229,16 +277,15 @@ impl MarkdownCache {
         let key = *h.finalize().as_bytes();
         if let Some(e) = self.old.get(&key).filter(|e| e.still_valid(linker)) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            let html = e.html.clone();
             self.used.lock().expect("cache lock").insert(key, e.clone());
-            return html;
+            return e.html.clone();
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let recording = Recording { inner: linker, answers: RefCell::new(HashMap::new()) };
         let html = markdown::render(md, doc_path, &recording, highlighter);
         let mut answers: Vec<(Query, Option<String>)> = recording.answers.into_inner().into_iter().collect();
         answers.sort();
-        self.used.lock().expect("cache lock").insert(key, Entry { html: html.clone(), answers });
+        self.used.lock().expect("cache lock").insert(key, Arc::new(Entry { html: html.clone(), answers }));
         html
     }
 }
@@ -290,29 +337,39 @@ mod tests {
         let md = "See REQ-A-1 and [x](other.md).";
         let c = MarkdownCache::default();
         let first = c.render(md, "d/doc.md", "p.html", &L("a.html"), &s);
-        let (warm, outcome) = MarkdownCache::from_bytes(Some(&c.to_bytes()));
-        assert_eq!(outcome, LoadOutcome::Loaded(1));
+        let warm = MarkdownCache::from_shards(&files(&c)).0;
         assert_eq!(warm.render(md, "d/doc.md", "p.html", &L("a.html"), &s), first);
         assert_eq!((warm.hits(), warm.misses()), (1, 0));
-        assert!(warm.unchanged());
+        assert!(warm.dirty_shards().is_empty(), "nothing to save");
         let moved = warm.render(md, "d/doc.md", "p.html", &L("b.html"), &s);
         assert!(moved.contains("b.html"), "{moved}");
         assert_eq!(warm.misses(), 1, "another answer re-renders");
-        assert!(!warm.unchanged());
+        assert_eq!(warm.dirty_shards().len(), 1);
+    }
+
+    fn files(c: &MarkdownCache) -> Vec<Option<Vec<u8>>> {
+        let mut files = vec![None; SHARDS];
+        for (i, b) in c.dirty_shards() {
+            files[i] = Some(b);
+        }
+        files
     }
 
     #[test]
     fn corrupt_or_foreign_files_are_discarded() {
         let c = MarkdownCache::default();
         c.render("# hi", "a.md", "a.html", &L(""), &Syntect::new());
-        let good = c.to_bytes();
+        let loaded = MarkdownCache::from_shards(&files(&c)).1;
+        assert_eq!(loaded, LoadOutcome::Loaded(1));
+        let good = c.dirty_shards().remove(0).1;
         let mut flipped = good.clone();
         let n = flipped.len();
         flipped[n - 1] ^= 1;
         let mut foreign = good.clone();
         foreign[8] = 77;
         for bad in [flipped, foreign, good[..good.len() / 2].to_vec(), b"junk".to_vec()] {
-            assert_eq!(MarkdownCache::from_bytes(Some(&bad)).1, LoadOutcome::Discarded);
+            let (c, outcome) = MarkdownCache::from_shards(&[Some(bad)]);
+            assert_eq!((outcome, c.old.len()), (LoadOutcome::Discarded, 0));
         }
     }
 

@@ -114,17 +114,18 @@ pub fn build(config: &Config) -> Result<Built> {
     let theme = timings.time("theme", || load_theme(config))?;
     let engine = Syntect::new();
     let cache_dir = config.root.join(CACHE_DIR);
-    let (hl_file, md_file) = (cache_dir.join(HIGHLIGHT_CACHE), cache_dir.join(MARKDOWN_CACHE));
+    let (hl_dir, md_dir) = (cache_dir.join(HIGHLIGHT_CACHE), cache_dir.join(MARKDOWN_CACHE));
+    let records = records_path(&cache_dir, &config.out);
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
             || {
                 rayon::join(
-                    || CachedHighlighter::from_bytes(&engine, std::fs::read(&hl_file).ok().as_deref()).0,
-                    || MarkdownCache::from_bytes(std::fs::read(&md_file).ok().as_deref()).0,
+                    || CachedHighlighter::from_shards(&engine, &read_shards(&hl_dir)).0,
+                    || MarkdownCache::from_shards(&read_shards(&md_dir)).0,
                 )
             },
             || {
-                let manifest = output::Manifest::read(&config.out);
+                let manifest = output::Manifest::read(&config.out, &records);
                 let intact = manifest.intact_keys(&config.out);
                 (manifest, intact)
             },
@@ -134,15 +135,17 @@ pub fn build(config: &Config) -> Result<Built> {
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
     let pages: Vec<Page> = timings
         .time("render", || pages::render_site(&project, &theme, &highlighter, &highlighted, &cache))?;
-    let stats = timings.time("write", || output::write(&config.out, &pages, &manifest))?;
+    let stats = timings.time("write", || output::write(&config.out, &pages, &manifest, &records))?;
     timings.time("cache-save", || {
-        // Unchanged caches are not written again.
-        if !highlighter.unchanged() {
-            save_cache(&hl_file, &highlighter.to_bytes());
+        // Only the shards whose entries changed are written.
+        for (i, bytes) in highlighter.dirty_shards() {
+            save_cache(&shard_path(&hl_dir, i), &bytes);
         }
-        if !cache.markdown.unchanged() {
-            save_cache(&md_file, &cache.markdown.to_bytes());
+        for (i, bytes) in cache.markdown.dirty_shards() {
+            save_cache(&shard_path(&md_dir, i), &bytes);
         }
+        // The single-file cache of earlier versions.
+        let _ = std::fs::remove_file(cache_dir.join("highlight.bin"));
     });
     Ok(Built { project, pages: pages.len(), written: stats.written, removed: stats.removed, timings })
 }
@@ -150,13 +153,31 @@ pub fn build(config: &Config) -> Result<Built> {
 /// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
 pub const CACHE_DIR: &str = ".tracemark-cache";
 
-/// The highlight cache's file name inside [`CACHE_DIR`].
-pub const HIGHLIGHT_CACHE: &str = "highlight.bin";
+/// The highlight cache's folder inside [`CACHE_DIR`] (one file per shard).
+pub const HIGHLIGHT_CACHE: &str = "highlight";
 
-/// The rendered-markdown cache's file name inside [`CACHE_DIR`].
-pub const MARKDOWN_CACHE: &str = "markdown.bin";
+/// The rendered-markdown cache's folder inside [`CACHE_DIR`] (one file per shard).
+pub const MARKDOWN_CACHE: &str = "markdown";
 
-/// Saves the highlight cache: written to a temporary file then renamed, so a build that
+/// The records of one output folder (see `output`): `pages-<hash of its path>.txt`.
+fn records_path(cache_dir: &std::path::Path, out: &std::path::Path) -> std::path::PathBuf {
+    let hash = blake3::hash(out.to_string_lossy().as_bytes()).to_hex();
+    cache_dir.join(format!("pages-{}.txt", &hash[..16]))
+}
+
+fn shard_path(dir: &std::path::Path, i: usize) -> std::path::PathBuf {
+    dir.join(format!("{i:02x}.bin"))
+}
+
+/// The bytes of every shard file of a cache folder (`None` for a missing one).
+fn read_shards(dir: &std::path::Path) -> Vec<Option<Vec<u8>>> {
+    (0..crate::render::incremental::SHARDS)
+        .into_par_iter()
+        .map(|i| std::fs::read(shard_path(dir, i)).ok())
+        .collect()
+}
+
+/// Saves one cache file: written to a temporary file then renamed, so a build that
 /// is interrupted leaves the old cache or the new one, never half of one. A cache that
 /// cannot be written costs the next build time, not correctness, so failures are ignored.
 fn save_cache(path: &std::path::Path, bytes: &[u8]) {
@@ -164,6 +185,7 @@ fn save_cache(path: &std::path::Path, bytes: &[u8]) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
+    let Some(dir) = dir.parent() else { return };
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
         let _ = std::fs::write(&ignore, "# tracemark's build cache; safe to delete.\n*\n");

@@ -3,16 +3,18 @@
 //! wrote that this build no longer produces are removed.
 //!
 //! The manifest, `.tracemark-manifest`, lists every file the last build wrote, so a
-//! build never deletes files it did not write. For each it also records the page key
-//! (see `render::incremental`), the blake3 hash of the bytes, the size and the
-//! modification time (nanoseconds) the file had once written. A file is **intact** when
+//! build never deletes files it did not write. It is part of the site, so it holds
+//! nothing but the sorted paths (the site stays byte-identical to a clean build). The
+//! **records** file, kept in the project's cache folder per output folder, records for
+//! each of those files the page key (see `render::incremental`), the blake3 hash of the
+//! bytes, the size and the modification time (nanoseconds) the file had once written,
+//! and the output folder itself. A file is **intact** when
 //! it exists with exactly that size and modification time; its content is not read.
 //! An intact file with the same key is not rendered again; an intact file with the
 //! same content hash is not written again. Anything else — a page deleted or edited by
-//! hand, a manifest that is corrupt, from another version or of the old format — is
-//! rendered and compared by reading the file, as if there were no manifest. The
-//! manifest ends with a blake3 checksum of its lines; it is only trusted when that
-//! matches.
+//! hand, a records file that is missing, corrupt, from another version or for another
+//! folder — is rendered and compared by reading the file. The records end with a blake3
+//! checksum of their lines; they are only trusted when that matches.
 
 use super::super::render::incremental::Key;
 use super::super::render::pages::Page;
@@ -25,7 +27,7 @@ use std::time::UNIX_EPOCH;
 /// The manifest's file name inside the output folder.
 pub const MANIFEST: &str = ".tracemark-manifest";
 
-const HEADER: &str = "# tracemark manifest 2";
+const HEADER: &str = "# tracemark output records 1";
 
 /// What [`write`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -45,51 +47,30 @@ struct Entry {
     mtime: u128,
 }
 
-/// The previous build's manifest.
+/// What the previous build left: its manifest and records.
 #[derive(Debug, Default)]
 pub struct Manifest {
-    /// Every path listed (trusted or not: only used to remove stale files).
+    /// Every path of the manifest (only used to remove stale files).
     paths: Vec<String>,
-    /// The records, when the manifest is valid for this version.
+    /// The records, when they are valid for this version and folder.
     entries: HashMap<String, Entry>,
 }
 
 impl Manifest {
-    /// Reads `out/.tracemark-manifest`; missing or unreadable gives an empty one.
-    pub fn read(out: &Path) -> Manifest {
-        std::fs::read_to_string(out.join(MANIFEST)).map(|t| Manifest::parse(&t)).unwrap_or_default()
-    }
-
-    fn parse(text: &str) -> Manifest {
+    /// Reads `out/.tracemark-manifest` and the records file `records`; missing or
+    /// unreadable files give empty ones.
+    pub fn read(out: &Path, records: &Path) -> Manifest {
         let mut m = Manifest::default();
-        let mut lines: Vec<&str> = text.lines().collect();
-        let trusted = lines.first() == Some(&header().as_str())
-            && lines.last().and_then(|l| l.strip_prefix("# checksum ")).is_some_and(|sum| {
-                let body = &lines[1..lines.len() - 1];
-                sum == checksum(body)
-            });
-        if lines.first().is_some_and(|l| l.starts_with('#')) {
-            lines.remove(0);
+        if let Ok(text) = std::fs::read_to_string(out.join(MANIFEST)) {
+            m.paths = text.lines().filter(|l| !l.is_empty()).map(str::to_string).collect();
         }
-        for line in lines.into_iter().filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            let mut f = line.split('\t');
-            let path = f.next().unwrap_or_default();
-            m.paths.push(path.to_string());
-            if !trusted {
-                continue;
-            }
-            let (Some(key), Some(hash), Some(size), Some(mtime)) = (f.next(), f.next(), f.next(), f.next())
-            else {
-                continue;
-            };
-            let key = if key == "-" { None } else { unhex(key) };
-            if let (Some(hash), Ok(size), Ok(mtime)) = (unhex(hash), size.parse(), mtime.parse()) {
-                m.entries.insert(path.to_string(), Entry { key, hash, size, mtime });
-            }
+        if let Ok(text) = std::fs::read_to_string(records) {
+            m.entries = parse_records(&text, out);
         }
         m
     }
 
+    /// Page path → key for the pages whose file is intact
     /// Page path → key for the pages whose file is intact (checked with one `stat`
     /// each, in parallel): the renderer may skip them when their key is unchanged.
     pub fn intact_keys(&self, out: &Path) -> HashMap<String, Key> {
@@ -103,8 +84,34 @@ impl Manifest {
     }
 }
 
-fn header() -> String {
-    format!("{HEADER} {}", env!("CARGO_PKG_VERSION"))
+fn header(out: &Path) -> String {
+    format!("{HEADER} {} {}", env!("CARGO_PKG_VERSION"), out.display())
+}
+
+fn parse_records(text: &str, out: &Path) -> HashMap<String, Entry> {
+    let mut entries = HashMap::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let trusted = lines.len() >= 2
+        && lines[0] == header(out)
+        && lines[lines.len() - 1]
+            .strip_prefix("# checksum ")
+            .is_some_and(|sum| sum == checksum(&lines[1..lines.len() - 1]));
+    if !trusted {
+        return entries;
+    }
+    for line in &lines[1..lines.len() - 1] {
+        let mut f = line.split('\t');
+        let (Some(path), Some(key), Some(hash), Some(size), Some(mtime)) =
+            (f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
+        };
+        let key = if key == "-" { None } else { unhex(key) };
+        if let (Some(hash), Ok(size), Ok(mtime)) = (unhex(hash), size.parse(), mtime.parse()) {
+            entries.insert(path.to_string(), Entry { key, hash, size, mtime });
+        }
+    }
+    entries
 }
 
 fn checksum(lines: &[&str]) -> String {
@@ -142,9 +149,10 @@ fn intact(path: &Path, e: &Entry) -> bool {
     stat(path) == Some((e.size, e.mtime))
 }
 
-/// Writes `pages` under `out` (created if missing), given the previous build's
-/// manifest. Errors name the file that could not be written.
-pub fn write(out: &Path, pages: &[Page], old: &Manifest) -> Result<WriteStats> {
+/// Writes `pages` under `out` (created if missing), given what the previous build left,
+/// then the manifest and the records file `records`. Errors name the file that could
+/// not be written; a records file that cannot be written only costs the next build time.
+pub fn write(out: &Path, pages: &[Page], old: &Manifest, records: &Path) -> Result<WriteStats> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder `{}`", out.display()))?;
     let results: Vec<(Entry, bool)> = pages
@@ -166,7 +174,8 @@ pub fn write(out: &Path, pages: &[Page], old: &Manifest) -> Result<WriteStats> {
                     std::fs::create_dir_all(dir)
                         .with_context(|| format!("cannot create `{}`", dir.display()))?;
                 }
-                std::fs::write(&path, &p.bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
+                std::fs::write(&path, &p.bytes)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
             }
             let (size, mtime) = stat(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
             Ok((Entry { key: p.key, hash, size, mtime }, !same))
@@ -188,6 +197,13 @@ pub fn write(out: &Path, pages: &[Page], old: &Manifest) -> Result<WriteStats> {
         }
     }
 
+    let mut paths: Vec<&str> = current.into_iter().collect();
+    paths.sort_unstable();
+    let mut text = paths.join("\n");
+    text.push('\n');
+    let manifest = out.join(MANIFEST);
+    std::fs::write(&manifest, text).with_context(|| format!("cannot write `{}`", manifest.display()))?;
+
     let mut lines: Vec<String> = pages
         .iter()
         .zip(&results)
@@ -204,9 +220,14 @@ pub fn write(out: &Path, pages: &[Page], old: &Manifest) -> Result<WriteStats> {
         .collect();
     lines.sort_unstable();
     let body: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let text = format!("{}\n{}\n# checksum {}\n", header(), body.join("\n"), checksum(&body));
-    let manifest = out.join(MANIFEST);
-    std::fs::write(&manifest, text).with_context(|| format!("cannot write `{}`", manifest.display()))?;
+    let text = format!("{}\n{}\n# checksum {}\n", header(out), body.join("\n"), checksum(&body));
+    if let Some(dir) = records.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let tmp = records.with_extension("tmp");
+    if std::fs::write(&tmp, text).is_ok() {
+        let _ = std::fs::rename(&tmp, records);
+    }
     Ok(WriteStats { written, removed })
 }
 
@@ -235,11 +256,15 @@ mod tests {
     #[test]
     fn skips_unchanged_and_removes_stale_files() {
         let dir = tempfile::tempdir().unwrap();
+        let state = tempfile::tempdir().unwrap();
+        let rec = &state.path().join("records");
         let out = dir.path();
         std::fs::write(out.join("keep-me.txt"), "not ours").unwrap();
-        let first = write(out, &[page("a.html", "1"), page("x/b.html", "2")], &Manifest::read(out)).unwrap();
+        let first = write(out, &[page("a.html", "1"), page("x/b.html", "2")], &Manifest::read(out, rec), rec)
+            .unwrap();
         assert_eq!(first, WriteStats { written: 2, removed: 0 });
-        let second = write(out, &[page("a.html", "1"), page("c.html", "3")], &Manifest::read(out)).unwrap();
+        let second =
+            write(out, &[page("a.html", "1"), page("c.html", "3")], &Manifest::read(out, rec), rec).unwrap();
         assert_eq!(second, WriteStats { written: 1, removed: 1 });
         assert!(!out.join("x").exists(), "empty folder of a stale page is removed");
         assert!(out.join("keep-me.txt").exists(), "files tracemark did not write stay");
@@ -249,23 +274,29 @@ mod tests {
     #[test]
     fn intact_files_are_known_by_key_and_edited_ones_are_not() {
         let dir = tempfile::tempdir().unwrap();
+        let state = tempfile::tempdir().unwrap();
+        let rec = &state.path().join("records");
         let out = dir.path();
-        write(out, &[keyed("a.html", "1", 1), keyed("b.html", "2", 2), page("s.css", "x")], &Manifest::default())
-            .unwrap();
-        let m = Manifest::read(out);
+        let pages = [keyed("a.html", "1", 1), keyed("b.html", "2", 2), page("s.css", "x")];
+        write(out, &pages, &Manifest::default(), rec).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join(MANIFEST)).unwrap(), "a.html\nb.html\ns.css\n");
+        let m = Manifest::read(out, rec);
         let keys = m.intact_keys(out);
         assert_eq!(keys.len(), 2, "pages without a key are compared by content");
         assert_eq!(keys["a.html"], [1; 32]);
         std::fs::write(out.join("a.html"), "edited by hand").unwrap();
         std::fs::remove_file(out.join("b.html")).unwrap();
         assert!(m.intact_keys(out).is_empty(), "edited and deleted files are not intact");
-        // A corrupt manifest is not trusted, but still names the files to remove.
-        let text = std::fs::read_to_string(out.join(MANIFEST)).unwrap().replace("a.html", "z.html");
-        std::fs::write(out.join(MANIFEST), text).unwrap();
-        let m = Manifest::read(out);
+        // Corrupt records are not trusted; the manifest still names the files to remove.
+        write(out, &pages, &Manifest::default(), rec).unwrap();
+        assert_eq!(Manifest::read(out, rec).intact_keys(out).len(), 2);
+        let text = std::fs::read_to_string(rec).unwrap().replace("a.html", "z.html");
+        std::fs::write(rec, text).unwrap();
+        let m = Manifest::read(out, rec);
         assert!(m.intact_keys(out).is_empty());
         assert_eq!(m.paths.len(), 3);
+        assert!(Manifest::read(out.join("x").as_path(), rec).entries.is_empty(), "records of another folder");
         let unchanged = Page { unchanged: true, ..keyed("b.html", "", 2) };
-        assert!(write(out, &[unchanged], &m).is_err(), "an unchanged page needs a trusted entry");
+        assert!(write(out, &[unchanged], &m, rec).is_err(), "an unchanged page needs a trusted entry");
     }
 }
