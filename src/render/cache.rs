@@ -7,7 +7,8 @@
 //! version, tracemark version), the entries (postcard) and a blake3 checksum of them; a
 //! file that is truncated, corrupt or written by another version is ignored and rebuilt,
 //! never trusted. Only entries used by a build are saved, so the cache never grows with
-//! deleted files.
+//! deleted files. `site` stores it in shards (see `incremental`) and saves only those
+//! that changed.
 
 use super::highlight::Highlighter;
 use std::collections::HashMap;
@@ -18,12 +19,15 @@ const FORMAT: u32 = 1;
 
 type Lines = Arc<Vec<String>>;
 
+use super::incremental::{SHARDS, dirty_shards, shard_of};
+
 /// A [`Highlighter`] that answers from the cache and remembers what it computed.
 pub struct CachedHighlighter<'h> {
     inner: &'h dyn Highlighter,
     old: HashMap<[u8; 32], Lines>,
     used: Mutex<HashMap<[u8; 32], Lines>>,
     hits: std::sync::atomic::AtomicUsize,
+    misses: std::sync::atomic::AtomicUsize,
 }
 
 /// What loading a cache file found.
@@ -45,6 +49,7 @@ impl<'h> CachedHighlighter<'h> {
             old: HashMap::new(),
             used: Mutex::new(HashMap::new()),
             hits: std::sync::atomic::AtomicUsize::new(0),
+            misses: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -63,16 +68,59 @@ impl<'h> CachedHighlighter<'h> {
         }
     }
 
+    /// A cache in front of `inner`, filled from the shard files' bytes (see
+    /// `incremental::SHARDS`; `None` when a file is missing). Invalid shards are
+    /// ignored; the outcome is `Discarded` when any was.
+    pub fn from_shards(inner: &'h dyn Highlighter, shards: &[Option<Vec<u8>>]) -> (Self, LoadOutcome) {
+        let mut c = CachedHighlighter::new(inner);
+        let mut outcome = LoadOutcome::Missing;
+        for bytes in shards.iter().flatten() {
+            match decode(bytes, &header(inner)) {
+                Some(map) => {
+                    c.old.extend(map.into_iter().map(|(k, v)| (k, Arc::new(v))));
+                    if outcome == LoadOutcome::Missing {
+                        outcome = LoadOutcome::Loaded(0);
+                    }
+                }
+                None => outcome = LoadOutcome::Discarded,
+            }
+        }
+        if let LoadOutcome::Loaded(_) = outcome {
+            outcome = LoadOutcome::Loaded(c.old.len());
+        }
+        (c, outcome)
+    }
+
+    /// The shards to save (index, bytes): those whose entries changed in this build,
+    /// each with its entries used by this build.
+    pub fn dirty_shards(&self) -> Vec<(usize, Vec<u8>)> {
+        let dirty = dirty_shards(&self.old, &self.used.lock().expect("cache lock"), |_, _| true);
+        (0..SHARDS).filter(|&i| dirty[i]).map(|i| (i, self.entries_bytes(Some(i)))).collect()
+    }
+
     /// The bytes to save: the entries used by this build.
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.entries_bytes(None)
+    }
+
+    fn entries_bytes(&self, shard: Option<usize>) -> Vec<u8> {
         let used = self.used.lock().expect("cache lock");
-        let mut entries: Vec<(&[u8; 32], &Vec<String>)> = used.iter().map(|(k, v)| (k, v.as_ref())).collect();
+        let mut entries: Vec<(&[u8; 32], &Vec<String>)> = used
+            .iter()
+            .filter(|(k, _)| shard.is_none_or(|s| shard_of(k) == s))
+            .map(|(k, v)| (k, v.as_ref()))
+            .collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         let body = postcard::to_stdvec(&entries).unwrap_or_default();
         let mut out = header(self.inner);
         out.extend_from_slice(blake3::hash(&body).as_bytes());
         out.extend_from_slice(&body);
         out
+    }
+
+    /// Entries highlighted anew in this build.
+    pub fn misses(&self) -> usize {
+        self.misses.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Entries answered from the cache in this build.
@@ -101,7 +149,10 @@ impl Highlighter for CachedHighlighter<'_> {
                 self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 l.clone()
             }
-            None => Arc::new(self.inner.highlight_lines(text, lang)),
+            None => {
+                self.misses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Arc::new(self.inner.highlight_lines(text, lang))
+            }
         };
         self.used.lock().expect("cache lock").insert(key, lines.clone());
         lines.as_ref().clone()
@@ -147,8 +198,10 @@ mod tests {
         assert_eq!(outcome, LoadOutcome::Loaded(1));
         assert_eq!(warm.highlight_lines("const a = 1;\n", "ts"), a);
         assert_eq!(warm.hits(), 1);
+        assert!(warm.dirty_shards().is_empty(), "every entry used, nothing new");
         assert_eq!(warm.highlight_lines("const a = 2;\n", "ts").len(), 1);
         assert_eq!(warm.hits(), 1, "changed text is a miss");
+        assert_eq!(warm.dirty_shards().len(), 1);
         assert_eq!(
             warm.highlight_lines("const a = 1;\n", "js"),
             warm.inner.highlight_lines("const a = 1;\n", "js")

@@ -4,7 +4,8 @@
 //! cut from their highlighted lines.
 
 use super::highlight::{Highlighter, plain_lines};
-use super::markdown::{self, Linker};
+use super::incremental::{self, Key, RenderCache};
+use super::markdown::Linker;
 use super::templates::Theme;
 use super::urls;
 use crate::diagnostic::Diagnostic;
@@ -23,8 +24,20 @@ use tera::Context;
 pub struct Page {
     /// Site-relative path (`plans/PLAN-X/index.html`).
     pub path: String,
-    /// The file's content.
+    /// The file's content (empty when `unchanged`).
     pub bytes: Vec<u8>,
+    /// The page's key (see [`incremental::page_key`]) for templated pages.
+    pub key: Option<Key>,
+    /// The previous build wrote this same page (same key) and its file is intact, so
+    /// it was not rendered: `bytes` is empty and there is nothing to write.
+    pub unchanged: bool,
+}
+
+impl Page {
+    /// A page with its bytes and no key (compared by content when written).
+    pub fn new(path: impl Into<String>, bytes: Vec<u8>) -> Page {
+        Page { path: path.into(), bytes, key: None, unchanged: false }
+    }
 }
 
 /// The most excerpts shown on one requirement page; further traces are listed as
@@ -34,10 +47,42 @@ pub const MAX_EXCERPTS: usize = 25;
 /// Source files larger than this are shown without highlighting (bytes).
 const MAX_HIGHLIGHT: usize = 2 << 20;
 
-/// Renders the whole site. Errors come from templates (a theme's template that fails
-/// to render names itself).
-pub fn render_site(project: &Project, theme: &Theme, highlighter: &dyn Highlighter) -> Result<Vec<Page>> {
-    let site = Site::new(project, theme, highlighter);
+/// The highlighted lines of every file that gets a source page (same index as
+/// `project.files`; empty for the others).
+pub struct Highlighted(Vec<Vec<String>>);
+
+/// Highlights every file that gets a source page, once, in parallel.
+pub fn highlight_sources(project: &Project, highlighter: &dyn Highlighter) -> Highlighted {
+    Highlighted(
+        project
+            .files
+            .par_iter()
+            .map(|f| {
+                if project.document_index.contains_key(&f.path) {
+                    return Vec::new();
+                }
+                if f.text.len() > MAX_HIGHLIGHT {
+                    return plain_lines(&f.text);
+                }
+                let ext = f.path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+                let ext = if f.language == Language::Markdown { "md" } else { ext };
+                highlighter.highlight_lines(&f.text, ext)
+            })
+            .collect(),
+    )
+}
+
+/// Renders the whole site from the highlighted sources, reusing from `cache` what the
+/// previous build left intact. Errors come from templates (a theme's template that
+/// fails to render names itself).
+pub fn render_site(
+    project: &Project,
+    theme: &Theme,
+    highlighter: &dyn Highlighter,
+    highlighted: &Highlighted,
+    cache: &RenderCache,
+) -> Result<Vec<Page>> {
+    let site = Site::new(project, theme, highlighter, highlighted, cache);
     let mut jobs = vec![Job::Index, Job::Diagnostics];
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
@@ -55,9 +100,9 @@ pub fn render_site(project: &Project, theme: &Theme, highlighter: &dyn Highlight
     jobs.extend((0..project.files.len()).filter(|&f| site.has_source_page[f]).map(Job::Source));
 
     let mut pages: Vec<Page> = jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>()?;
-    pages.push(Page { path: "trace.json".into(), bytes: trace_json(project)? });
+    pages.push(Page::new("trace.json", trace_json(project)?));
     for (name, bytes) in &theme.static_files {
-        pages.push(Page { path: format!("static/{name}"), bytes: bytes.clone() });
+        pages.push(Page::new(format!("static/{name}"), bytes.clone()));
     }
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(pages)
@@ -78,8 +123,10 @@ struct Site<'a> {
     project: &'a Project,
     theme: &'a Theme,
     highlighter: &'a dyn Highlighter,
+    /// What the previous build left that may be reused.
+    cache: &'a RenderCache,
     /// Highlighted lines of each file (same index as `project.files`).
-    lines: Vec<Vec<String>>,
+    lines: &'a [Vec<String>],
     /// Whether a file gets a source page (plan documents get a document page instead).
     has_source_page: Vec<bool>,
     /// Document index → (plan, phase) when the document is that phase's own file: the
@@ -92,25 +139,16 @@ struct Site<'a> {
 }
 
 impl<'a> Site<'a> {
-    fn new(project: &'a Project, theme: &'a Theme, highlighter: &'a dyn Highlighter) -> Site<'a> {
+    fn new(
+        project: &'a Project,
+        theme: &'a Theme,
+        highlighter: &'a dyn Highlighter,
+        highlighted: &'a Highlighted,
+        cache: &'a RenderCache,
+    ) -> Site<'a> {
         let has_source_page: Vec<bool> =
             project.files.iter().map(|f| !project.document_index.contains_key(&f.path)).collect();
-        let lines = project
-            .files
-            .par_iter()
-            .zip(has_source_page.par_iter())
-            .map(|(f, &page)| {
-                if !page {
-                    return Vec::new();
-                }
-                if f.text.len() > MAX_HIGHLIGHT {
-                    return plain_lines(&f.text);
-                }
-                let ext = f.path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-                let ext = if f.language == Language::Markdown { "md" } else { ext };
-                highlighter.highlight_lines(&f.text, ext)
-            })
-            .collect();
+        let lines = &highlighted.0;
         let mut phase_of_document = HashMap::new();
         for (pi, plan) in project.plans.iter().enumerate() {
             for (phi, ph) in plan.phases.iter().enumerate() {
@@ -136,6 +174,7 @@ impl<'a> Site<'a> {
             project,
             theme,
             highlighter,
+            cache,
             lines,
             has_source_page,
             phase_of_document,
@@ -157,17 +196,25 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// Renders a page from its template and context, unless the previous build wrote
+    /// the same page (same key) and its file is intact.
     fn page(&self, path: String, template: &str, title: &str, mut ctx: Context) -> Result<Page> {
         ctx.insert("site_title", &self.project.title);
         ctx.insert("page_title", title);
         ctx.insert("root", &urls::root(&path));
         ctx.insert("version", env!("CARGO_PKG_VERSION"));
+        let json = ctx.into_json();
+        let key = incremental::page_key(&self.theme.hash, template, &json);
+        if self.cache.intact.get(&path) == Some(&key) {
+            return Ok(Page { path, bytes: Vec::new(), key: Some(key), unchanged: true });
+        }
+        let ctx = Context::from_value(json).context("page context")?;
         let html = self
             .theme
             .tera
             .render(template, &ctx)
             .with_context(|| format!("rendering `{template}` for {path}"))?;
-        Ok(Page { path, bytes: html.into_bytes() })
+        Ok(Page { path, bytes: html.into_bytes(), key: Some(key), unchanged: false })
     }
 
     // ---- URLs -------------------------------------------------------------------
@@ -536,7 +583,7 @@ impl<'a> Site<'a> {
         let definition = if r.text.trim().is_empty() {
             String::new()
         } else {
-            markdown::render(&r.text, &r.location.path, &linker, self.highlighter)
+            self.cache.markdown.render(&r.text, &r.location.path, &from, &linker, self.highlighter)
         };
         let traces = self.project.requirement_traces.get(&k).map_or(&[][..], Vec::as_slice);
         let code: Vec<usize> = traces.iter().copied().filter(|&t| self.project.traces[t].in_code()).collect();
@@ -587,7 +634,7 @@ impl<'a> Site<'a> {
             .as_ref()
             .filter(|d| self.phase_of_document.get(&self.project.document_index[*d]) == Some(&(p, ph)))
             .and_then(|d| self.project.document_text.get(d).map(|text| (d, text)))
-            .map(|(d, text)| markdown::render(text, d, &linker, self.highlighter))
+            .map(|(d, text)| self.cache.markdown.render(text, d, &from, &linker, self.highlighter))
             .unwrap_or_default();
         let traces: Vec<TraceView> = self
             .project
@@ -773,7 +820,7 @@ impl<'a> Site<'a> {
         let definition = if it.text.trim().is_empty() {
             String::new()
         } else {
-            markdown::render(&it.text, &it.location.path, &linker, self.highlighter)
+            self.cache.markdown.render(&it.text, &it.location.path, &from, &linker, self.highlighter)
         };
         let traces = self.project.item_traces.get(&key).map_or(&[][..], Vec::as_slice);
         let trace_views: Vec<TraceView> = traces
@@ -816,7 +863,7 @@ impl<'a> Site<'a> {
             .project
             .document_text
             .get(&doc.path)
-            .map(|text| markdown::render(text, &doc.path, &linker, self.highlighter))
+            .map(|text| self.cache.markdown.render(text, &doc.path, &from, &linker, self.highlighter))
             .unwrap_or_default();
         let traces: Vec<TraceView> = self
             .project

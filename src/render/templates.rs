@@ -33,6 +33,9 @@ pub struct Theme {
     pub tera: Tera,
     /// Static files to write under `static/`: (relative path, bytes), sorted.
     pub static_files: Vec<(String, Vec<u8>)>,
+    /// blake3 of every template's name and text (in name order): part of each page's
+    /// key, so a changed template re-renders the pages, and nothing else does.
+    pub hash: [u8; 32],
 }
 
 impl Theme {
@@ -52,6 +55,16 @@ impl Theme {
                 None => templates.push((name.clone(), text.clone())),
             }
         }
+        let mut sorted: Vec<&(String, String)> = templates.iter().collect();
+        sorted.sort();
+        let mut h = blake3::Hasher::new();
+        for (name, text) in sorted {
+            for part in [name, text] {
+                h.update(&(part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+        }
+        let hash = *h.finalize().as_bytes();
         tera.add_raw_templates(templates).context("a theme template does not compile")?;
         tera.autoescape_on(vec![".html"]);
         // Escape what HTML needs (`& < > " '`), not `/`: tera's default turns every path
@@ -66,6 +79,6 @@ impl Theme {
             }
         }
         static_files.sort();
-        Ok(Theme { tera, static_files })
+        Ok(Theme { tera, static_files, hash })
     }
 }

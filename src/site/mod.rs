@@ -1,6 +1,9 @@
 //! The build: a flat list of timed stages — walk, read and scan, parse plans, model,
-//! render, write — from a [`Config`] to a site on disk. This is the only module that
-//! touches the file system (besides `config`).
+//! theme, cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
+//! on disk. This is the only module that touches the file system (besides `config`):
+//! it loads and saves the caches of `.tracemark-cache/` (highlighted files, rendered
+//! markdown) and the output folder's manifest, which `render` only reads as bytes and
+//! maps.
 
 pub mod output;
 #[cfg(feature = "serve")]
@@ -13,6 +16,7 @@ use crate::model::{Inputs, Project, SourceFile};
 use crate::plan::{self, InputFile};
 use crate::render::cache::CachedHighlighter;
 use crate::render::highlight::{Highlighter, Syntect};
+use crate::render::incremental::{MarkdownCache, RenderCache};
 use crate::render::pages::{self, Page};
 use crate::render::templates::Theme;
 use crate::source::{self, Language};
@@ -67,7 +71,7 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
     for e in walk_errors {
         diagnostics.push(Diagnostic::warning(Code::Unreadable, &e, 0, "folder could not be read"));
     }
-    let folders = timings.time("plans", || {
+    let folders = timings.time("parse", || {
         let results: Vec<_> = plan_inputs
             .par_iter()
             .map(|(folder, inputs)| {
@@ -109,23 +113,71 @@ pub fn build(config: &Config) -> Result<Built> {
     let project = analyse(config, &mut timings)?;
     let theme = timings.time("theme", || load_theme(config))?;
     let engine = Syntect::new();
-    let cache_file = config.root.join(CACHE_DIR).join(HIGHLIGHT_CACHE);
-    let (highlighter, _) = timings.time("cache-load", || {
-        CachedHighlighter::from_bytes(&engine, std::fs::read(&cache_file).ok().as_deref())
+    let cache_dir = config.root.join(CACHE_DIR);
+    let (hl_dir, md_dir) = (cache_dir.join(HIGHLIGHT_CACHE), cache_dir.join(MARKDOWN_CACHE));
+    let records = records_path(&cache_dir, &config.out);
+    let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
+        rayon::join(
+            || {
+                rayon::join(
+                    || CachedHighlighter::from_shards(&engine, &read_shards(&hl_dir)).0,
+                    || MarkdownCache::from_shards(&read_shards(&md_dir)).0,
+                )
+            },
+            || {
+                let manifest = output::Manifest::read(&config.out, &records);
+                let intact = manifest.intact_keys(&config.out);
+                (manifest, intact)
+            },
+        )
     });
-    let pages: Vec<Page> = timings.time("render", || render(&project, &theme, &highlighter))?;
-    let stats = timings.time("write", || output::write(&config.out, &pages))?;
-    timings.time("cache-save", || save_cache(&cache_file, &highlighter.to_bytes()));
+    let cache = RenderCache { intact, markdown };
+    let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
+    let pages: Vec<Page> = timings
+        .time("render", || pages::render_site(&project, &theme, &highlighter, &highlighted, &cache))?;
+    let stats = timings.time("write", || output::write(&config.out, &pages, &manifest, &records))?;
+    timings.time("cache-save", || {
+        // Only the shards whose entries changed are written.
+        for (i, bytes) in highlighter.dirty_shards() {
+            save_cache(&shard_path(&hl_dir, i), &bytes);
+        }
+        for (i, bytes) in cache.markdown.dirty_shards() {
+            save_cache(&shard_path(&md_dir, i), &bytes);
+        }
+        // The single-file cache of earlier versions.
+        let _ = std::fs::remove_file(cache_dir.join("highlight.bin"));
+    });
     Ok(Built { project, pages: pages.len(), written: stats.written, removed: stats.removed, timings })
 }
 
 /// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
 pub const CACHE_DIR: &str = ".tracemark-cache";
 
-/// The highlight cache's file name inside [`CACHE_DIR`].
-pub const HIGHLIGHT_CACHE: &str = "highlight.bin";
+/// The highlight cache's folder inside [`CACHE_DIR`] (one file per shard).
+pub const HIGHLIGHT_CACHE: &str = "highlight";
 
-/// Saves the highlight cache: written to a temporary file then renamed, so a build that
+/// The rendered-markdown cache's folder inside [`CACHE_DIR`] (one file per shard).
+pub const MARKDOWN_CACHE: &str = "markdown";
+
+/// The records of one output folder (see `output`): `pages-<hash of its path>.txt`.
+fn records_path(cache_dir: &std::path::Path, out: &std::path::Path) -> std::path::PathBuf {
+    let hash = blake3::hash(out.to_string_lossy().as_bytes()).to_hex();
+    cache_dir.join(format!("pages-{}.txt", &hash[..16]))
+}
+
+fn shard_path(dir: &std::path::Path, i: usize) -> std::path::PathBuf {
+    dir.join(format!("{i:02x}.bin"))
+}
+
+/// The bytes of every shard file of a cache folder (`None` for a missing one).
+fn read_shards(dir: &std::path::Path) -> Vec<Option<Vec<u8>>> {
+    (0..crate::render::incremental::SHARDS)
+        .into_par_iter()
+        .map(|i| std::fs::read(shard_path(dir, i)).ok())
+        .collect()
+}
+
+/// Saves one cache file: written to a temporary file then renamed, so a build that
 /// is interrupted leaves the old cache or the new one, never half of one. A cache that
 /// cannot be written costs the next build time, not correctness, so failures are ignored.
 fn save_cache(path: &std::path::Path, bytes: &[u8]) {
@@ -133,6 +185,7 @@ fn save_cache(path: &std::path::Path, bytes: &[u8]) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
+    let Some(dir) = dir.parent() else { return };
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
         let _ = std::fs::write(&ignore, "# tracemark's build cache; safe to delete.\n*\n");
@@ -143,9 +196,10 @@ fn save_cache(path: &std::path::Path, bytes: &[u8]) {
     }
 }
 
-/// Renders every page of the site in memory.
+/// Renders every page of the site in memory, from scratch (no cache).
 pub fn render(project: &Project, theme: &Theme, highlighter: &dyn Highlighter) -> Result<Vec<Page>> {
-    pages::render_site(project, theme, highlighter)
+    let highlighted = pages::highlight_sources(project, highlighter);
+    pages::render_site(project, theme, highlighter, &highlighted, &RenderCache::default())
 }
 
 /// Loads the theme: built-in templates, overridden by `themes/<name>/templates/*.html`

@@ -30,7 +30,8 @@ fn warm_example() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let _ = std::fs::remove_dir_all(root.join("public"));
     let out = tmp.path().join("out");
     build_into(&root, &out);
-    assert!(root.join(".tracemark-cache/highlight.bin").is_file(), "the first build writes the cache");
+    assert!(root.join(".tracemark-cache/highlight/00.bin").is_file(), "the first build writes the cache");
+    assert!(root.join(".tracemark-cache/markdown").is_dir(), "and the rendered-markdown cache");
     (tmp, root, out)
 }
 
@@ -108,16 +109,116 @@ fn changing_a_template_rebuilds_like_a_clean_build() {
     assert!(std::fs::read_to_string(out.join("index.html")).unwrap().contains("Built with tracemark"));
 }
 
+/// The shard files of the caches.
+fn cache_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ["highlight", "markdown"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(".tracemark-cache").join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn build_output(root: &Path, out: &Path) -> String {
+    let o = tracemark(&["build", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+}
+
 #[test]
 fn a_corrupt_cache_is_discarded_and_rebuilt() {
     let (tmp, root, out) = warm_example();
-    let cache = root.join(".tracemark-cache/highlight.bin");
-    let mut bytes = std::fs::read(&cache).unwrap();
-    let n = bytes.len();
-    bytes[n / 2] ^= 0x5a; // a flipped byte in the entries
-    std::fs::write(&cache, &bytes).unwrap();
+    let files = cache_files(&root);
+    assert!(files.len() > 2);
+    for f in &files {
+        let mut bytes = std::fs::read(f).unwrap();
+        let n = bytes.len();
+        bytes[n / 2] ^= 0x5a; // a flipped byte in the entries
+        std::fs::write(f, &bytes).unwrap();
+    }
+    // Pages must not be reused either: remove them so they depend on the caches alone.
+    std::fs::remove_dir_all(&out).unwrap();
     assert_same_as_clean_build(tmp.path(), &root, &out);
-    std::fs::write(&cache, b"not a cache").unwrap();
+    for f in &files {
+        std::fs::write(f, b"not a cache").unwrap();
+    }
+    std::fs::remove_dir_all(&out).unwrap();
     assert_same_as_clean_build(tmp.path(), &root, &out);
-    assert!(std::fs::read(&cache).unwrap().starts_with(b"TMHLCACH"), "the cache is written anew");
+    for f in cache_files(&root) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            bytes.starts_with(b"TMHLCACH") || bytes.starts_with(b"TMMDCACH"),
+            "{} is written anew",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn a_foreign_cache_is_discarded() {
+    let (tmp, root, out) = warm_example();
+    for f in cache_files(&root) {
+        let mut bytes = std::fs::read(&f).unwrap();
+        bytes[8] = 0xee; // another format version, checksum intact
+        std::fs::write(&f, &bytes).unwrap();
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_writes_nothing() {
+    let (_tmp, root, out) = warm_example();
+    let manifest = std::fs::read(out.join(".tracemark-manifest")).unwrap();
+    let text = build_output(&root, &out);
+    assert!(text.contains("(0 written, 0 removed)"), "{text}");
+    assert_eq!(std::fs::read(out.join(".tracemark-manifest")).unwrap(), manifest);
+}
+
+#[test]
+fn changing_the_config_title_rebuilds_every_page() {
+    let (tmp, root, out) = warm_example();
+    let toml = root.join("tracemark.toml");
+    let config = std::fs::read_to_string(&toml).unwrap().replace("Hookpost — tracemark demo", "Renamed site");
+    std::fs::write(&toml, config).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    let page = std::fs::read_to_string(out.join("plans/PLAN-20260112-TENANTQUOTA/requirements/REQ-004.html"))
+        .unwrap();
+    assert!(page.contains("Renamed site"));
+}
+
+#[test]
+fn hand_deleted_or_edited_output_pages_are_rewritten() {
+    let (tmp, root, out) = warm_example();
+    let deleted = out.join("plans/PLAN-20260112-TENANTQUOTA/requirements/REQ-004.html");
+    std::fs::remove_file(&deleted).unwrap();
+    let edited = out.join("index.html");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, text.replace("tracemark", "TRACEMARK")).unwrap();
+    let trace = out.join("trace.json");
+    std::fs::write(&trace, "{}").unwrap();
+    let output = build_output(&root, &out);
+    assert!(output.contains("(3 written, 0 removed)"), "{output}");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+#[test]
+fn a_new_requirement_relinks_documents_that_mention_it() {
+    let (tmp, root, out) = warm_example();
+    let plan = root.join("project-plans/20251104ingress");
+    let overview = plan.join("overview.md");
+    let mut text = std::fs::read_to_string(&overview).unwrap();
+    text.push_str("\nSee also REQ-ING-900.\n");
+    std::fs::write(&overview, text).unwrap();
+    build_into(&root, &out);
+    let spec = plan.join("specification.md");
+    let mut text = std::fs::read_to_string(&spec).unwrap();
+    text.push_str("\n### REQ-ING-900: A late requirement\n\nThe gateway does one more thing.\n");
+    std::fs::write(&spec, text).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    let page =
+        std::fs::read_to_string(out.join("docs/project-plans/20251104ingress/overview.md.html")).unwrap();
+    assert!(page.contains(">REQ-ING-900</a>"), "the mention became a link");
 }

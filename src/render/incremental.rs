@@ -1,0 +1,386 @@
+//! Incremental rendering, with no I/O: what lets a rebuild skip work whose inputs did
+//! not change. `site` loads the bytes of the previous build's state and saves the new
+//! state; this module only decides what can be reused.
+//!
+//! - **Page keys.** Every templated page gets a key: a blake3 hash of tracemark's
+//!   version, the theme (every template's name and text), the template name and the
+//!   whole context the template receives (every value, in key order). A template sees
+//!   nothing else, so equal keys mean equal bytes. When the key equals the one recorded
+//!   for the same path by the previous build and that file is still intact on disk
+//!   (which `site::output` decides), tera is not run and nothing is written.
+//! - **Rendered markdown.** [`MarkdownCache`] keeps each document's HTML under a key of
+//!   (version, highlight engine, page, document path, text), together with every
+//!   question the document asked the [`Linker`] and the answer it got. An entry is
+//!   reused only when every question gets the same answer from this build's linker,
+//!   so a renamed page, a new requirement or a removed file re-renders exactly the
+//!   documents that refer to them, and nothing else.
+//!
+//! Each cache is split into [`SHARDS`] files by the first byte of the key, and a build
+//! saves only the shards whose content changed (an entry added or dropped), so editing
+//! one file rewrites a few kilobytes, not the whole cache. Each shard carries a header
+//! (magic, format version, tracemark version) and a blake3 checksum of its body; a
+//! shard that is truncated, corrupt or foreign is ignored and rebuilt, never trusted.
+//! Only entries used by a build are saved.
+
+use super::highlight::Highlighter;
+use super::markdown::{self, Linker};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A 32-byte blake3 hash.
+pub type Key = [u8; 32];
+
+/// How many files each cache is split into.
+pub const SHARDS: usize = 32;
+
+/// The shard holding `key`.
+pub fn shard_of(key: &Key) -> usize {
+    key[0] as usize % SHARDS
+}
+
+/// For each shard, whether saving it would change it: it holds an entry that was not
+/// loaded (`loaded` says whether an entry is the one loaded under its key), or lost one.
+pub fn dirty_shards<A, B>(
+    old: &HashMap<Key, A>,
+    used: &HashMap<Key, B>,
+    loaded: impl Fn(&A, &B) -> bool,
+) -> Vec<bool> {
+    let mut dirty = vec![false; SHARDS];
+    let mut old_n = vec![0usize; SHARDS];
+    let mut used_n = vec![0usize; SHARDS];
+    for k in old.keys() {
+        old_n[shard_of(k)] += 1;
+    }
+    for (k, v) in used {
+        used_n[shard_of(k)] += 1;
+        if !old.get(k).is_some_and(|o| loaded(o, v)) {
+            dirty[shard_of(k)] = true;
+        }
+    }
+    for s in 0..SHARDS {
+        dirty[s] |= old_n[s] != used_n[s];
+    }
+    dirty
+}
+
+/// What the renderer may reuse from the previous build.
+#[derive(Default)]
+pub struct RenderCache {
+    /// Page path → key of the page the previous build wrote there, for the pages whose
+    /// file is still intact (see `site::output`). Pages whose key matches are skipped.
+    pub intact: HashMap<String, Key>,
+    /// Rendered markdown documents.
+    pub markdown: MarkdownCache,
+}
+
+/// The key of a templated page: version, theme, template and the context as JSON.
+pub fn page_key(theme_hash: &Key, template: &str, context: &serde_json::Value) -> Key {
+    thread_local! {
+        static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        buf.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+        buf.push(0);
+        buf.extend_from_slice(theme_hash);
+        buf.extend_from_slice(template.as_bytes());
+        buf.push(0);
+        encode_value(buf, context);
+        // One call over the whole buffer lets blake3 hash its chunks in parallel lanes.
+        *blake3::hash(buf).as_bytes()
+    })
+}
+
+/// Writes a JSON value unambiguously (a tag per kind, lengths before contents), for
+/// hashing, without the escaping of JSON text.
+fn encode_value(buf: &mut Vec<u8>, v: &serde_json::Value) {
+    use serde_json::Value;
+    fn bytes(buf: &mut Vec<u8>, tag: u8, b: &[u8]) {
+        buf.push(tag);
+        buf.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        buf.extend_from_slice(b);
+    }
+    match v {
+        Value::Null => buf.push(b'n'),
+        Value::Bool(b) => buf.push(if *b { b't' } else { b'f' }),
+        Value::Number(n) => bytes(buf, b'#', n.to_string().as_bytes()),
+        Value::String(s) => bytes(buf, b's', s.as_bytes()),
+        Value::Array(a) => {
+            buf.push(b'[');
+            buf.extend_from_slice(&(a.len() as u64).to_le_bytes());
+            for x in a {
+                encode_value(buf, x);
+            }
+        }
+        Value::Object(o) => {
+            buf.push(b'{');
+            buf.extend_from_slice(&(o.len() as u64).to_le_bytes());
+            for (k, x) in o {
+                bytes(buf, b'k', k.as_bytes());
+                encode_value(buf, x);
+            }
+        }
+    }
+}
+
+/// One question a document asked its linker.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+enum Query {
+    Id(String),
+    Path(String),
+}
+
+/// A rendered document and the linker answers it was rendered with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    html: String,
+    answers: Vec<(Query, Option<String>)>,
+}
+
+impl Entry {
+    fn still_valid(&self, linker: &dyn Linker) -> bool {
+        self.answers.iter().all(|(q, a)| ask(linker, q) == *a)
+    }
+}
+
+fn ask(linker: &dyn Linker, q: &Query) -> Option<String> {
+    match q {
+        Query::Id(id) => linker.id_url(id),
+        Query::Path(p) => linker.path_url(p),
+    }
+}
+
+/// A linker that answers through another and writes down every distinct question.
+struct Recording<'l> {
+    inner: &'l dyn Linker,
+    answers: RefCell<HashMap<Query, Option<String>>>,
+}
+
+impl Recording<'_> {
+    fn answer(&self, q: Query) -> Option<String> {
+        if let Some(a) = self.answers.borrow().get(&q) {
+            return a.clone();
+        }
+        let a = ask(self.inner, &q);
+        self.answers.borrow_mut().insert(q, a.clone());
+        a
+    }
+}
+
+impl Linker for Recording<'_> {
+    fn id_url(&self, id: &str) -> Option<String> {
+        self.answer(Query::Id(id.to_string()))
+    }
+
+    fn path_url(&self, path: &str) -> Option<String> {
+        self.answer(Query::Path(path.to_string()))
+    }
+}
+
+/// Rendered markdown, reused while the text and every linker answer are unchanged.
+#[derive(Default)]
+pub struct MarkdownCache {
+    old: HashMap<Key, Arc<Entry>>,
+    used: Mutex<HashMap<Key, Arc<Entry>>>,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+}
+
+const MD_MAGIC: &[u8; 8] = b"TMMDCACH";
+const MD_FORMAT: u32 = 1;
+
+/// What loading a cache file found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadOutcome {
+    /// No file (first build, or the cache was removed).
+    Missing,
+    /// The file was read; this many entries.
+    Loaded(usize),
+    /// The file was unreadable, corrupt, or from another version: ignored.
+    Discarded,
+}
+
+impl MarkdownCache {
+    /// A cache filled from the shard files' bytes (index = shard; `None` when that
+    /// file is missing); shards not valid for this version are ignored.
+    pub fn from_shards(shards: &[Option<Vec<u8>>]) -> (Self, LoadOutcome) {
+        let mut c = MarkdownCache::default();
+        let mut outcome = LoadOutcome::Missing;
+        for bytes in shards.iter().flatten() {
+            let entries = open(MD_MAGIC, MD_FORMAT, bytes)
+                .and_then(|body| postcard::from_bytes::<Vec<(Key, Entry)>>(body).ok());
+            match entries {
+                Some(entries) => {
+                    c.old.extend(entries.into_iter().map(|(k, e)| (k, Arc::new(e))));
+                    if outcome == LoadOutcome::Missing {
+                        outcome = LoadOutcome::Loaded(0);
+                    }
+                }
+                None => outcome = LoadOutcome::Discarded,
+            }
+        }
+        if let LoadOutcome::Loaded(_) = outcome {
+            outcome = LoadOutcome::Loaded(c.old.len());
+        }
+        (c, outcome)
+    }
+
+    /// The shards to save (index, bytes): those whose entries changed in this build.
+    /// Each holds the entries of that shard used by this build.
+    pub fn dirty_shards(&self) -> Vec<(usize, Vec<u8>)> {
+        let used = self.used.lock().expect("cache lock");
+        let dirty = dirty_shards(&self.old, &used, Arc::ptr_eq);
+        let mut shards: Vec<Vec<(&Key, &Entry)>> = vec![Vec::new(); SHARDS];
+        for (k, e) in used.iter() {
+            shards[shard_of(k)].push((k, e));
+        }
+        shards
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| dirty[*i])
+            .map(|(i, mut entries)| {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                (i, seal(MD_MAGIC, MD_FORMAT, &postcard::to_stdvec(&entries).unwrap_or_default()))
+            })
+            .collect()
+    }
+
+    /// Documents answered from the cache in this build.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Documents rendered in this build.
+    pub fn misses(&self) -> usize {
+        self.misses.load(Ordering::Relaxed)
+    }
+
+    /// [`markdown::render`] through the cache. `page` is the path of the page the HTML
+    /// goes into (links in it are relative to that page).
+    pub fn render(
+        &self,
+        md: &str,
+        doc_path: &str,
+        page: &str,
+        linker: &dyn Linker,
+        highlighter: &dyn Highlighter,
+    ) -> String {
+        let mut h = blake3::Hasher::new();
+        for part in [env!("CARGO_PKG_VERSION"), highlighter.name(), page, doc_path] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update(md.as_bytes());
+        let key = *h.finalize().as_bytes();
+        if let Some(e) = self.old.get(&key).filter(|e| e.still_valid(linker)) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            self.used.lock().expect("cache lock").insert(key, e.clone());
+            return e.html.clone();
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let recording = Recording { inner: linker, answers: RefCell::new(HashMap::new()) };
+        let html = markdown::render(md, doc_path, &recording, highlighter);
+        let mut answers: Vec<(Query, Option<String>)> = recording.answers.into_inner().into_iter().collect();
+        answers.sort();
+        self.used.lock().expect("cache lock").insert(key, Arc::new(Entry { html: html.clone(), answers }));
+        html
+    }
+}
+
+/// Wraps a cache body: magic, format, version tag, blake3 checksum, body.
+pub fn seal(magic: &[u8; 8], format: u32, body: &[u8]) -> Vec<u8> {
+    let mut out = header(magic, format);
+    out.extend_from_slice(blake3::hash(body).as_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// The body of a sealed cache file, or `None` when it is not one of ours for this
+/// version and format, or its checksum does not match.
+pub fn open<'b>(magic: &[u8; 8], format: u32, bytes: &'b [u8]) -> Option<&'b [u8]> {
+    let rest = bytes.strip_prefix(header(magic, format).as_slice())?;
+    let (sum, body) = rest.split_at_checked(32)?;
+    (blake3::hash(body).as_bytes() == sum).then_some(body)
+}
+
+fn header(magic: &[u8; 8], format: u32) -> Vec<u8> {
+    let mut h = Vec::with_capacity(32);
+    h.extend_from_slice(magic);
+    h.extend_from_slice(&format.to_le_bytes());
+    let tag = env!("CARGO_PKG_VERSION");
+    h.extend_from_slice(&(tag.len() as u32).to_le_bytes());
+    h.extend_from_slice(tag.as_bytes());
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::highlight::Syntect;
+
+    struct L(&'static str);
+    impl Linker for L {
+        fn id_url(&self, id: &str) -> Option<String> {
+            (id == "REQ-A-1").then(|| self.0.to_string())
+        }
+        fn path_url(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+
+    #[test]
+    fn reuses_html_only_while_the_linker_answers_the_same() {
+        let s = Syntect::new();
+        let md = "See REQ-A-1 and [x](other.md).";
+        let c = MarkdownCache::default();
+        let first = c.render(md, "d/doc.md", "p.html", &L("a.html"), &s);
+        let warm = MarkdownCache::from_shards(&files(&c)).0;
+        assert_eq!(warm.render(md, "d/doc.md", "p.html", &L("a.html"), &s), first);
+        assert_eq!((warm.hits(), warm.misses()), (1, 0));
+        assert!(warm.dirty_shards().is_empty(), "nothing to save");
+        let moved = warm.render(md, "d/doc.md", "p.html", &L("b.html"), &s);
+        assert!(moved.contains("b.html"), "{moved}");
+        assert_eq!(warm.misses(), 1, "another answer re-renders");
+        assert_eq!(warm.dirty_shards().len(), 1);
+    }
+
+    fn files(c: &MarkdownCache) -> Vec<Option<Vec<u8>>> {
+        let mut files = vec![None; SHARDS];
+        for (i, b) in c.dirty_shards() {
+            files[i] = Some(b);
+        }
+        files
+    }
+
+    #[test]
+    fn corrupt_or_foreign_files_are_discarded() {
+        let c = MarkdownCache::default();
+        c.render("# hi", "a.md", "a.html", &L(""), &Syntect::new());
+        let loaded = MarkdownCache::from_shards(&files(&c)).1;
+        assert_eq!(loaded, LoadOutcome::Loaded(1));
+        let good = c.dirty_shards().remove(0).1;
+        let mut flipped = good.clone();
+        let n = flipped.len();
+        flipped[n - 1] ^= 1;
+        let mut foreign = good.clone();
+        foreign[8] = 77;
+        for bad in [flipped, foreign, good[..good.len() / 2].to_vec(), b"junk".to_vec()] {
+            let (c, outcome) = MarkdownCache::from_shards(&[Some(bad)]);
+            assert_eq!((outcome, c.old.len()), (LoadOutcome::Discarded, 0));
+        }
+    }
+
+    #[test]
+    fn page_keys_follow_every_value() {
+        let t = [1u8; 32];
+        let a = serde_json::json!({"a": "x", "b": [1, 2]});
+        let b = serde_json::json!({"a": "x", "b": [1, 3]});
+        assert_eq!(page_key(&t, "p.html", &a), page_key(&t, "p.html", &a.clone()));
+        assert_ne!(page_key(&t, "p.html", &a), page_key(&t, "p.html", &b));
+        assert_ne!(page_key(&t, "p.html", &a), page_key(&t, "q.html", &a));
+        assert_ne!(page_key(&t, "p.html", &a), page_key(&[2u8; 32], "p.html", &a));
+    }
+}
