@@ -39,6 +39,10 @@ pub fn template() -> String {
          # Files larger than this many bytes are skipped with a diagnostic.\n\
          # max_file_size = 8388608\n\
          \n\
+         # Syntax highlighter: \"tree-sitter\" (tree-sitter grammars for the common languages,\n\
+         # syntect for the rest) or \"syntect\" (syntect for every language).\n\
+         # highlighter = \"tree-sitter\"\n\
+         \n\
          # Severity of each finding code: \"error\", \"warning\", \"note\" or \"off\".\n\
          # `tracemark check` (and `build --fail-on-error`) exits 1 when a finding is an error.\n\
          # [severity]\n",
@@ -87,6 +91,7 @@ mod tests {
         let raw = crate::config::parse(&uncommented()).expect("every key shown is a real key");
         assert_eq!(raw.excerpt_lines, Some(40));
         assert_eq!(raw.max_file_size, Some(8 << 20));
+        assert_eq!(raw.highlighter, Some(crate::config::HighlighterChoice::TreeSitter));
         assert_eq!(raw.plans, Some(vec!["project-plans".to_string()]));
         assert_eq!(raw.severity.as_ref().map(|s| s.len()), Some(Code::ALL.len()), "every code is listed");
     }
@@ -103,6 +108,7 @@ mod tests {
             "theme",
             "excerpt_lines",
             "max_file_size",
+            "highlighter",
             "[severity]",
         ] {
             assert!(t.contains(&format!("# {key}")), "{key} missing");

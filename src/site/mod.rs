@@ -12,7 +12,7 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{Inputs, Project, SourceFile};
 use crate::plan::{self, InputFile};
 use crate::render::cache::CachedHighlighter;
-use crate::render::highlight::{Highlighter, Syntect};
+use crate::render::highlight::{self, Highlighter};
 use crate::render::pages::{self, Page};
 use crate::render::templates::Theme;
 use crate::source::{self, Language};
@@ -108,10 +108,10 @@ pub fn build(config: &Config) -> Result<Built> {
     let mut timings = Timings::default();
     let project = analyse(config, &mut timings)?;
     let theme = timings.time("theme", || load_theme(config))?;
-    let engine = Syntect::new();
+    let engine = highlight::engine(config.highlighter);
     let cache_file = config.root.join(CACHE_DIR).join(HIGHLIGHT_CACHE);
     let (highlighter, _) = timings.time("cache-load", || {
-        CachedHighlighter::from_bytes(&engine, std::fs::read(&cache_file).ok().as_deref())
+        CachedHighlighter::from_bytes(engine.as_ref(), std::fs::read(&cache_file).ok().as_deref())
     });
     let pages: Vec<Page> = timings.time("render", || render(&project, &theme, &highlighter))?;
     let stats = timings.time("write", || output::write(&config.out, &pages))?;
