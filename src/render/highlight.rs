@@ -292,6 +292,8 @@ fn paint_of(capture: &str, grammar: &str) -> Option<u8> {
         (_, "none" | "spell" | "nospell" | "conceal", _) => return None,
         // Like syntect's `markup.deleted`.
         ("diff", "keyword", _) => OPERATOR,
+        // Command options (`--force`): orange, as syntect's `variable.parameter.option`.
+        ("bash", "constant", _) => PARAMETER,
         // Mapping keys: green as syntect's `entity.name.tag`; JSON keys blue.
         ("yaml" | "toml", "property", _) => TAG,
         (_, "string.special.key", _) => ATTRIBUTE,
@@ -587,6 +589,7 @@ mod tree_sitter_tests {
             ("py", "def f(x):\n    return 'a'", "k"),
             ("go", "package main\nfunc main() {}", "k"),
             ("bash", "if [ -n \"$X\" ]; then echo hi; fi", "k"),
+            ("sh", "git log --oneline", "v"),
             ("json", "{\"a\": [1, true, null]}", "n"),
             ("yaml", "a: b # c", "c"),
             ("toml", "[t]\na = \"b\"", "s"),
