@@ -39,6 +39,10 @@ pub fn template() -> String {
          # Files larger than this many bytes are skipped with a diagnostic.\n\
          # max_file_size = 8388608\n\
          \n\
+         # Syntax highlighter: \"tree-sitter\" (tree-sitter grammars for the common languages,\n\
+         # syntect for the rest) or \"syntect\" (syntect for every language).\n\
+         # highlighter = \"tree-sitter\"\n\
+         \n\
          # Item kinds besides requirements and phases: an ID pattern (a regex matched against\n\
          # whole tokens) and the marker tags that trace code to items of the kind. `task` and\n\
          # `risk` are built in; declare your own the same way (a `scenario` kind with the\n\
@@ -107,6 +111,7 @@ mod tests {
         let raw = crate::config::parse(&uncommented()).expect("every key shown is a real key");
         assert_eq!(raw.excerpt_lines, Some(40));
         assert_eq!(raw.max_file_size, Some(8 << 20));
+        assert_eq!(raw.highlighter, Some(crate::config::HighlighterChoice::TreeSitter));
         assert_eq!(raw.plans, Some(vec!["project-plans".to_string()]));
         assert_eq!(raw.severity.as_ref().map(|s| s.len()), Some(Code::ALL.len()), "every code is listed");
         assert_eq!(raw.kinds.as_ref().map(|k| k.len()), Some(3), "task, risk and requirement are shown");
@@ -132,6 +137,7 @@ mod tests {
             "theme",
             "excerpt_lines",
             "max_file_size",
+            "highlighter",
             "[severity]",
             "[kinds.task]",
             "[kinds.risk]",

@@ -231,6 +231,20 @@ mod tests {
     }
 
     #[test]
+    fn switching_engines_discards_the_cache() {
+        let (s, t) = (Syntect::new(), crate::render::highlight::TreeSitter::new());
+        let c = CachedHighlighter::new(&s);
+        c.highlight_lines("const a = 1;\n", "ts");
+        let (warm, outcome) = CachedHighlighter::from_bytes(&t, Some(&c.to_bytes()));
+        assert_eq!(outcome, LoadOutcome::Discarded);
+        assert_ne!(
+            warm.key("const a = 1;\n", "ts"),
+            c.key("const a = 1;\n", "ts"),
+            "the engine is part of the key"
+        );
+    }
+
+    #[test]
     fn only_used_entries_are_saved() {
         let s = Syntect::new();
         let c = CachedHighlighter::new(&s);

@@ -15,7 +15,7 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{Inputs, Project, SourceFile};
 use crate::plan::{self, InputFile};
 use crate::render::cache::CachedHighlighter;
-use crate::render::highlight::{Highlighter, Syntect};
+use crate::render::highlight::{self, Highlighter};
 use crate::render::incremental::{MarkdownCache, RenderCache};
 use crate::render::pages::{self, Page};
 use crate::render::templates::Theme;
@@ -112,7 +112,7 @@ pub fn build(config: &Config) -> Result<Built> {
     let mut timings = Timings::default();
     let project = analyse(config, &mut timings)?;
     let theme = timings.time("theme", || load_theme(config))?;
-    let engine = Syntect::new();
+    let engine = highlight::engine(config.highlighter);
     let cache_dir = config.root.join(CACHE_DIR);
     let (hl_dir, md_dir) = (cache_dir.join(HIGHLIGHT_CACHE), cache_dir.join(MARKDOWN_CACHE));
     let records = records_path(&cache_dir, &config.out);
@@ -120,7 +120,7 @@ pub fn build(config: &Config) -> Result<Built> {
         rayon::join(
             || {
                 rayon::join(
-                    || CachedHighlighter::from_shards(&engine, &read_shards(&hl_dir)).0,
+                    || CachedHighlighter::from_shards(engine.as_ref(), &read_shards(&hl_dir)).0,
                     || MarkdownCache::from_shards(&read_shards(&md_dir)).0,
                 )
             },
