@@ -49,9 +49,9 @@ pub fn source(path: &str) -> String {
     format!("files/{path}.html")
 }
 
-/// The URL of page `to` as seen from page `from` (both site-relative file paths; `to`
-/// may end in a line anchor `#L<n>`), percent-encoded. Any other `#` is part of a file
-/// name and is encoded.
+/// The shortest URL of page `to` as seen from page `from` (both site-relative file
+/// paths; `to` may end in a line anchor `#L<n>`), percent-encoded: `../phases/P05.html`
+/// between two pages of one plan. Any other `#` is part of a file name and is encoded.
 pub fn relative(from: &str, to: &str) -> String {
     let (to, fragment) = match to.rsplit_once("#L") {
         Some((p, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
@@ -59,10 +59,15 @@ pub fn relative(from: &str, to: &str) -> String {
         }
         _ => (to, None),
     };
-    let depth = from.matches('/').count();
-    let mut out = "../".repeat(depth);
+    // The shortest path: climb out of the folders `from` does not share with `to`.
+    let from_dirs: Vec<&str> = from.split('/').collect();
+    let from_dirs = &from_dirs[..from_dirs.len() - 1];
+    let to_segs: Vec<&str> = to.split('/').collect();
+    let to_dirs = &to_segs[..to_segs.len() - 1];
+    let common = from_dirs.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
+    let mut out = "../".repeat(from_dirs.len() - common);
     let mut first = true;
-    for seg in to.split('/') {
+    for seg in &to_segs[common..] {
         if !first {
             out.push('/');
         }
@@ -86,7 +91,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn relative_urls_climb_to_the_root_and_encode() {
+    fn relative_urls_are_shortest_and_encoded() {
         assert_eq!(relative("index.html", "plans/P/index.html"), "plans/P/index.html");
         assert_eq!(
             relative("plans/P/requirements/R.html", "files/src/a b#.ts.html"),
@@ -94,6 +99,11 @@ mod tests {
         );
         assert_eq!(root("plans/P/index.html"), "../../");
         assert_eq!(relative("diagnostics.html", "files/a.ts.html#L15"), "files/a.ts.html#L15");
+        assert_eq!(relative("plans/P/requirements/R.html", "plans/P/phases/P05.html"), "../phases/P05.html");
+        assert_eq!(relative("plans/P/requirements/R.html", "plans/P/requirements/S.html"), "S.html");
+        assert_eq!(relative("plans/P/requirements/R.html", "plans/Q/index.html"), "../../Q/index.html");
+        assert_eq!(relative("files/src/a.ts.html", "files/src/a.ts.html#L3"), "a.ts.html#L3");
+        assert_eq!(relative("files/src/x/a.ts.html", "files/src/b.ts.html"), "../b.ts.html");
     }
 
     #[test]

@@ -243,9 +243,9 @@ fn item_pages_show_state_attributes_links_and_traces() {
     let task = read(out.path(), "plans/Final_Implementation_Plan/items/task/T-002.html");
     assert!(task.contains("Define the permissions model"), "{task}");
     assert!(task.contains("Security + Platform"));
-    assert!(task.contains(r#"items/task/T-001.html">T-001</a>"#), "depends on T-001 is a link");
+    assert!(task.contains(r#"<a href="T-001.html">T-001</a>"#), "depends on T-001 is a link");
     assert!(task.contains("Required by"), "incoming prerequisites are listed");
-    assert!(task.contains(r#"items/task/T-004.html">T-004</a>"#));
+    assert!(task.contains(r#"<a href="T-004.html">T-004</a>"#));
     assert!(task.contains("src/cache.ts:10"), "the marker's trace is on the page");
     assert!(task.contains(r#"<pre class="code excerpt""#), "with its excerpt");
     let gate = read(out.path(), "plans/spec-dev-ready/items/gate/gate-1.html");
