@@ -1254,7 +1254,8 @@ fn role_label(r: &DocumentRole) -> String {
 /// resolved: {kind, id} | null}], incoming: [{kind, from: {kind, id}}], traces}]}],
 /// "traces": [{path, line, end_line, placement, excerpt, plans: [{plan, phase,
 /// resolved}], requirements: [{id, status, plan}], items: [{kind, id, status, plan}],
-/// unresolved}], "diagnostics": [...] }`. Deterministic.
+/// unresolved}], "diagnostics": [...] }`. Deterministic and compact (one line; `jq .`
+/// pretty-prints it).
 pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
     #[derive(Serialize)]
     struct Json<'a> {
@@ -1406,7 +1407,7 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
         traces,
         diagnostics: &project.diagnostics,
     };
-    let mut out = serde_json::to_vec_pretty(&json)?;
+    let mut out = serde_json::to_vec(&json)?;
     out.push(b'\n');
     Ok(out)
 }
