@@ -120,8 +120,8 @@ pub fn build(config: &Config) -> Result<Built> {
         rayon::join(
             || {
                 rayon::join(
-                    || CachedHighlighter::from_shards(&engine, &read_shards(&hl_dir)).0,
-                    || MarkdownCache::from_shards(&read_shards(&md_dir)).0,
+                    || CachedHighlighter::from_shards(&engine, read_shards(&hl_dir)).0,
+                    || MarkdownCache::from_shards(read_shards(&md_dir)).0,
                 )
             },
             || {
