@@ -4,7 +4,8 @@
 //!
 //! - **Page keys.** Every templated page gets a key: a blake3 hash of tracemark's
 //!   version, the theme (every template's name and text), the template name and the
-//!   whole context the template receives (every value, in key order). A template sees
+//!   whole context the template receives (every value, postcard-encoded, with large
+//!   content replaced by a fingerprint of its inputs: see `pages`). A template sees
 //!   nothing else, so equal keys mean equal bytes. When the key equals the one recorded
 //!   for the same path by the previous build and that file is still intact on disk
 //!   (which `site::output` decides), tera is not run and nothing is written.
@@ -52,54 +53,18 @@ pub struct RenderCache {
     pub markdown: MarkdownCache,
 }
 
-/// The key of a templated page: version, theme, template and the context as JSON.
-pub fn page_key(theme_hash: &Key, template: &str, context: &serde_json::Value) -> Key {
-    thread_local! {
-        static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    }
-    BUF.with_borrow_mut(|buf| {
-        buf.clear();
-        buf.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
-        buf.push(0);
-        buf.extend_from_slice(theme_hash);
-        buf.extend_from_slice(template.as_bytes());
-        buf.push(0);
-        encode_value(buf, context);
-        // One call over the whole buffer lets blake3 hash its chunks in parallel lanes.
-        *blake3::hash(buf).as_bytes()
-    })
-}
-
-/// Writes a JSON value unambiguously (a tag per kind, lengths before contents), for
-/// hashing, without the escaping of JSON text.
-fn encode_value(buf: &mut Vec<u8>, v: &serde_json::Value) {
-    use serde_json::Value;
-    fn bytes(buf: &mut Vec<u8>, tag: u8, b: &[u8]) {
-        buf.push(tag);
-        buf.extend_from_slice(&(b.len() as u64).to_le_bytes());
-        buf.extend_from_slice(b);
-    }
-    match v {
-        Value::Null => buf.push(b'n'),
-        Value::Bool(b) => buf.push(if *b { b't' } else { b'f' }),
-        Value::Number(n) => bytes(buf, b'#', n.to_string().as_bytes()),
-        Value::String(s) => bytes(buf, b's', s.as_bytes()),
-        Value::Array(a) => {
-            buf.push(b'[');
-            buf.extend_from_slice(&(a.len() as u64).to_le_bytes());
-            for x in a {
-                encode_value(buf, x);
-            }
-        }
-        Value::Object(o) => {
-            buf.push(b'{');
-            buf.extend_from_slice(&(o.len() as u64).to_le_bytes());
-            for (k, x) in o {
-                bytes(buf, b'k', k.as_bytes());
-                encode_value(buf, x);
-            }
-        }
-    }
+/// The key of a templated page: blake3 of version, theme, template and `context`, the
+/// page's context encoded unambiguously (see `pages::PageCtx`: each value's name and
+/// its postcard encoding, in insertion order).
+pub fn page_key(theme_hash: &Key, template: &str, context: &[u8]) -> Key {
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&[0]);
+    h.update(theme_hash);
+    h.update(template.as_bytes());
+    h.update(&[0]);
+    h.update(context);
+    *h.finalize().as_bytes()
 }
 
 /// One question a document asked its linker.
@@ -187,8 +152,11 @@ pub struct Rendered {
     pub fingerprint: Key,
 }
 
+/// The questions a document asked its linker, with the answers, sorted.
+type Answers = Vec<(Query, Option<String>)>;
+
 /// Splits a markdown entry's value into (answers bytes, answers, HTML bytes).
-fn split_entry(v: &[u8]) -> Option<(&[u8], Vec<(Query, Option<String>)>, &[u8])> {
+fn split_entry(v: &[u8]) -> Option<(&[u8], Answers, &[u8])> {
     let n = u32::from_le_bytes(v.get(..4)?.try_into().ok()?) as usize;
     let answers_bytes = v.get(4..4 + n)?;
     let answers = postcard::from_bytes(answers_bytes).ok()?;
@@ -259,14 +227,13 @@ impl MarkdownCache {
         }
         h.update(md.as_bytes());
         let key = *h.finalize().as_bytes();
-        if let Some(v) = self.store.get(&key) {
-            if let Some((bytes, answers, _)) = split_entry(&v) {
-                if answers.iter().all(|(q, a)| ask(linker, q) == *a) {
-                    self.hits.fetch_add(1, Ordering::Relaxed);
-                    self.store.keep(&key);
-                    return Rendered { key, fingerprint: fingerprint(&key, bytes) };
-                }
-            }
+        if let Some(v) = self.store.get(&key)
+            && let Some((bytes, answers, _)) = split_entry(&v)
+            && answers.iter().all(|(q, a)| ask(linker, q) == *a)
+        {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            self.store.keep(&key);
+            return Rendered { key, fingerprint: fingerprint(&key, bytes) };
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let recording = Recording { inner: linker, answers: RefCell::new(HashMap::new()) };
@@ -310,6 +277,12 @@ pub struct ShardStore {
     used: Mutex<HashMap<Key, Option<Arc<[u8]>>>>,
 }
 
+/// An entry's key and where its value is in a shard file (start, end).
+type Located = (Key, u32, u32);
+
+/// An entry used by a build: its key and its new value (`None`: the loaded one).
+type UsedEntry<'u> = (&'u Key, &'u Option<Arc<[u8]>>);
+
 /// A value of a [`ShardStore`]: borrowed from a loaded file, or new in this build.
 pub enum Value<'s> {
     /// From the file loaded.
@@ -341,11 +314,8 @@ impl ShardStore {
         let mut s = ShardStore::new(header);
         let mut outcome = LoadOutcome::Missing;
         // Checking the checksums is most of the work: one shard per task.
-        let checked: Vec<(Option<Vec<(Key, u32, u32)>>, Vec<u8>)> = shards
-            .into_par_iter()
-            .flatten()
-            .map(|bytes| (index_of(&s.header, &bytes), bytes))
-            .collect();
+        let checked: Vec<(Option<Vec<Located>>, Vec<u8>)> =
+            shards.into_par_iter().flatten().map(|bytes| (index_of(&s.header, &bytes), bytes)).collect();
         for (entries, bytes) in checked {
             match entries {
                 Some(entries) => {
@@ -396,7 +366,7 @@ impl ShardStore {
     /// entries of that shard used by this build.
     pub fn dirty_shards(&self) -> Vec<(usize, Vec<u8>)> {
         let used = self.used.lock().expect("cache lock");
-        let mut dirty = vec![false; SHARDS];
+        let mut dirty = [false; SHARDS];
         let mut old_n = vec![0usize; SHARDS];
         let mut used_n = vec![0usize; SHARDS];
         for k in self.index.keys() {
@@ -408,7 +378,7 @@ impl ShardStore {
                 dirty[shard_of(k)] = true;
             }
         }
-        let mut shards: Vec<Vec<(&Key, &Option<Arc<[u8]>>)>> = vec![Vec::new(); SHARDS];
+        let mut shards: Vec<Vec<UsedEntry<'_>>> = vec![Vec::new(); SHARDS];
         for (k, v) in used.iter() {
             shards[shard_of(k)].push((k, v));
         }
@@ -427,7 +397,7 @@ impl ShardStore {
     }
 
     /// A file (header, checksum, body) holding `entries`, sorted by key.
-    fn file(&self, mut entries: Vec<(&Key, &Option<Arc<[u8]>>)>) -> Vec<u8> {
+    fn file(&self, mut entries: Vec<UsedEntry<'_>>) -> Vec<u8> {
         entries.sort_by(|a, b| a.0.cmp(b.0));
         let mut body = Vec::new();
         for (k, v) in entries {
@@ -451,7 +421,7 @@ impl ShardStore {
 
 /// The entries of a shard file (key, start, end of the value in `bytes`), or `None`
 /// when the header, checksum or framing is wrong.
-fn index_of(header: &[u8], bytes: &[u8]) -> Option<Vec<(Key, u32, u32)>> {
+fn index_of(header: &[u8], bytes: &[u8]) -> Option<Vec<Located>> {
     let rest = bytes.strip_prefix(header)?;
     let (sum, body) = rest.split_at_checked(32)?;
     if blake3::hash(body).as_bytes() != sum || bytes.len() > u32::MAX as usize {
@@ -554,13 +524,48 @@ mod tests {
     }
 
     #[test]
+    fn a_shard_store_keeps_copies_and_adds_entries_without_decoding() {
+        let header = b"TESTHEAD".to_vec();
+        let s = ShardStore::new(header.clone());
+        let (a, b) = ([0u8; 32], [1u8; 32]);
+        s.put(a, b"alpha".to_vec());
+        s.put(b, b"beta".to_vec());
+        let one = s.to_bytes();
+        let (warm, outcome) = ShardStore::load(header.clone(), vec![Some(one.clone())]);
+        assert_eq!((outcome, warm.loaded()), (LoadOutcome::Loaded(2), 2));
+        assert_eq!(&*warm.get(&a).unwrap(), b"alpha");
+        assert!(warm.get(&[9u8; 32]).is_none());
+        warm.keep(&a);
+        warm.keep(&b);
+        assert!(warm.dirty_shards().is_empty(), "both kept, nothing to save");
+        warm.put(b, b"beta 2".to_vec());
+        assert_eq!(&*warm.get(&b).unwrap(), b"beta 2", "the new value wins");
+        assert_eq!(warm.dirty_shards().len(), 1);
+        let next = ShardStore::load(header.clone(), vec![Some(warm.to_bytes())]).0;
+        assert_eq!(&*next.get(&a).unwrap(), b"alpha", "kept entries are copied as they were");
+        // Only `a` used: `b`'s shard loses an entry and is saved.
+        let (only_a, _) = ShardStore::load(header.clone(), vec![Some(one.clone())]);
+        only_a.keep(&a);
+        assert_eq!(only_a.dirty_shards().len(), 1);
+        // A length running past the end, with a valid checksum, is refused.
+        let mut body = b.to_vec();
+        body.extend_from_slice(&100u32.to_le_bytes());
+        body.extend_from_slice(b"short");
+        let mut bad = header.clone();
+        bad.extend_from_slice(blake3::hash(&body).as_bytes());
+        bad.extend_from_slice(&body);
+        let (c, outcome) = ShardStore::load(header.clone(), vec![Some(bad), Some(b"junk".to_vec())]);
+        assert_eq!((outcome, c.loaded()), (LoadOutcome::Discarded, 0));
+        assert_eq!(ShardStore::load(header, vec![None]).1, LoadOutcome::Missing);
+    }
+
+    #[test]
     fn page_keys_follow_every_value() {
         let t = [1u8; 32];
-        let a = serde_json::json!({"a": "x", "b": [1, 2]});
-        let b = serde_json::json!({"a": "x", "b": [1, 3]});
-        assert_eq!(page_key(&t, "p.html", &a), page_key(&t, "p.html", &a.clone()));
-        assert_ne!(page_key(&t, "p.html", &a), page_key(&t, "p.html", &b));
-        assert_ne!(page_key(&t, "p.html", &a), page_key(&t, "q.html", &a));
-        assert_ne!(page_key(&t, "p.html", &a), page_key(&[2u8; 32], "p.html", &a));
+        let (a, b) = (b"a:x;b:1,2".as_slice(), b"a:x;b:1,3".as_slice());
+        assert_eq!(page_key(&t, "p.html", a), page_key(&t, "p.html", a));
+        assert_ne!(page_key(&t, "p.html", a), page_key(&t, "p.html", b));
+        assert_ne!(page_key(&t, "p.html", a), page_key(&t, "q.html", a));
+        assert_ne!(page_key(&t, "p.html", a), page_key(&[2u8; 32], "p.html", a));
     }
 }

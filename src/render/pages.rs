@@ -127,6 +127,37 @@ enum Deferred {
     Markdown(incremental::Rendered),
 }
 
+/// A page's context as it is built: each value is encoded into the page key's input
+/// as it is inserted (its name, then postcard; JSON if postcard cannot encode it), and
+/// kept to fill the tera context only if the page is rendered.
+#[derive(Default)]
+struct PageCtx<'v> {
+    encoded: Vec<u8>,
+    #[allow(clippy::type_complexity)]
+    values: Vec<Box<dyn FnOnce(&mut Context) + 'v>>,
+}
+
+impl<'v> PageCtx<'v> {
+    fn insert<T: Serialize + 'v>(&mut self, name: &'static str, value: T) {
+        self.encoded.extend_from_slice(&(name.len() as u32).to_le_bytes());
+        self.encoded.extend_from_slice(name.as_bytes());
+        match postcard::to_extend(&value, Vec::new()) {
+            Ok(bytes) => {
+                self.encoded.push(b'p');
+                self.encoded.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                self.encoded.extend_from_slice(&bytes);
+            }
+            Err(_) => {
+                let bytes = serde_json::to_vec(&value).unwrap_or_default();
+                self.encoded.push(b'j');
+                self.encoded.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                self.encoded.extend_from_slice(&bytes);
+            }
+        }
+        self.values.push(Box::new(move |ctx: &mut Context| ctx.insert(name, &value)));
+    }
+}
+
 /// The deferred content of one page, each with the token standing for it.
 #[derive(Default)]
 struct Deferrals(RefCell<Vec<(String, Deferred)>>);
@@ -270,7 +301,7 @@ impl<'a> Site<'a> {
 
     /// Renders a page from its template and context, unless the previous build wrote
     /// the same page (same key) and its file is intact.
-    fn page(&self, path: String, template: &str, title: &str, ctx: Context) -> Result<Page> {
+    fn page(&self, path: String, template: &str, title: &str, ctx: PageCtx<'_>) -> Result<Page> {
         self.page_deferred(path, template, title, ctx, Deferrals::default())
     }
 
@@ -282,23 +313,28 @@ impl<'a> Site<'a> {
         path: String,
         template: &str,
         title: &str,
-        mut ctx: Context,
+        mut ctx: PageCtx<'_>,
         deferred: Deferrals,
     ) -> Result<Page> {
-        ctx.insert("site_title", &self.project.title);
-        ctx.insert("page_title", title);
-        ctx.insert("root", &urls::root(&path));
+        ctx.insert("site_title", self.project.title.clone());
+        ctx.insert("page_title", title.to_string());
+        ctx.insert("root", urls::root(&path));
         ctx.insert("version", env!("CARGO_PKG_VERSION"));
-        let mut json = ctx.into_json();
-        let key = incremental::page_key(&self.theme.hash, template, &json);
+        let key = incremental::page_key(&self.theme.hash, template, &ctx.encoded);
         if self.cache.intact.get(&path) == Some(&key) {
             return Ok(Page { path, bytes: Vec::new(), key: Some(key), unchanged: true });
         }
+        let mut tera_ctx = Context::new();
+        for fill in ctx.values {
+            fill(&mut tera_ctx);
+        }
         let deferred = deferred.0.into_inner();
         if !deferred.is_empty() {
+            let mut json = tera_ctx.into_json();
             self.fill(&mut json, &deferred);
+            tera_ctx = Context::from_value(json).context("page context")?;
         }
-        let ctx = Context::from_value(json).context("page context")?;
+        let ctx = tera_ctx;
         let html = self
             .theme
             .tera
@@ -314,10 +350,10 @@ impl<'a> Site<'a> {
             Value::String(s) => {
                 let Some(rest) = s.strip_prefix(DEFERRED) else { return };
                 let i = rest.split_once(':').and_then(|(i, _)| i.parse::<usize>().ok());
-                if let Some((token, what)) = i.and_then(|i| deferred.get(i)) {
-                    if token == s {
-                        *s = self.produce(what);
-                    }
+                if let Some((token, what)) = i.and_then(|i| deferred.get(i))
+                    && token == s
+                {
+                    *s = self.produce(what);
                 }
             }
             Value::Array(a) => a.iter_mut().for_each(|x| self.fill(x, deferred)),
@@ -584,7 +620,7 @@ impl<'a> Site<'a> {
         for d in &self.project.diagnostics {
             *by_code.entry(d.code.name()).or_default() += 1;
         }
-        let mut ctx = Context::new();
+        let mut ctx = PageCtx::default();
         ctx.insert("summary", &self.project.summary);
         ctx.insert("plans", &plans);
         ctx.insert("undeclared", &undeclared);
@@ -640,10 +676,10 @@ impl<'a> Site<'a> {
                 }
             })
             .collect();
-        let mut ctx = Context::new();
+        let mut ctx = PageCtx::default();
         ctx.insert(
             "plan",
-            &PlanHeader {
+            PlanHeader {
                 synthetic: plan.synthetic,
                 id: plan.id.clone(),
                 title: plan.title.clone(),
@@ -651,14 +687,14 @@ impl<'a> Site<'a> {
                 declared: self.location_link(&from, &plan.declared.path, plan.declared.line),
             },
         );
-        ctx.insert("row", &self.plan_row(&from, p));
+        ctx.insert("row", self.plan_row(&from, p));
         ctx.insert("requirements", &requirements);
         ctx.insert("phases", &phases);
         ctx.insert("matrix", &matrix);
         ctx.insert("documents", &documents);
-        ctx.insert("item_groups", &self.item_groups(&from, p));
-        ctx.insert("link_matrices", &self.link_matrices(&from, p));
-        ctx.insert("traces", &self.project.plan_traces[p].len());
+        ctx.insert("item_groups", self.item_groups(&from, p));
+        ctx.insert("link_matrices", self.link_matrices(&from, p));
+        ctx.insert("traces", self.project.plan_traces[p].len());
         self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
     }
 
@@ -748,19 +784,19 @@ impl<'a> Site<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        let mut ctx = Context::new();
-        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        let mut ctx = PageCtx::default();
+        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
         ctx.insert("plan_title", &plan.title);
         ctx.insert("id", &r.id);
         ctx.insert("title", &r.title);
-        ctx.insert("shape", &r.shape);
-        ctx.insert("defined_at", &self.location_link(&from, &r.location.path, r.location.line));
+        ctx.insert("shape", r.shape);
+        ctx.insert("defined_at", self.location_link(&from, &r.location.path, r.location.line));
         ctx.insert("definition", &definition);
-        ctx.insert("row", &self.requirement_row(&from, k));
-        ctx.insert("covered", &!code.is_empty());
+        ctx.insert("row", self.requirement_row(&from, k));
+        ctx.insert("covered", !code.is_empty());
         ctx.insert("code_traces", &code_views);
         ctx.insert("document_traces", &doc_views);
-        ctx.insert("max_excerpts", &MAX_EXCERPTS);
+        ctx.insert("max_excerpts", MAX_EXCERPTS);
         ctx.insert("same_id_elsewhere", &others);
         let title = if r.title.is_empty() { r.id.clone() } else { format!("{} — {}", r.id, r.title) };
         self.page_deferred(from, "requirement.html", &title, ctx, d)
@@ -800,32 +836,32 @@ impl<'a> Site<'a> {
                 }
             })
             .collect();
-        let mut ctx = Context::new();
-        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        let mut ctx = PageCtx::default();
+        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
         ctx.insert("plan_title", &plan.title);
         ctx.insert("id", &phase.id);
         ctx.insert("title", &phase.title);
-        ctx.insert("status", &status_label(plan.phase_status(ph)));
+        ctx.insert("status", status_label(plan.phase_status(ph)));
         ctx.insert(
             "tracker",
-            &phase.tracker.as_ref().map(|t| TrackerView {
+            phase.tracker.as_ref().map(|t| TrackerView {
                 raw: t.raw.clone(),
                 location: self.location_link(&from, &t.location.path, t.location.line),
             }),
         );
         ctx.insert(
             "completion",
-            &phase.completion.as_ref().map(|c| self.link(&from, c.clone(), self.file_location(c, 0))),
+            phase.completion.as_ref().map(|c| self.link(&from, c.clone(), self.file_location(c, 0))),
         );
-        ctx.insert("defined_at", &self.location_link(&from, &phase.location.path, phase.location.line));
-        ctx.insert("document", &phase.document.as_ref().map(|d| d.to_string()));
+        ctx.insert("defined_at", self.location_link(&from, &phase.location.path, phase.location.line));
+        ctx.insert("document", phase.document.as_ref().map(|d| d.to_string()));
         ctx.insert("body", &body);
         ctx.insert("claims", &claims);
         ctx.insert("traces", &traces);
         ctx.insert("attributes", &phase.attributes);
         ctx.insert(
             "links",
-            &self.link_groups(
+            self.link_groups(
                 &from,
                 Node::Phase { plan: p, phase: ph },
                 &phase.links,
@@ -981,20 +1017,20 @@ impl<'a> Site<'a> {
             .filter(|a| !(it.kind == "gate" && a.name == "result"))
             .filter(|a| !(it.kind == "checklist" && matches!(a.name.as_str(), "checked" | "total")))
             .collect();
-        let mut ctx = Context::new();
-        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        let mut ctx = PageCtx::default();
+        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
         ctx.insert("plan_title", &plan.title);
         ctx.insert("kind", &it.kind);
-        ctx.insert("kind_heading", &kind_heading(&it.kind));
+        ctx.insert("kind_heading", kind_heading(&it.kind));
         ctx.insert("id", &it.id);
         ctx.insert("title", &it.title);
-        ctx.insert("state", &item_state(it));
-        ctx.insert("defined_at", &self.location_link(&from, &it.location.path, it.location.line));
+        ctx.insert("state", item_state(it));
+        ctx.insert("defined_at", self.location_link(&from, &it.location.path, it.location.line));
         ctx.insert("definition", &definition);
         ctx.insert("attributes", &attributes);
         ctx.insert(
             "links",
-            &self.link_groups(&from, Node::Item { key }, &it.links, self.project.item_link_targets.get(&key)),
+            self.link_groups(&from, Node::Item { key }, &it.links, self.project.item_link_targets.get(&key)),
         );
         ctx.insert("traces", &trace_views);
         let title = if it.title.is_empty() { it.id.clone() } else { format!("{} — {}", it.id, it.title) };
@@ -1019,10 +1055,10 @@ impl<'a> Site<'a> {
             .get(&doc.path)
             .map(|&f| self.project.file_traces[f].clone().map(|t| self.trace_view(&from, t, None)).collect())
             .unwrap_or_default();
-        let mut ctx = Context::new();
+        let mut ctx = PageCtx::default();
         ctx.insert(
             "plan",
-            &plan.map(|p| {
+            plan.map(|p| {
                 self.link(
                     &from,
                     self.project.plans[p].id.clone(),
@@ -1031,7 +1067,7 @@ impl<'a> Site<'a> {
             }),
         );
         ctx.insert("path", &doc.path);
-        ctx.insert("role", &role_label(&doc.role));
+        ctx.insert("role", role_label(&doc.role));
         ctx.insert("body", &body);
         ctx.insert("traces", &traces);
         self.page_deferred(from, "document.html", &doc.title, ctx, d)
@@ -1070,10 +1106,10 @@ impl<'a> Site<'a> {
         }
         let d = Deferrals::default();
         let code = d.add(h.finalize().as_bytes(), Deferred::Source(f, refs));
-        let mut ctx = Context::new();
+        let mut ctx = PageCtx::default();
         ctx.insert("path", &file.path);
-        ctx.insert("lines", &file.text.lines().count());
-        ctx.insert("markers", &file.markers.len());
+        ctx.insert("lines", file.text.lines().count());
+        ctx.insert("markers", file.markers.len());
         ctx.insert("traces", &traces);
         ctx.insert("code", &code);
         self.page_deferred(from, "source.html", &file.path, ctx, d)
@@ -1118,9 +1154,9 @@ impl<'a> Site<'a> {
             });
             g.items.push(self.diagnostic_view(from, d));
         }
-        let mut ctx = Context::new();
-        ctx.insert("groups", &groups.into_values().collect::<Vec<_>>());
-        ctx.insert("total", &self.project.diagnostics.len());
+        let mut ctx = PageCtx::default();
+        ctx.insert("groups", groups.into_values().collect::<Vec<_>>());
+        ctx.insert("total", self.project.diagnostics.len());
         self.page(from.into(), "diagnostics.html", "Diagnostics", ctx)
     }
 
