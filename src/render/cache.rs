@@ -4,9 +4,9 @@
 //! text): a change to the text, the language, the engine or tracemark itself gives a new
 //! key, so nothing stale is ever served; config and theme changes do not affect
 //! highlighted lines (classes, not colours). The file holds a header (magic, format
-//! version, tracemark version), the entries (postcard) and a blake3 checksum of them; a
-//! file that is truncated, corrupt or written by another version is ignored and rebuilt,
-//! never trusted. Only entries used by a build are saved (or kept: see
+//! version, tracemark version) and the entries (postcard), each with a checksum; a file
+//! that is truncated or written by another version is ignored and rebuilt, and an entry
+//! whose checksum fails is a miss: nothing corrupt is trusted. Only entries used by a build are saved (or kept: see
 //! [`Highlighter::keep`]), so the cache never grows with deleted files. `site` stores
 //! it in shards (see `incremental::ShardStore`) and saves only those that changed;
 //! loading indexes the entries, and an entry is decoded only when asked for.
@@ -16,7 +16,7 @@ use super::incremental::{self, ShardStore};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const MAGIC: &[u8; 8] = b"TMHLCACH";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A [`Highlighter`] that answers from the cache and remembers what it computed.
 /// Loading only indexes the cache files; an entry is decoded when it is asked for.
@@ -171,7 +171,10 @@ mod tests {
         let mut flipped = good.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0xff;
-        for bad in [flipped, good[..good.len() / 2].to_vec(), b"garbage".to_vec(), {
+        let (c2, _) = CachedHighlighter::from_bytes(&s, Some(&flipped));
+        c2.highlight_lines("x", "ts");
+        assert_eq!((c2.hits(), c2.misses()), (0, 1), "a corrupt entry is not served");
+        for bad in [good[..good.len() / 2].to_vec(), b"garbage".to_vec(), {
             let mut foreign = good.clone();
             foreign[8] = 99; // another format version
             foreign

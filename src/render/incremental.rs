@@ -19,9 +19,10 @@
 //! Each cache is split into [`SHARDS`] files by the first byte of the key, and a build
 //! saves only the shards whose content changed (an entry added or dropped), so editing
 //! one file rewrites a few kilobytes, not the whole cache. Each shard carries a header
-//! (magic, format version, tracemark version) and a blake3 checksum of its body; a
-//! shard that is truncated, corrupt or foreign is ignored and rebuilt, never trusted.
-//! Only entries used by a build are saved.
+//! (magic, format version, tracemark version) and each entry a checksum ([`ShardStore`]);
+//! a shard that is truncated or foreign is ignored and rebuilt, an entry whose checksum
+//! fails is a miss: nothing corrupt is trusted. Loading only indexes the entries; a
+//! value is read when asked for. Only entries used (or kept) by a build are saved.
 
 use super::highlight::Highlighter;
 use super::markdown::{self, Linker};
@@ -129,7 +130,7 @@ impl Default for MarkdownCache {
 }
 
 const MD_MAGIC: &[u8; 8] = b"TMMDCACH";
-const MD_FORMAT: u32 = 2;
+const MD_FORMAT: u32 = 3;
 
 /// What loading a cache file found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,8 +264,11 @@ impl MarkdownCache {
 /// callers `keep` what they use) and adds new ones; saving writes the shards whose set
 /// of entries changed, old entries copied as they were.
 ///
-/// A shard body is a sequence of entries: key (32 bytes), value length (u32, little
-/// endian), value.
+/// A shard file is a header, then entries: key (32 bytes), value length (u32, little
+/// endian), a checksum of key and value (the first 16 bytes of their blake3), value.
+/// Loading checks the header and the framing; an entry's checksum is checked when it
+/// is read, so a corrupt entry is never served (it is a miss), and loading does not
+/// hash the whole file.
 pub struct ShardStore {
     /// The header every shard file starts with.
     header: Vec<u8>,
@@ -313,7 +317,6 @@ impl ShardStore {
     pub fn load(header: Vec<u8>, shards: Vec<Option<Vec<u8>>>) -> (ShardStore, LoadOutcome) {
         let mut s = ShardStore::new(header);
         let mut outcome = LoadOutcome::Missing;
-        // Checking the checksums is most of the work: one shard per task.
         let checked: Vec<(Option<Vec<Located>>, Vec<u8>)> =
             shards.into_par_iter().flatten().map(|bytes| (index_of(&s.header, &bytes), bytes)).collect();
         for (entries, bytes) in checked {
@@ -346,7 +349,10 @@ impl ShardStore {
         if let Some(Some(v)) = self.used.lock().expect("cache lock").get(key) {
             return Some(Value::New(v.clone()));
         }
-        self.index.get(key).map(|&(f, a, b)| Value::Old(&self.files[f as usize][a as usize..b as usize]))
+        let &(f, a, b) = self.index.get(key)?;
+        let file = &self.files[f as usize];
+        let value = &file[a as usize..b as usize];
+        (file[a as usize - 16..a as usize] == entry_sum(key, value)).then_some(Value::Old(value))
     }
 
     /// Marks the loaded entry under `key` as used (saved again); no-op when there is
@@ -410,21 +416,28 @@ impl ShardStore {
             };
             body.extend_from_slice(k);
             body.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            body.extend_from_slice(&entry_sum(k, value));
             body.extend_from_slice(value);
         }
         let mut out = self.header.clone();
-        out.extend_from_slice(blake3::hash(&body).as_bytes());
         out.extend_from_slice(&body);
         out
     }
 }
 
+/// The checksum of an entry: the first 16 bytes of blake3 of its key and value.
+fn entry_sum(key: &Key, value: &[u8]) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    h.update(key);
+    h.update(value);
+    h.finalize().as_bytes()[..16].try_into().expect("16 bytes")
+}
+
 /// The entries of a shard file (key, start, end of the value in `bytes`), or `None`
-/// when the header, checksum or framing is wrong.
+/// when the header or the framing is wrong. Checksums are checked on use.
 fn index_of(header: &[u8], bytes: &[u8]) -> Option<Vec<Located>> {
-    let rest = bytes.strip_prefix(header)?;
-    let (sum, body) = rest.split_at_checked(32)?;
-    if blake3::hash(body).as_bytes() != sum || bytes.len() > u32::MAX as usize {
+    let body = bytes.strip_prefix(header)?;
+    if bytes.len() > u32::MAX as usize {
         return None;
     }
     let mut at = bytes.len() - body.len();
@@ -432,7 +445,7 @@ fn index_of(header: &[u8], bytes: &[u8]) -> Option<Vec<Located>> {
     while at < bytes.len() {
         let key: Key = bytes.get(at..at + 32)?.try_into().ok()?;
         let len = u32::from_le_bytes(bytes.get(at + 32..at + 36)?.try_into().ok()?) as usize;
-        let start = at + 36;
+        let start = at + 52;
         let end = start.checked_add(len).filter(|&e| e <= bytes.len())?;
         out.push((key, start as u32, end as u32));
         at = end;
@@ -515,9 +528,12 @@ mod tests {
         let mut flipped = good.clone();
         let n = flipped.len();
         flipped[n - 1] ^= 1;
+        let c = MarkdownCache::from_shards(vec![Some(flipped)]).0;
+        c.render("# hi", "a.md", "a.html", &L(""), &Syntect::new());
+        assert_eq!((c.hits(), c.misses()), (0, 1), "a corrupt entry is not served");
         let mut foreign = good.clone();
         foreign[8] = 77;
-        for bad in [flipped, foreign, good[..good.len() / 2].to_vec(), b"junk".to_vec()] {
+        for bad in [foreign, good[..good.len() / 2].to_vec(), b"junk".to_vec()] {
             let (c, outcome) = MarkdownCache::from_shards(vec![Some(bad)]);
             assert_eq!((outcome, c.store.loaded()), (LoadOutcome::Discarded, 0));
         }
@@ -547,16 +563,21 @@ mod tests {
         let (only_a, _) = ShardStore::load(header.clone(), vec![Some(one.clone())]);
         only_a.keep(&a);
         assert_eq!(only_a.dirty_shards().len(), 1);
-        // A length running past the end, with a valid checksum, is refused.
-        let mut body = b.to_vec();
-        body.extend_from_slice(&100u32.to_le_bytes());
-        body.extend_from_slice(b"short");
+        // A length running past the end is refused.
         let mut bad = header.clone();
-        bad.extend_from_slice(blake3::hash(&body).as_bytes());
-        bad.extend_from_slice(&body);
+        bad.extend_from_slice(&b);
+        bad.extend_from_slice(&100u32.to_le_bytes());
+        bad.extend_from_slice(&[0; 16]);
+        bad.extend_from_slice(b"short");
         let (c, outcome) = ShardStore::load(header.clone(), vec![Some(bad), Some(b"junk".to_vec())]);
         assert_eq!((outcome, c.loaded()), (LoadOutcome::Discarded, 0));
-        assert_eq!(ShardStore::load(header, vec![None]).1, LoadOutcome::Missing);
+        assert_eq!(ShardStore::load(header.clone(), vec![None]).1, LoadOutcome::Missing);
+        // A flipped byte in a value: loaded, but the entry is never served.
+        let mut flipped = one.clone();
+        let n = flipped.len();
+        flipped[n - 1] ^= 1;
+        let c = ShardStore::load(header, vec![Some(flipped)]).0;
+        assert!(c.get(&b).is_none() && c.get(&a).is_some());
     }
 
     #[test]

@@ -203,8 +203,13 @@ pub fn render_site(
     );
     jobs.extend((0..project.files.len()).filter(|&f| site.has_source_page[f]).map(Job::Source));
 
-    let mut pages: Vec<Page> = jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>()?;
-    pages.push(Page::new("trace.json", trace_json(project)?));
+    // `trace.json` is one long sequential job: it runs beside the pages.
+    let (pages, trace) = rayon::join(
+        || jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>(),
+        || trace_json(project),
+    );
+    let mut pages = pages?;
+    pages.push(Page::new("trace.json", trace?));
     for (name, bytes) in &theme.static_files {
         pages.push(Page::new(format!("static/{name}"), bytes.clone()));
     }

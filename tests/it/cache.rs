@@ -226,6 +226,9 @@ fn a_new_requirement_relinks_documents_that_mention_it() {
 #[test]
 fn a_no_change_rebuild_keeps_the_caches_it_did_not_read() {
     let (tmp, root, out) = warm_example();
+    // The first rebuild drops the highlight entries of markdown code fences (a reused
+    // document does not highlight them again); from then on the caches are stable.
+    build_into(&root, &out);
     let before: Vec<(PathBuf, Vec<u8>)> =
         cache_files(&root).into_iter().map(|f| (f.clone(), std::fs::read(&f).unwrap())).collect();
     // Nothing is highlighted nor rendered, yet every cache entry is kept.
