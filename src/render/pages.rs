@@ -162,7 +162,9 @@ impl<'v> PageCtx<'v> {
 #[derive(Default)]
 struct Deferrals(RefCell<Vec<(String, Deferred)>>);
 
-/// How a token starts; no text of a project can hold it (NUL is binary).
+/// How a token starts. A value of the context is replaced only when it equals, whole,
+/// a token registered for that page (index and fingerprint included), which no project
+/// text can be made to match without knowing the fingerprint.
 const DEFERRED: &str = "\0tracemark-deferred:";
 
 impl Deferrals {

@@ -13,10 +13,17 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Replaces characters that cannot appear in a file name on common file systems.
-fn file_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
-        .collect()
+fn file_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|');
+    if !s.contains(bad) {
+        return s.into();
+    }
+    s.chars().map(|c| if bad(c) { '_' } else { c }).collect::<String>().into()
+}
+
+/// Whether a byte is left as it is in a path segment (see [`SEGMENT`]).
+fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }
 
 /// A plan's page.
@@ -59,15 +66,22 @@ pub fn relative(from: &str, to: &str) -> String {
         }
         _ => (to, None),
     };
-    let depth = from.matches('/').count();
-    let mut out = "../".repeat(depth);
+    let depth = from.bytes().filter(|&b| b == b'/').count();
+    let mut out = String::with_capacity(3 * depth + to.len() + 8);
+    for _ in 0..depth {
+        out.push_str("../");
+    }
     let mut first = true;
     for seg in to.split('/') {
         if !first {
             out.push('/');
         }
         first = false;
-        out.extend(utf8_percent_encode(seg, SEGMENT));
+        if seg.bytes().all(unreserved) {
+            out.push_str(seg);
+        } else {
+            out.extend(utf8_percent_encode(seg, SEGMENT));
+        }
     }
     if let Some(f) = fragment {
         out.push('#');
