@@ -4,30 +4,28 @@
 //! text): a change to the text, the language, the engine or tracemark itself gives a new
 //! key, so nothing stale is ever served; config and theme changes do not affect
 //! highlighted lines (classes, not colours). The file holds a header (magic, format
-//! version, tracemark version), the entries (postcard) and a blake3 checksum of them; a
-//! file that is truncated, corrupt or written by another version is ignored and rebuilt,
-//! never trusted. Only entries used by a build are saved, so the cache never grows with
-//! deleted files. `site` stores it in shards (see `incremental`) and saves only those
-//! that changed.
+//! version, tracemark version) and the entries (postcard), each with a checksum; a file
+//! that is truncated or written by another version is ignored and rebuilt, and an entry
+//! whose checksum fails is a miss: nothing corrupt is trusted. Only entries used by a build are saved (or kept: see
+//! [`Highlighter::keep`]), so the cache never grows with deleted files. `site` stores
+//! it in shards (see `incremental::ShardStore`) and saves only those that changed;
+//! loading indexes the entries, and an entry is decoded only when asked for.
 
 use super::highlight::Highlighter;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use super::incremental::{self, ShardStore};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const MAGIC: &[u8; 8] = b"TMHLCACH";
-const FORMAT: u32 = 1;
-
-type Lines = Arc<Vec<String>>;
-
-use super::incremental::{SHARDS, dirty_shards, shard_of};
+const FORMAT: u32 = 3;
 
 /// A [`Highlighter`] that answers from the cache and remembers what it computed.
+/// Loading only indexes the cache files; an entry is decoded when it is asked for.
 pub struct CachedHighlighter<'h> {
     inner: &'h dyn Highlighter,
-    old: HashMap<[u8; 32], Lines>,
-    used: Mutex<HashMap<[u8; 32], Lines>>,
-    hits: std::sync::atomic::AtomicUsize,
-    misses: std::sync::atomic::AtomicUsize,
+    /// Values: the lines, postcard-encoded.
+    store: ShardStore,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
 }
 
 /// What loading a cache file found.
@@ -46,86 +44,50 @@ impl<'h> CachedHighlighter<'h> {
     pub fn new(inner: &'h dyn Highlighter) -> Self {
         CachedHighlighter {
             inner,
-            old: HashMap::new(),
-            used: Mutex::new(HashMap::new()),
-            hits: std::sync::atomic::AtomicUsize::new(0),
-            misses: std::sync::atomic::AtomicUsize::new(0),
+            store: ShardStore::new(header(inner)),
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
         }
     }
 
     /// A cache in front of `inner`, filled from `bytes` (the content of a cache file)
     /// when they are valid for this version and engine.
     pub fn from_bytes(inner: &'h dyn Highlighter, bytes: Option<&[u8]>) -> (Self, LoadOutcome) {
-        let mut c = CachedHighlighter::new(inner);
-        let Some(bytes) = bytes else { return (c, LoadOutcome::Missing) };
-        match decode(bytes, &header(inner)) {
-            Some(map) => {
-                let n = map.len();
-                c.old = map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
-                (c, LoadOutcome::Loaded(n))
-            }
-            None => (c, LoadOutcome::Discarded),
-        }
+        Self::from_shards(inner, vec![bytes.map(<[u8]>::to_vec)])
     }
 
     /// A cache in front of `inner`, filled from the shard files' bytes (see
     /// `incremental::SHARDS`; `None` when a file is missing). Invalid shards are
     /// ignored; the outcome is `Discarded` when any was.
-    pub fn from_shards(inner: &'h dyn Highlighter, shards: &[Option<Vec<u8>>]) -> (Self, LoadOutcome) {
-        let mut c = CachedHighlighter::new(inner);
-        let mut outcome = LoadOutcome::Missing;
-        for bytes in shards.iter().flatten() {
-            match decode(bytes, &header(inner)) {
-                Some(map) => {
-                    c.old.extend(map.into_iter().map(|(k, v)| (k, Arc::new(v))));
-                    if outcome == LoadOutcome::Missing {
-                        outcome = LoadOutcome::Loaded(0);
-                    }
-                }
-                None => outcome = LoadOutcome::Discarded,
-            }
-        }
-        if let LoadOutcome::Loaded(_) = outcome {
-            outcome = LoadOutcome::Loaded(c.old.len());
-        }
-        (c, outcome)
+    pub fn from_shards(inner: &'h dyn Highlighter, shards: Vec<Option<Vec<u8>>>) -> (Self, LoadOutcome) {
+        let (store, outcome) = ShardStore::load(header(inner), shards);
+        let outcome = match outcome {
+            incremental::LoadOutcome::Missing => LoadOutcome::Missing,
+            incremental::LoadOutcome::Loaded(n) => LoadOutcome::Loaded(n),
+            incremental::LoadOutcome::Discarded => LoadOutcome::Discarded,
+        };
+        (CachedHighlighter { store, ..CachedHighlighter::new(inner) }, outcome)
     }
 
     /// The shards to save (index, bytes): those whose entries changed in this build,
     /// each with its entries used by this build.
     pub fn dirty_shards(&self) -> Vec<(usize, Vec<u8>)> {
-        let dirty = dirty_shards(&self.old, &self.used.lock().expect("cache lock"), |_, _| true);
-        (0..SHARDS).filter(|&i| dirty[i]).map(|i| (i, self.entries_bytes(Some(i)))).collect()
+        self.store.dirty_shards()
     }
 
     /// The bytes to save: the entries used by this build.
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.entries_bytes(None)
-    }
-
-    fn entries_bytes(&self, shard: Option<usize>) -> Vec<u8> {
-        let used = self.used.lock().expect("cache lock");
-        let mut entries: Vec<(&[u8; 32], &Vec<String>)> = used
-            .iter()
-            .filter(|(k, _)| shard.is_none_or(|s| shard_of(k) == s))
-            .map(|(k, v)| (k, v.as_ref()))
-            .collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        let body = postcard::to_stdvec(&entries).unwrap_or_default();
-        let mut out = header(self.inner);
-        out.extend_from_slice(blake3::hash(&body).as_bytes());
-        out.extend_from_slice(&body);
-        out
+        self.store.to_bytes()
     }
 
     /// Entries highlighted anew in this build.
     pub fn misses(&self) -> usize {
-        self.misses.load(std::sync::atomic::Ordering::Relaxed)
+        self.misses.load(Ordering::Relaxed)
     }
 
     /// Entries answered from the cache in this build.
     pub fn hits(&self) -> usize {
-        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+        self.hits.load(Ordering::Relaxed)
     }
 
     fn key(&self, text: &str, lang: &str) -> [u8; 32] {
@@ -144,18 +106,19 @@ impl<'h> CachedHighlighter<'h> {
 impl Highlighter for CachedHighlighter<'_> {
     fn highlight_lines(&self, text: &str, lang: &str) -> Vec<String> {
         let key = self.key(text, lang);
-        let lines = match self.old.get(&key) {
-            Some(l) => {
-                self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                l.clone()
-            }
-            None => {
-                self.misses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                Arc::new(self.inner.highlight_lines(text, lang))
-            }
-        };
-        self.used.lock().expect("cache lock").insert(key, lines.clone());
-        lines.as_ref().clone()
+        if let Some(lines) = self.store.get(&key).and_then(|v| postcard::from_bytes::<Vec<String>>(&v).ok()) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            self.store.keep(&key);
+            return lines;
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let lines = self.inner.highlight_lines(text, lang);
+        self.store.put(key, postcard::to_stdvec(&lines).unwrap_or_default());
+        lines
+    }
+
+    fn keep(&self, text: &str, lang: &str) {
+        self.store.keep(&self.key(text, lang));
     }
 
     fn name(&self) -> &'static str {
@@ -171,16 +134,6 @@ fn header(inner: &dyn Highlighter) -> Vec<u8> {
     h.extend_from_slice(&(tag.len() as u32).to_le_bytes());
     h.extend_from_slice(tag.as_bytes());
     h
-}
-
-fn decode(bytes: &[u8], header: &[u8]) -> Option<HashMap<[u8; 32], Vec<String>>> {
-    let rest = bytes.strip_prefix(header)?;
-    let (sum, body) = rest.split_at_checked(32)?;
-    if blake3::hash(body).as_bytes() != sum {
-        return None;
-    }
-    let entries: Vec<([u8; 32], Vec<String>)> = postcard::from_bytes(body).ok()?;
-    Some(entries.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -218,7 +171,10 @@ mod tests {
         let mut flipped = good.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0xff;
-        for bad in [flipped, good[..good.len() / 2].to_vec(), b"garbage".to_vec(), {
+        let (c2, _) = CachedHighlighter::from_bytes(&s, Some(&flipped));
+        c2.highlight_lines("x", "ts");
+        assert_eq!((c2.hits(), c2.misses()), (0, 1), "a corrupt entry is not served");
+        for bad in [good[..good.len() / 2].to_vec(), b"garbage".to_vec(), {
             let mut foreign = good.clone();
             foreign[8] = 99; // another format version
             foreign

@@ -21,6 +21,11 @@ pub trait Highlighter: Send + Sync {
     /// it), escaped, with balanced spans.
     fn highlight_lines(&self, text: &str, lang: &str) -> Vec<String>;
 
+    /// Says that the lines of `text` in `lang` are still shown by the site although
+    /// this build does not need them (their pages are unchanged), so a cache in front
+    /// of an engine keeps them. Engines ignore it.
+    fn keep(&self, _text: &str, _lang: &str) {}
+
     /// The engine's name, for timings and the site footer.
     fn name(&self) -> &'static str;
 }

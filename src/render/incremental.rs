@@ -4,7 +4,8 @@
 //!
 //! - **Page keys.** Every templated page gets a key: a blake3 hash of tracemark's
 //!   version, the theme (every template's name and text), the template name and the
-//!   whole context the template receives (every value, in key order). A template sees
+//!   whole context the template receives (every value, postcard-encoded, with large
+//!   content replaced by a fingerprint of its inputs: see `pages`). A template sees
 //!   nothing else, so equal keys mean equal bytes. When the key equals the one recorded
 //!   for the same path by the previous build and that file is still intact on disk
 //!   (which `site::output` decides), tera is not run and nothing is written.
@@ -18,12 +19,14 @@
 //! Each cache is split into [`SHARDS`] files by the first byte of the key, and a build
 //! saves only the shards whose content changed (an entry added or dropped), so editing
 //! one file rewrites a few kilobytes, not the whole cache. Each shard carries a header
-//! (magic, format version, tracemark version) and a blake3 checksum of its body; a
-//! shard that is truncated, corrupt or foreign is ignored and rebuilt, never trusted.
-//! Only entries used by a build are saved.
+//! (magic, format version, tracemark version) and each entry a checksum ([`ShardStore`]);
+//! a shard that is truncated or foreign is ignored and rebuilt, an entry whose checksum
+//! fails is a miss: nothing corrupt is trusted. Loading only indexes the entries; a
+//! value is read when asked for. Only entries used (or kept) by a build are saved.
 
 use super::highlight::Highlighter;
 use super::markdown::{self, Linker};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -41,31 +44,6 @@ pub fn shard_of(key: &Key) -> usize {
     key[0] as usize % SHARDS
 }
 
-/// For each shard, whether saving it would change it: it holds an entry that was not
-/// loaded (`loaded` says whether an entry is the one loaded under its key), or lost one.
-pub fn dirty_shards<A, B>(
-    old: &HashMap<Key, A>,
-    used: &HashMap<Key, B>,
-    loaded: impl Fn(&A, &B) -> bool,
-) -> Vec<bool> {
-    let mut dirty = vec![false; SHARDS];
-    let mut old_n = vec![0usize; SHARDS];
-    let mut used_n = vec![0usize; SHARDS];
-    for k in old.keys() {
-        old_n[shard_of(k)] += 1;
-    }
-    for (k, v) in used {
-        used_n[shard_of(k)] += 1;
-        if !old.get(k).is_some_and(|o| loaded(o, v)) {
-            dirty[shard_of(k)] = true;
-        }
-    }
-    for s in 0..SHARDS {
-        dirty[s] |= old_n[s] != used_n[s];
-    }
-    dirty
-}
-
 /// What the renderer may reuse from the previous build.
 #[derive(Default)]
 pub struct RenderCache {
@@ -76,54 +54,18 @@ pub struct RenderCache {
     pub markdown: MarkdownCache,
 }
 
-/// The key of a templated page: version, theme, template and the context as JSON.
-pub fn page_key(theme_hash: &Key, template: &str, context: &serde_json::Value) -> Key {
-    thread_local! {
-        static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    }
-    BUF.with_borrow_mut(|buf| {
-        buf.clear();
-        buf.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
-        buf.push(0);
-        buf.extend_from_slice(theme_hash);
-        buf.extend_from_slice(template.as_bytes());
-        buf.push(0);
-        encode_value(buf, context);
-        // One call over the whole buffer lets blake3 hash its chunks in parallel lanes.
-        *blake3::hash(buf).as_bytes()
-    })
-}
-
-/// Writes a JSON value unambiguously (a tag per kind, lengths before contents), for
-/// hashing, without the escaping of JSON text.
-fn encode_value(buf: &mut Vec<u8>, v: &serde_json::Value) {
-    use serde_json::Value;
-    fn bytes(buf: &mut Vec<u8>, tag: u8, b: &[u8]) {
-        buf.push(tag);
-        buf.extend_from_slice(&(b.len() as u64).to_le_bytes());
-        buf.extend_from_slice(b);
-    }
-    match v {
-        Value::Null => buf.push(b'n'),
-        Value::Bool(b) => buf.push(if *b { b't' } else { b'f' }),
-        Value::Number(n) => bytes(buf, b'#', n.to_string().as_bytes()),
-        Value::String(s) => bytes(buf, b's', s.as_bytes()),
-        Value::Array(a) => {
-            buf.push(b'[');
-            buf.extend_from_slice(&(a.len() as u64).to_le_bytes());
-            for x in a {
-                encode_value(buf, x);
-            }
-        }
-        Value::Object(o) => {
-            buf.push(b'{');
-            buf.extend_from_slice(&(o.len() as u64).to_le_bytes());
-            for (k, x) in o {
-                bytes(buf, b'k', k.as_bytes());
-                encode_value(buf, x);
-            }
-        }
-    }
+/// The key of a templated page: blake3 of version, theme, template and `context`, the
+/// page's context encoded unambiguously (see `pages::PageCtx`: each value's name and
+/// its postcard encoding, in insertion order).
+pub fn page_key(theme_hash: &Key, template: &str, context: &[u8]) -> Key {
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&[0]);
+    h.update(theme_hash);
+    h.update(template.as_bytes());
+    h.update(&[0]);
+    h.update(context);
+    *h.finalize().as_bytes()
 }
 
 /// One question a document asked its linker.
@@ -131,19 +73,6 @@ fn encode_value(buf: &mut Vec<u8>, v: &serde_json::Value) {
 enum Query {
     Id(String),
     Path(String),
-}
-
-/// A rendered document and the linker answers it was rendered with.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Entry {
-    html: String,
-    answers: Vec<(Query, Option<String>)>,
-}
-
-impl Entry {
-    fn still_valid(&self, linker: &dyn Linker) -> bool {
-        self.answers.iter().all(|(q, a)| ask(linker, q) == *a)
-    }
 }
 
 fn ask(linker: &dyn Linker, q: &Query) -> Option<String> {
@@ -181,16 +110,27 @@ impl Linker for Recording<'_> {
 }
 
 /// Rendered markdown, reused while the text and every linker answer are unchanged.
-#[derive(Default)]
+///
+/// An entry's value is the length of its answers (u32, little endian), the answers
+/// (postcard) and the HTML, so the answers are checked without reading the HTML.
 pub struct MarkdownCache {
-    old: HashMap<Key, Arc<Entry>>,
-    used: Mutex<HashMap<Key, Arc<Entry>>>,
+    store: ShardStore,
     hits: AtomicUsize,
     misses: AtomicUsize,
 }
 
+impl Default for MarkdownCache {
+    fn default() -> Self {
+        MarkdownCache {
+            store: ShardStore::new(header(MD_MAGIC, MD_FORMAT)),
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+        }
+    }
+}
+
 const MD_MAGIC: &[u8; 8] = b"TMMDCACH";
-const MD_FORMAT: u32 = 1;
+const MD_FORMAT: u32 = 3;
 
 /// What loading a cache file found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,49 +143,47 @@ pub enum LoadOutcome {
     Discarded,
 }
 
+/// A document rendered through a [`MarkdownCache`]: where its HTML is, and a
+/// fingerprint of that HTML's inputs (the cache key and the linker answers), which
+/// equal fingerprints mean equal HTML. [`MarkdownCache::html`] gives the HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rendered {
+    key: Key,
+    /// Hash of the cache key and the linker answers.
+    pub fingerprint: Key,
+}
+
+/// The questions a document asked its linker, with the answers, sorted.
+type Answers = Vec<(Query, Option<String>)>;
+
+/// Splits a markdown entry's value into (answers bytes, answers, HTML bytes).
+fn split_entry(v: &[u8]) -> Option<(&[u8], Answers, &[u8])> {
+    let n = u32::from_le_bytes(v.get(..4)?.try_into().ok()?) as usize;
+    let answers_bytes = v.get(4..4 + n)?;
+    let answers = postcard::from_bytes(answers_bytes).ok()?;
+    Some((answers_bytes, answers, &v[4 + n..]))
+}
+
+fn fingerprint(key: &Key, answers: &[u8]) -> Key {
+    let mut h = blake3::Hasher::new();
+    h.update(key);
+    h.update(answers);
+    *h.finalize().as_bytes()
+}
+
 impl MarkdownCache {
     /// A cache filled from the shard files' bytes (index = shard; `None` when that
-    /// file is missing); shards not valid for this version are ignored.
-    pub fn from_shards(shards: &[Option<Vec<u8>>]) -> (Self, LoadOutcome) {
-        let mut c = MarkdownCache::default();
-        let mut outcome = LoadOutcome::Missing;
-        for bytes in shards.iter().flatten() {
-            let entries = open(MD_MAGIC, MD_FORMAT, bytes)
-                .and_then(|body| postcard::from_bytes::<Vec<(Key, Entry)>>(body).ok());
-            match entries {
-                Some(entries) => {
-                    c.old.extend(entries.into_iter().map(|(k, e)| (k, Arc::new(e))));
-                    if outcome == LoadOutcome::Missing {
-                        outcome = LoadOutcome::Loaded(0);
-                    }
-                }
-                None => outcome = LoadOutcome::Discarded,
-            }
-        }
-        if let LoadOutcome::Loaded(_) = outcome {
-            outcome = LoadOutcome::Loaded(c.old.len());
-        }
-        (c, outcome)
+    /// file is missing); shards not valid for this version are ignored. Entries are
+    /// indexed, not decoded.
+    pub fn from_shards(shards: Vec<Option<Vec<u8>>>) -> (Self, LoadOutcome) {
+        let (store, outcome) = ShardStore::load(header(MD_MAGIC, MD_FORMAT), shards);
+        (MarkdownCache { store, ..MarkdownCache::default() }, outcome)
     }
 
     /// The shards to save (index, bytes): those whose entries changed in this build.
     /// Each holds the entries of that shard used by this build.
     pub fn dirty_shards(&self) -> Vec<(usize, Vec<u8>)> {
-        let used = self.used.lock().expect("cache lock");
-        let dirty = dirty_shards(&self.old, &used, Arc::ptr_eq);
-        let mut shards: Vec<Vec<(&Key, &Entry)>> = vec![Vec::new(); SHARDS];
-        for (k, e) in used.iter() {
-            shards[shard_of(k)].push((k, e));
-        }
-        shards
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| dirty[*i])
-            .map(|(i, mut entries)| {
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                (i, seal(MD_MAGIC, MD_FORMAT, &postcard::to_stdvec(&entries).unwrap_or_default()))
-            })
-            .collect()
+        self.store.dirty_shards()
     }
 
     /// Documents answered from the cache in this build.
@@ -268,6 +206,21 @@ impl MarkdownCache {
         linker: &dyn Linker,
         highlighter: &dyn Highlighter,
     ) -> String {
+        let r = self.prepare(md, doc_path, page, linker, highlighter);
+        self.html(&r)
+    }
+
+    /// Makes sure the cache holds the document's HTML for this build, rendering it
+    /// when the cached entry is missing or its linker answers changed, and returns
+    /// where it is. A reused entry's HTML is not read.
+    pub fn prepare(
+        &self,
+        md: &str,
+        doc_path: &str,
+        page: &str,
+        linker: &dyn Linker,
+        highlighter: &dyn Highlighter,
+    ) -> Rendered {
         let mut h = blake3::Hasher::new();
         for part in [env!("CARGO_PKG_VERSION"), highlighter.name(), page, doc_path] {
             h.update(&(part.len() as u64).to_le_bytes());
@@ -275,19 +228,229 @@ impl MarkdownCache {
         }
         h.update(md.as_bytes());
         let key = *h.finalize().as_bytes();
-        if let Some(e) = self.old.get(&key).filter(|e| e.still_valid(linker)) {
+        if let Some(v) = self.store.get(&key)
+            && let Some((bytes, answers, _)) = split_entry(&v)
+            && answers.iter().all(|(q, a)| ask(linker, q) == *a)
+        {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            self.used.lock().expect("cache lock").insert(key, e.clone());
-            return e.html.clone();
+            self.store.keep(&key);
+            return Rendered { key, fingerprint: fingerprint(&key, bytes) };
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let recording = Recording { inner: linker, answers: RefCell::new(HashMap::new()) };
         let html = markdown::render(md, doc_path, &recording, highlighter);
         let mut answers: Vec<(Query, Option<String>)> = recording.answers.into_inner().into_iter().collect();
         answers.sort();
-        self.used.lock().expect("cache lock").insert(key, Arc::new(Entry { html: html.clone(), answers }));
-        html
+        let answers = postcard::to_stdvec(&answers).unwrap_or_default();
+        let mut value = Vec::with_capacity(4 + answers.len() + html.len());
+        value.extend_from_slice(&(answers.len() as u32).to_le_bytes());
+        value.extend_from_slice(&answers);
+        value.extend_from_slice(html.as_bytes());
+        self.store.put(key, value);
+        Rendered { key, fingerprint: fingerprint(&key, &answers) }
     }
+
+    /// The HTML of a document [`prepare`](Self::prepare)d in this build.
+    pub fn html(&self, r: &Rendered) -> String {
+        self.store
+            .get(&r.key)
+            .and_then(|v| split_entry(&v).map(|(_, _, html)| String::from_utf8_lossy(html).into_owned()))
+            .unwrap_or_default()
+    }
+}
+/// A sharded key → bytes store, loaded lazily: loading checks each shard file (header,
+/// checksum) and indexes its entries without decoding them; a value is read when asked
+/// for. A build marks the entries it still needs (`get` of an old entry does not, so
+/// callers `keep` what they use) and adds new ones; saving writes the shards whose set
+/// of entries changed, old entries copied as they were.
+///
+/// A shard file is a header, then entries: key (32 bytes), value length (u32, little
+/// endian), a checksum of key and value (the first 16 bytes of their blake3), value.
+/// Loading checks the header and the framing; an entry's checksum is checked when it
+/// is read, so a corrupt entry is never served (it is a miss), and loading does not
+/// hash the whole file.
+pub struct ShardStore {
+    /// The header every shard file starts with.
+    header: Vec<u8>,
+    /// The valid shard files' bytes.
+    files: Vec<Vec<u8>>,
+    /// Key → (file, start, end) of its value in `files`.
+    index: HashMap<Key, (u32, u32, u32)>,
+    /// Entries this build needs: `None` for an old entry kept as it was, `Some` for a
+    /// new value.
+    used: Mutex<HashMap<Key, Option<Arc<[u8]>>>>,
+}
+
+/// An entry's key and where its value is in a shard file (start, end).
+type Located = (Key, u32, u32);
+
+/// An entry used by a build: its key and its new value (`None`: the loaded one).
+type UsedEntry<'u> = (&'u Key, &'u Option<Arc<[u8]>>);
+
+/// A value of a [`ShardStore`]: borrowed from a loaded file, or new in this build.
+pub enum Value<'s> {
+    /// From the file loaded.
+    Old(&'s [u8]),
+    /// Added in this build.
+    New(Arc<[u8]>),
+}
+
+impl std::ops::Deref for Value<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Value::Old(b) => b,
+            Value::New(b) => b,
+        }
+    }
+}
+
+impl ShardStore {
+    /// An empty store whose files start with `header`.
+    pub fn new(header: Vec<u8>) -> ShardStore {
+        ShardStore { header, files: Vec::new(), index: HashMap::new(), used: Mutex::new(HashMap::new()) }
+    }
+
+    /// A store filled from the shard files' bytes (`None` for a missing file). Files
+    /// whose header, checksum or entry framing is wrong are ignored; the outcome is
+    /// `Discarded` when any was.
+    pub fn load(header: Vec<u8>, shards: Vec<Option<Vec<u8>>>) -> (ShardStore, LoadOutcome) {
+        let mut s = ShardStore::new(header);
+        let mut outcome = LoadOutcome::Missing;
+        let checked: Vec<(Option<Vec<Located>>, Vec<u8>)> =
+            shards.into_par_iter().flatten().map(|bytes| (index_of(&s.header, &bytes), bytes)).collect();
+        for (entries, bytes) in checked {
+            match entries {
+                Some(entries) => {
+                    let file = s.files.len() as u32;
+                    s.index.extend(entries.into_iter().map(|(k, a, b)| (k, (file, a, b))));
+                    s.files.push(bytes);
+                    if outcome == LoadOutcome::Missing {
+                        outcome = LoadOutcome::Loaded(0);
+                    }
+                }
+                None => outcome = LoadOutcome::Discarded,
+            }
+        }
+        if let LoadOutcome::Loaded(_) = outcome {
+            outcome = LoadOutcome::Loaded(s.index.len());
+        }
+        (s, outcome)
+    }
+
+    /// Entries loaded.
+    pub fn loaded(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The value under `key`: one added in this build, else the loaded one. Does not
+    /// mark it as used.
+    pub fn get(&self, key: &Key) -> Option<Value<'_>> {
+        if let Some(Some(v)) = self.used.lock().expect("cache lock").get(key) {
+            return Some(Value::New(v.clone()));
+        }
+        let &(f, a, b) = self.index.get(key)?;
+        let file = &self.files[f as usize];
+        let value = &file[a as usize..b as usize];
+        (file[a as usize - 16..a as usize] == entry_sum(key, value)).then_some(Value::Old(value))
+    }
+
+    /// Marks the loaded entry under `key` as used (saved again); no-op when there is
+    /// none or the build replaced it.
+    pub fn keep(&self, key: &Key) {
+        if self.index.contains_key(key) {
+            self.used.lock().expect("cache lock").entry(*key).or_insert(None);
+        }
+    }
+
+    /// Adds (or replaces) the value under `key`, used by this build.
+    pub fn put(&self, key: Key, value: Vec<u8>) {
+        self.used.lock().expect("cache lock").insert(key, Some(value.into()));
+    }
+
+    /// The shards to save (index, bytes): those that would change, each with the
+    /// entries of that shard used by this build.
+    pub fn dirty_shards(&self) -> Vec<(usize, Vec<u8>)> {
+        let used = self.used.lock().expect("cache lock");
+        let mut dirty = [false; SHARDS];
+        let mut old_n = vec![0usize; SHARDS];
+        let mut used_n = vec![0usize; SHARDS];
+        for k in self.index.keys() {
+            old_n[shard_of(k)] += 1;
+        }
+        for (k, v) in used.iter() {
+            used_n[shard_of(k)] += 1;
+            if v.is_some() {
+                dirty[shard_of(k)] = true;
+            }
+        }
+        let mut shards: Vec<Vec<UsedEntry<'_>>> = vec![Vec::new(); SHARDS];
+        for (k, v) in used.iter() {
+            shards[shard_of(k)].push((k, v));
+        }
+        shards
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| dirty[*i] || old_n[*i] != used_n[*i])
+            .map(|(i, entries)| (i, self.file(entries)))
+            .collect()
+    }
+
+    /// One file holding every entry used by this build.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let used = self.used.lock().expect("cache lock");
+        self.file(used.iter().collect())
+    }
+
+    /// A file (header, checksum, body) holding `entries`, sorted by key.
+    fn file(&self, mut entries: Vec<UsedEntry<'_>>) -> Vec<u8> {
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let mut body = Vec::new();
+        for (k, v) in entries {
+            let value: &[u8] = match v {
+                Some(v) => v,
+                None => {
+                    let &(f, a, b) = &self.index[k];
+                    &self.files[f as usize][a as usize..b as usize]
+                }
+            };
+            body.extend_from_slice(k);
+            body.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            body.extend_from_slice(&entry_sum(k, value));
+            body.extend_from_slice(value);
+        }
+        let mut out = self.header.clone();
+        out.extend_from_slice(&body);
+        out
+    }
+}
+
+/// The checksum of an entry: the first 16 bytes of blake3 of its key and value.
+fn entry_sum(key: &Key, value: &[u8]) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    h.update(key);
+    h.update(value);
+    h.finalize().as_bytes()[..16].try_into().expect("16 bytes")
+}
+
+/// The entries of a shard file (key, start, end of the value in `bytes`), or `None`
+/// when the header or the framing is wrong. Checksums are checked on use.
+fn index_of(header: &[u8], bytes: &[u8]) -> Option<Vec<Located>> {
+    let body = bytes.strip_prefix(header)?;
+    if bytes.len() > u32::MAX as usize {
+        return None;
+    }
+    let mut at = bytes.len() - body.len();
+    let mut out = Vec::new();
+    while at < bytes.len() {
+        let key: Key = bytes.get(at..at + 32)?.try_into().ok()?;
+        let len = u32::from_le_bytes(bytes.get(at + 32..at + 36)?.try_into().ok()?) as usize;
+        let start = at + 52;
+        let end = start.checked_add(len).filter(|&e| e <= bytes.len())?;
+        out.push((key, start as u32, end as u32));
+        at = end;
+    }
+    Some(out)
 }
 
 /// Wraps a cache body: magic, format, version tag, blake3 checksum, body.
@@ -337,7 +500,7 @@ mod tests {
         let md = "See REQ-A-1 and [x](other.md).";
         let c = MarkdownCache::default();
         let first = c.render(md, "d/doc.md", "p.html", &L("a.html"), &s);
-        let warm = MarkdownCache::from_shards(&files(&c)).0;
+        let warm = MarkdownCache::from_shards(files(&c)).0;
         assert_eq!(warm.render(md, "d/doc.md", "p.html", &L("a.html"), &s), first);
         assert_eq!((warm.hits(), warm.misses()), (1, 0));
         assert!(warm.dirty_shards().is_empty(), "nothing to save");
@@ -359,28 +522,71 @@ mod tests {
     fn corrupt_or_foreign_files_are_discarded() {
         let c = MarkdownCache::default();
         c.render("# hi", "a.md", "a.html", &L(""), &Syntect::new());
-        let loaded = MarkdownCache::from_shards(&files(&c)).1;
+        let loaded = MarkdownCache::from_shards(files(&c)).1;
         assert_eq!(loaded, LoadOutcome::Loaded(1));
         let good = c.dirty_shards().remove(0).1;
         let mut flipped = good.clone();
         let n = flipped.len();
         flipped[n - 1] ^= 1;
+        let c = MarkdownCache::from_shards(vec![Some(flipped)]).0;
+        c.render("# hi", "a.md", "a.html", &L(""), &Syntect::new());
+        assert_eq!((c.hits(), c.misses()), (0, 1), "a corrupt entry is not served");
         let mut foreign = good.clone();
         foreign[8] = 77;
-        for bad in [flipped, foreign, good[..good.len() / 2].to_vec(), b"junk".to_vec()] {
-            let (c, outcome) = MarkdownCache::from_shards(&[Some(bad)]);
-            assert_eq!((outcome, c.old.len()), (LoadOutcome::Discarded, 0));
+        for bad in [foreign, good[..good.len() / 2].to_vec(), b"junk".to_vec()] {
+            let (c, outcome) = MarkdownCache::from_shards(vec![Some(bad)]);
+            assert_eq!((outcome, c.store.loaded()), (LoadOutcome::Discarded, 0));
         }
+    }
+
+    #[test]
+    fn a_shard_store_keeps_copies_and_adds_entries_without_decoding() {
+        let header = b"TESTHEAD".to_vec();
+        let s = ShardStore::new(header.clone());
+        let (a, b) = ([0u8; 32], [1u8; 32]);
+        s.put(a, b"alpha".to_vec());
+        s.put(b, b"beta".to_vec());
+        let one = s.to_bytes();
+        let (warm, outcome) = ShardStore::load(header.clone(), vec![Some(one.clone())]);
+        assert_eq!((outcome, warm.loaded()), (LoadOutcome::Loaded(2), 2));
+        assert_eq!(&*warm.get(&a).unwrap(), b"alpha");
+        assert!(warm.get(&[9u8; 32]).is_none());
+        warm.keep(&a);
+        warm.keep(&b);
+        assert!(warm.dirty_shards().is_empty(), "both kept, nothing to save");
+        warm.put(b, b"beta 2".to_vec());
+        assert_eq!(&*warm.get(&b).unwrap(), b"beta 2", "the new value wins");
+        assert_eq!(warm.dirty_shards().len(), 1);
+        let next = ShardStore::load(header.clone(), vec![Some(warm.to_bytes())]).0;
+        assert_eq!(&*next.get(&a).unwrap(), b"alpha", "kept entries are copied as they were");
+        // Only `a` used: `b`'s shard loses an entry and is saved.
+        let (only_a, _) = ShardStore::load(header.clone(), vec![Some(one.clone())]);
+        only_a.keep(&a);
+        assert_eq!(only_a.dirty_shards().len(), 1);
+        // A length running past the end is refused.
+        let mut bad = header.clone();
+        bad.extend_from_slice(&b);
+        bad.extend_from_slice(&100u32.to_le_bytes());
+        bad.extend_from_slice(&[0; 16]);
+        bad.extend_from_slice(b"short");
+        let (c, outcome) = ShardStore::load(header.clone(), vec![Some(bad), Some(b"junk".to_vec())]);
+        assert_eq!((outcome, c.loaded()), (LoadOutcome::Discarded, 0));
+        assert_eq!(ShardStore::load(header.clone(), vec![None]).1, LoadOutcome::Missing);
+        // A flipped byte in a value: loaded, but the entry is never served.
+        let mut flipped = one.clone();
+        let n = flipped.len();
+        flipped[n - 1] ^= 1;
+        let c = ShardStore::load(header, vec![Some(flipped)]).0;
+        assert!(c.get(&b).is_none() && c.get(&a).is_some());
     }
 
     #[test]
     fn page_keys_follow_every_value() {
         let t = [1u8; 32];
-        let a = serde_json::json!({"a": "x", "b": [1, 2]});
-        let b = serde_json::json!({"a": "x", "b": [1, 3]});
-        assert_eq!(page_key(&t, "p.html", &a), page_key(&t, "p.html", &a.clone()));
-        assert_ne!(page_key(&t, "p.html", &a), page_key(&t, "p.html", &b));
-        assert_ne!(page_key(&t, "p.html", &a), page_key(&t, "q.html", &a));
-        assert_ne!(page_key(&t, "p.html", &a), page_key(&[2u8; 32], "p.html", &a));
+        let (a, b) = (b"a:x;b:1,2".as_slice(), b"a:x;b:1,3".as_slice());
+        assert_eq!(page_key(&t, "p.html", a), page_key(&t, "p.html", a));
+        assert_ne!(page_key(&t, "p.html", a), page_key(&t, "p.html", b));
+        assert_ne!(page_key(&t, "p.html", a), page_key(&t, "q.html", a));
+        assert_ne!(page_key(&t, "p.html", a), page_key(&[2u8; 32], "p.html", a));
     }
 }

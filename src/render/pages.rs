@@ -1,7 +1,13 @@
 //! Every page of the site, rendered from the [`Project`] with no I/O: the project index,
 //! a page per plan, requirement, phase, plan document and marked source file, the
-//! diagnostics page and `trace.json`. Source files are highlighted once; excerpts are
-//! cut from their highlighted lines.
+//! diagnostics page and `trace.json`. Source files are highlighted once, on first need;
+//! excerpts are cut from their highlighted lines.
+//!
+//! Large content (a source page's code, excerpts, rendered markdown) is *deferred*: the
+//! context a page key is computed from holds a token with a fingerprint of that
+//! content's inputs instead of the content, and the content is made only when the
+//! page is rendered. So a page whose key is unchanged costs neither highlighting nor
+//! reading the caches' HTML.
 
 use super::highlight::{Highlighter, plain_lines};
 use super::incremental::{self, Key, RenderCache};
@@ -16,7 +22,9 @@ use crate::source::{Language, Placement};
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 use tera::Context;
 
 /// One output file: its path relative to the output folder and its bytes.
@@ -48,28 +56,126 @@ pub const MAX_EXCERPTS: usize = 25;
 const MAX_HIGHLIGHT: usize = 2 << 20;
 
 /// The highlighted lines of every file that gets a source page (same index as
-/// `project.files`; empty for the others).
-pub struct Highlighted(Vec<Vec<String>>);
+/// `project.files`; empty for the others), each made on first need, and a fingerprint
+/// of each: a hash of everything its lines are made from (version, engine, language,
+/// text), which pages are keyed with instead of the lines.
+pub struct Highlighted<'h> {
+    highlighter: &'h dyn Highlighter,
+    lines: Vec<OnceLock<Vec<String>>>,
+    fingerprints: Vec<Key>,
+}
 
-/// Highlights every file that gets a source page, once, in parallel.
-pub fn highlight_sources(project: &Project, highlighter: &dyn Highlighter) -> Highlighted {
-    Highlighted(
-        project
-            .files
-            .par_iter()
-            .map(|f| {
-                if project.document_index.contains_key(&f.path) {
-                    return Vec::new();
-                }
-                if f.text.len() > MAX_HIGHLIGHT {
-                    return plain_lines(&f.text);
-                }
-                let ext = f.path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-                let ext = if f.language == Language::Markdown { "md" } else { ext };
-                highlighter.highlight_lines(&f.text, ext)
-            })
-            .collect(),
-    )
+/// How a file is highlighted: `None` for a file without a source page (a plan
+/// document), `Some(None)` for one too large to highlight (plain lines), else the
+/// language given to the highlighter.
+fn highlight_lang<'f>(project: &Project, f: &'f crate::model::SourceFile) -> Option<Option<&'f str>> {
+    if project.document_index.contains_key(&f.path) {
+        return None;
+    }
+    if f.text.len() > MAX_HIGHLIGHT {
+        return Some(None);
+    }
+    let ext = f.path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    Some(Some(if f.language == Language::Markdown { "md" } else { ext }))
+}
+
+/// Prepares the highlighting of every file that gets a source page: computes the
+/// fingerprints (in parallel) and tells `highlighter` that their lines are still in
+/// use, so a cache keeps them. Lines are highlighted later, on first need.
+pub fn highlight_sources<'h>(project: &Project, highlighter: &'h dyn Highlighter) -> Highlighted<'h> {
+    let fingerprints = project
+        .files
+        .par_iter()
+        .map(|f| {
+            let Some(lang) = highlight_lang(project, f) else { return [0; 32] };
+            if let Some(lang) = lang {
+                highlighter.keep(&f.text, lang);
+            }
+            let mut h = blake3::Hasher::new();
+            for part in [env!("CARGO_PKG_VERSION"), highlighter.name(), lang.unwrap_or("\0plain")] {
+                h.update(&(part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+            h.update(f.text.as_bytes());
+            *h.finalize().as_bytes()
+        })
+        .collect();
+    Highlighted { highlighter, lines: project.files.iter().map(|_| OnceLock::new()).collect(), fingerprints }
+}
+
+impl Highlighted<'_> {
+    /// The highlighted lines of file `f`, highlighted now if not yet.
+    fn lines(&self, project: &Project, f: usize) -> &[String] {
+        self.lines[f].get_or_init(|| {
+            let file = &project.files[f];
+            match highlight_lang(project, file) {
+                None => Vec::new(),
+                Some(None) => plain_lines(&file.text),
+                Some(Some(lang)) => self.highlighter.highlight_lines(&file.text, lang),
+            }
+        })
+    }
+}
+
+/// Content of a page made only if the page is rendered (see the module comment).
+enum Deferred {
+    /// The highlighted excerpt of a trace (index into `project.traces`).
+    Excerpt(usize),
+    /// A source page's code: the file, and the reference links shown at trace lines.
+    Source(usize, BTreeMap<u32, String>),
+    /// A rendered markdown document.
+    Markdown(incremental::Rendered),
+}
+
+/// A page's context as it is built: each value is encoded into the page key's input
+/// as it is inserted (its name, then postcard; JSON if postcard cannot encode it), and
+/// kept to fill the tera context only if the page is rendered.
+#[derive(Default)]
+struct PageCtx<'v> {
+    encoded: Vec<u8>,
+    #[allow(clippy::type_complexity)]
+    values: Vec<Box<dyn FnOnce(&mut Context) + 'v>>,
+}
+
+impl<'v> PageCtx<'v> {
+    fn insert<T: Serialize + 'v>(&mut self, name: &'static str, value: T) {
+        self.encoded.extend_from_slice(&(name.len() as u32).to_le_bytes());
+        self.encoded.extend_from_slice(name.as_bytes());
+        match postcard::to_extend(&value, Vec::new()) {
+            Ok(bytes) => {
+                self.encoded.push(b'p');
+                self.encoded.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                self.encoded.extend_from_slice(&bytes);
+            }
+            Err(_) => {
+                let bytes = serde_json::to_vec(&value).unwrap_or_default();
+                self.encoded.push(b'j');
+                self.encoded.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                self.encoded.extend_from_slice(&bytes);
+            }
+        }
+        self.values.push(Box::new(move |ctx: &mut Context| ctx.insert(name, &value)));
+    }
+}
+
+/// The deferred content of one page, each with the token standing for it.
+#[derive(Default)]
+struct Deferrals(RefCell<Vec<(String, Deferred)>>);
+
+/// How a token starts. A value of the context is replaced only when it equals, whole,
+/// a token registered for that page (index and fingerprint included), which no project
+/// text can be made to match without knowing the fingerprint.
+const DEFERRED: &str = "\0tracemark-deferred:";
+
+impl Deferrals {
+    /// A token for `what`, unique in the page, holding `fingerprint` (a hash of
+    /// everything the content is made from).
+    fn add(&self, fingerprint: &Key, what: Deferred) -> String {
+        let mut v = self.0.borrow_mut();
+        let token = format!("{DEFERRED}{}:{}", v.len(), blake3::Hash::from(*fingerprint).to_hex());
+        v.push((token.clone(), what));
+        token
+    }
 }
 
 /// Renders the whole site from the highlighted sources, reusing from `cache` what the
@@ -79,7 +185,7 @@ pub fn render_site(
     project: &Project,
     theme: &Theme,
     highlighter: &dyn Highlighter,
-    highlighted: &Highlighted,
+    highlighted: &Highlighted<'_>,
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
     let site = Site::new(project, theme, highlighter, highlighted, cache);
@@ -99,8 +205,13 @@ pub fn render_site(
     );
     jobs.extend((0..project.files.len()).filter(|&f| site.has_source_page[f]).map(Job::Source));
 
-    let mut pages: Vec<Page> = jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>()?;
-    pages.push(Page::new("trace.json", trace_json(project)?));
+    // `trace.json` is one long sequential job: it runs beside the pages.
+    let (pages, trace) = rayon::join(
+        || jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>(),
+        || trace_json(project),
+    );
+    let mut pages = pages?;
+    pages.push(Page::new("trace.json", trace?));
     for (name, bytes) in &theme.static_files {
         pages.push(Page::new(format!("static/{name}"), bytes.clone()));
     }
@@ -126,7 +237,7 @@ struct Site<'a> {
     /// What the previous build left that may be reused.
     cache: &'a RenderCache,
     /// Highlighted lines of each file (same index as `project.files`).
-    lines: &'a [Vec<String>],
+    highlighted: &'a Highlighted<'a>,
     /// Whether a file gets a source page (plan documents get a document page instead).
     has_source_page: Vec<bool>,
     /// Document index → (plan, phase) when the document is that phase's own file: the
@@ -143,12 +254,11 @@ impl<'a> Site<'a> {
         project: &'a Project,
         theme: &'a Theme,
         highlighter: &'a dyn Highlighter,
-        highlighted: &'a Highlighted,
+        highlighted: &'a Highlighted<'a>,
         cache: &'a RenderCache,
     ) -> Site<'a> {
         let has_source_page: Vec<bool> =
             project.files.iter().map(|f| !project.document_index.contains_key(&f.path)).collect();
-        let lines = &highlighted.0;
         let mut phase_of_document = HashMap::new();
         for (pi, plan) in project.plans.iter().enumerate() {
             for (phi, ph) in plan.phases.iter().enumerate() {
@@ -175,7 +285,7 @@ impl<'a> Site<'a> {
             theme,
             highlighter,
             cache,
-            lines,
+            highlighted,
             has_source_page,
             phase_of_document,
             plan_ci,
@@ -198,23 +308,85 @@ impl<'a> Site<'a> {
 
     /// Renders a page from its template and context, unless the previous build wrote
     /// the same page (same key) and its file is intact.
-    fn page(&self, path: String, template: &str, title: &str, mut ctx: Context) -> Result<Page> {
-        ctx.insert("site_title", &self.project.title);
-        ctx.insert("page_title", title);
-        ctx.insert("root", &urls::root(&path));
+    fn page(&self, path: String, template: &str, title: &str, ctx: PageCtx<'_>) -> Result<Page> {
+        self.page_deferred(path, template, title, ctx, Deferrals::default())
+    }
+
+    /// [`Self::page`] for a context holding tokens of deferred content: the key is
+    /// computed with the tokens, which are replaced by their content only if the page
+    /// is rendered.
+    fn page_deferred(
+        &self,
+        path: String,
+        template: &str,
+        title: &str,
+        mut ctx: PageCtx<'_>,
+        deferred: Deferrals,
+    ) -> Result<Page> {
+        ctx.insert("site_title", self.project.title.clone());
+        ctx.insert("page_title", title.to_string());
+        ctx.insert("root", urls::root(&path));
         ctx.insert("version", env!("CARGO_PKG_VERSION"));
-        let json = ctx.into_json();
-        let key = incremental::page_key(&self.theme.hash, template, &json);
+        let key = incremental::page_key(&self.theme.hash, template, &ctx.encoded);
         if self.cache.intact.get(&path) == Some(&key) {
             return Ok(Page { path, bytes: Vec::new(), key: Some(key), unchanged: true });
         }
-        let ctx = Context::from_value(json).context("page context")?;
+        let mut tera_ctx = Context::new();
+        for fill in ctx.values {
+            fill(&mut tera_ctx);
+        }
+        let deferred = deferred.0.into_inner();
+        if !deferred.is_empty() {
+            let mut json = tera_ctx.into_json();
+            self.fill(&mut json, &deferred);
+            tera_ctx = Context::from_value(json).context("page context")?;
+        }
+        let ctx = tera_ctx;
         let html = self
             .theme
             .tera
             .render(template, &ctx)
             .with_context(|| format!("rendering `{template}` for {path}"))?;
         Ok(Page { path, bytes: html.into_bytes(), key: Some(key), unchanged: false })
+    }
+
+    /// Replaces every token of `deferred` in `v` by its content.
+    fn fill(&self, v: &mut serde_json::Value, deferred: &[(String, Deferred)]) {
+        use serde_json::Value;
+        match v {
+            Value::String(s) => {
+                let Some(rest) = s.strip_prefix(DEFERRED) else { return };
+                let i = rest.split_once(':').and_then(|(i, _)| i.parse::<usize>().ok());
+                if let Some((token, what)) = i.and_then(|i| deferred.get(i))
+                    && token == s
+                {
+                    *s = self.produce(what);
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| self.fill(x, deferred)),
+            Value::Object(o) => o.values_mut().for_each(|x| self.fill(x, deferred)),
+            _ => {}
+        }
+    }
+
+    /// The content a token stands for.
+    fn produce(&self, what: &Deferred) -> String {
+        match what {
+            Deferred::Excerpt(t) => self.excerpt_html(&self.project.traces[*t]),
+            Deferred::Source(f, refs) => self.source_code(*f, refs),
+            Deferred::Markdown(r) => self.cache.markdown.html(r),
+        }
+    }
+
+    /// Markdown rendered through the cache, deferred.
+    fn markdown(&self, d: &Deferrals, md: &str, doc_path: &str, from: &str, linker: &dyn Linker) -> String {
+        let r = self.cache.markdown.prepare(md, doc_path, from, linker, self.highlighter);
+        d.add(&r.fingerprint, Deferred::Markdown(r))
+    }
+
+    /// The highlighted lines of file `f`.
+    fn lines(&self, f: usize) -> &[String] {
+        self.highlighted.lines(self.project, f)
     }
 
     // ---- URLs -------------------------------------------------------------------
@@ -319,7 +491,8 @@ impl<'a> Site<'a> {
 
     // ---- traces -----------------------------------------------------------------
 
-    fn trace_view(&self, from: &str, t: usize, with_excerpt: bool) -> TraceView {
+    /// The view of trace `t`, with its excerpt (deferred into `excerpt`) when given.
+    fn trace_view(&self, from: &str, t: usize, excerpt: Option<&Deferrals>) -> TraceView {
         let tr = &self.project.traces[t];
         let file = &self.project.files[tr.file];
         let plans = tr
@@ -365,7 +538,15 @@ impl<'a> Site<'a> {
                 None => LinkView { text: format!("{} {}", it.kind, it.id), url: None, class: "dangling" },
             })
             .collect();
-        let excerpt = (with_excerpt && self.has_source_page[tr.file]).then(|| self.excerpt_html(tr));
+        let excerpt = excerpt.filter(|_| self.has_source_page[tr.file]).map(|d| {
+            let mut h = blake3::Hasher::new();
+            h.update(b"excerpt");
+            h.update(&self.highlighted.fingerprints[tr.file]);
+            for n in [tr.trace.excerpt.0, tr.trace.excerpt.1, tr.trace.line, tr.trace.end_line] {
+                h.update(&n.to_le_bytes());
+            }
+            d.add(h.finalize().as_bytes(), Deferred::Excerpt(t))
+        });
         TraceView {
             items,
             location: self.location_link(from, &file.path, tr.trace.line),
@@ -378,7 +559,7 @@ impl<'a> Site<'a> {
     }
 
     fn excerpt_html(&self, tr: &TraceRecord) -> String {
-        let lines = &self.lines[tr.file];
+        let lines = self.lines(tr.file);
         let (a, b) = tr.trace.excerpt;
         let a = a.max(1) as usize;
         let b = (b as usize).min(lines.len());
@@ -446,7 +627,7 @@ impl<'a> Site<'a> {
         for d in &self.project.diagnostics {
             *by_code.entry(d.code.name()).or_default() += 1;
         }
-        let mut ctx = Context::new();
+        let mut ctx = PageCtx::default();
         ctx.insert("summary", &self.project.summary);
         ctx.insert("plans", &plans);
         ctx.insert("undeclared", &undeclared);
@@ -502,10 +683,10 @@ impl<'a> Site<'a> {
                 }
             })
             .collect();
-        let mut ctx = Context::new();
+        let mut ctx = PageCtx::default();
         ctx.insert(
             "plan",
-            &PlanHeader {
+            PlanHeader {
                 synthetic: plan.synthetic,
                 id: plan.id.clone(),
                 title: plan.title.clone(),
@@ -513,14 +694,14 @@ impl<'a> Site<'a> {
                 declared: self.location_link(&from, &plan.declared.path, plan.declared.line),
             },
         );
-        ctx.insert("row", &self.plan_row(&from, p));
+        ctx.insert("row", self.plan_row(&from, p));
         ctx.insert("requirements", &requirements);
         ctx.insert("phases", &phases);
         ctx.insert("matrix", &matrix);
         ctx.insert("documents", &documents);
-        ctx.insert("item_groups", &self.item_groups(&from, p));
-        ctx.insert("link_matrices", &self.link_matrices(&from, p));
-        ctx.insert("traces", &self.project.plan_traces[p].len());
+        ctx.insert("item_groups", self.item_groups(&from, p));
+        ctx.insert("link_matrices", self.link_matrices(&from, p));
+        ctx.insert("traces", self.project.plan_traces[p].len());
         self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
     }
 
@@ -580,18 +761,22 @@ impl<'a> Site<'a> {
         let r = &plan.requirements[k.req];
         let from = self.requirement_path(k);
         let linker = PageLinker { site: self, from: &from, plan: Some(k.plan) };
+        let d = Deferrals::default();
         let definition = if r.text.trim().is_empty() {
             String::new()
         } else {
-            self.cache.markdown.render(&r.text, &r.location.path, &from, &linker, self.highlighter)
+            self.markdown(&d, &r.text, &r.location.path, &from, &linker)
         };
         let traces = self.project.requirement_traces.get(&k).map_or(&[][..], Vec::as_slice);
         let code: Vec<usize> = traces.iter().copied().filter(|&t| self.project.traces[t].in_code()).collect();
         let docs: Vec<usize> =
             traces.iter().copied().filter(|&t| !self.project.traces[t].in_code()).collect();
-        let code_views: Vec<TraceView> =
-            code.iter().enumerate().map(|(i, &t)| self.trace_view(&from, t, i < MAX_EXCERPTS)).collect();
-        let doc_views: Vec<TraceView> = docs.iter().map(|&t| self.trace_view(&from, t, false)).collect();
+        let code_views: Vec<TraceView> = code
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| self.trace_view(&from, t, (i < MAX_EXCERPTS).then_some(&d)))
+            .collect();
+        let doc_views: Vec<TraceView> = docs.iter().map(|&t| self.trace_view(&from, t, None)).collect();
         let others: Vec<LinkView> = self
             .project
             .requirement_index
@@ -606,22 +791,22 @@ impl<'a> Site<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        let mut ctx = Context::new();
-        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        let mut ctx = PageCtx::default();
+        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
         ctx.insert("plan_title", &plan.title);
         ctx.insert("id", &r.id);
         ctx.insert("title", &r.title);
-        ctx.insert("shape", &r.shape);
-        ctx.insert("defined_at", &self.location_link(&from, &r.location.path, r.location.line));
+        ctx.insert("shape", r.shape);
+        ctx.insert("defined_at", self.location_link(&from, &r.location.path, r.location.line));
         ctx.insert("definition", &definition);
-        ctx.insert("row", &self.requirement_row(&from, k));
-        ctx.insert("covered", &!code.is_empty());
+        ctx.insert("row", self.requirement_row(&from, k));
+        ctx.insert("covered", !code.is_empty());
         ctx.insert("code_traces", &code_views);
         ctx.insert("document_traces", &doc_views);
-        ctx.insert("max_excerpts", &MAX_EXCERPTS);
+        ctx.insert("max_excerpts", MAX_EXCERPTS);
         ctx.insert("same_id_elsewhere", &others);
         let title = if r.title.is_empty() { r.id.clone() } else { format!("{} — {}", r.id, r.title) };
-        self.page(from, "requirement.html", &title, ctx)
+        self.page_deferred(from, "requirement.html", &title, ctx, d)
     }
 
     fn phase(&self, p: usize, ph: usize) -> Result<Page> {
@@ -629,18 +814,19 @@ impl<'a> Site<'a> {
         let phase = &plan.phases[ph];
         let from = self.phase_url_path(p, ph);
         let linker = PageLinker { site: self, from: &from, plan: Some(p) };
+        let d = Deferrals::default();
         let body = phase
             .document
             .as_ref()
             .filter(|d| self.phase_of_document.get(&self.project.document_index[*d]) == Some(&(p, ph)))
             .and_then(|d| self.project.document_text.get(d).map(|text| (d, text)))
-            .map(|(d, text)| self.cache.markdown.render(text, d, &from, &linker, self.highlighter))
+            .map(|(doc, text)| self.markdown(&d, text, doc, &from, &linker))
             .unwrap_or_default();
         let traces: Vec<TraceView> = self
             .project
             .phase_traces
             .get(&(p, ph))
-            .map(|v| v.iter().map(|&t| self.trace_view(&from, t, false)).collect())
+            .map(|v| v.iter().map(|&t| self.trace_view(&from, t, None)).collect())
             .unwrap_or_default();
         let claims: Vec<ClaimView> = phase
             .claims
@@ -657,32 +843,32 @@ impl<'a> Site<'a> {
                 }
             })
             .collect();
-        let mut ctx = Context::new();
-        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        let mut ctx = PageCtx::default();
+        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
         ctx.insert("plan_title", &plan.title);
         ctx.insert("id", &phase.id);
         ctx.insert("title", &phase.title);
-        ctx.insert("status", &status_label(plan.phase_status(ph)));
+        ctx.insert("status", status_label(plan.phase_status(ph)));
         ctx.insert(
             "tracker",
-            &phase.tracker.as_ref().map(|t| TrackerView {
+            phase.tracker.as_ref().map(|t| TrackerView {
                 raw: t.raw.clone(),
                 location: self.location_link(&from, &t.location.path, t.location.line),
             }),
         );
         ctx.insert(
             "completion",
-            &phase.completion.as_ref().map(|c| self.link(&from, c.clone(), self.file_location(c, 0))),
+            phase.completion.as_ref().map(|c| self.link(&from, c.clone(), self.file_location(c, 0))),
         );
-        ctx.insert("defined_at", &self.location_link(&from, &phase.location.path, phase.location.line));
-        ctx.insert("document", &phase.document.as_ref().map(|d| d.to_string()));
+        ctx.insert("defined_at", self.location_link(&from, &phase.location.path, phase.location.line));
+        ctx.insert("document", phase.document.as_ref().map(|d| d.to_string()));
         ctx.insert("body", &body);
         ctx.insert("claims", &claims);
         ctx.insert("traces", &traces);
         ctx.insert("attributes", &phase.attributes);
         ctx.insert(
             "links",
-            &self.link_groups(
+            self.link_groups(
                 &from,
                 Node::Phase { plan: p, phase: ph },
                 &phase.links,
@@ -694,7 +880,7 @@ impl<'a> Site<'a> {
         } else {
             format!("{}.{} — {}", plan.id, phase.id, phase.title)
         };
-        self.page(from, "phase.html", &title, ctx)
+        self.page_deferred(from, "phase.html", &title, ctx, d)
     }
 
     /// The kind name of a node (`task`, `phase`, `requirement`).
@@ -817,16 +1003,20 @@ impl<'a> Site<'a> {
         let it = &plan.items[key.item];
         let from = self.item_path(key);
         let linker = PageLinker { site: self, from: &from, plan: Some(key.plan) };
+        let d = Deferrals::default();
         let definition = if it.text.trim().is_empty() {
             String::new()
         } else {
-            self.cache.markdown.render(&it.text, &it.location.path, &from, &linker, self.highlighter)
+            self.markdown(&d, &it.text, &it.location.path, &from, &linker)
         };
         let traces = self.project.item_traces.get(&key).map_or(&[][..], Vec::as_slice);
         let trace_views: Vec<TraceView> = traces
             .iter()
             .enumerate()
-            .map(|(i, &t)| self.trace_view(&from, t, i < MAX_EXCERPTS && self.project.traces[t].in_code()))
+            .map(|(i, &t)| {
+                let excerpt = i < MAX_EXCERPTS && self.project.traces[t].in_code();
+                self.trace_view(&from, t, excerpt.then_some(&d))
+            })
             .collect();
         let attributes: Vec<&crate::plan::Attribute> = it
             .attributes
@@ -834,24 +1024,24 @@ impl<'a> Site<'a> {
             .filter(|a| !(it.kind == "gate" && a.name == "result"))
             .filter(|a| !(it.kind == "checklist" && matches!(a.name.as_str(), "checked" | "total")))
             .collect();
-        let mut ctx = Context::new();
-        ctx.insert("plan", &self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        let mut ctx = PageCtx::default();
+        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
         ctx.insert("plan_title", &plan.title);
         ctx.insert("kind", &it.kind);
-        ctx.insert("kind_heading", &kind_heading(&it.kind));
+        ctx.insert("kind_heading", kind_heading(&it.kind));
         ctx.insert("id", &it.id);
         ctx.insert("title", &it.title);
-        ctx.insert("state", &item_state(it));
-        ctx.insert("defined_at", &self.location_link(&from, &it.location.path, it.location.line));
+        ctx.insert("state", item_state(it));
+        ctx.insert("defined_at", self.location_link(&from, &it.location.path, it.location.line));
         ctx.insert("definition", &definition);
         ctx.insert("attributes", &attributes);
         ctx.insert(
             "links",
-            &self.link_groups(&from, Node::Item { key }, &it.links, self.project.item_link_targets.get(&key)),
+            self.link_groups(&from, Node::Item { key }, &it.links, self.project.item_link_targets.get(&key)),
         );
         ctx.insert("traces", &trace_views);
         let title = if it.title.is_empty() { it.id.clone() } else { format!("{} — {}", it.id, it.title) };
-        self.page(from, "item.html", &title, ctx)
+        self.page_deferred(from, "item.html", &title, ctx, d)
     }
 
     fn document(&self, d: usize) -> Result<Page> {
@@ -859,22 +1049,23 @@ impl<'a> Site<'a> {
         let from = urls::document(&doc.path);
         let plan = doc.plan.as_ref().and_then(|id| self.project.plan_index.get(id).copied());
         let linker = PageLinker { site: self, from: &from, plan };
+        let d = Deferrals::default();
         let body = self
             .project
             .document_text
             .get(&doc.path)
-            .map(|text| self.cache.markdown.render(text, &doc.path, &from, &linker, self.highlighter))
+            .map(|text| self.markdown(&d, text, &doc.path, &from, &linker))
             .unwrap_or_default();
         let traces: Vec<TraceView> = self
             .project
             .file_index
             .get(&doc.path)
-            .map(|&f| self.project.file_traces[f].clone().map(|t| self.trace_view(&from, t, false)).collect())
+            .map(|&f| self.project.file_traces[f].clone().map(|t| self.trace_view(&from, t, None)).collect())
             .unwrap_or_default();
-        let mut ctx = Context::new();
+        let mut ctx = PageCtx::default();
         ctx.insert(
             "plan",
-            &plan.map(|p| {
+            plan.map(|p| {
                 self.link(
                     &from,
                     self.project.plans[p].id.clone(),
@@ -883,28 +1074,22 @@ impl<'a> Site<'a> {
             }),
         );
         ctx.insert("path", &doc.path);
-        ctx.insert("role", &role_label(&doc.role));
+        ctx.insert("role", role_label(&doc.role));
         ctx.insert("body", &body);
         ctx.insert("traces", &traces);
-        self.page(from, "document.html", &doc.title, ctx)
+        self.page_deferred(from, "document.html", &doc.title, ctx, d)
     }
 
     fn source(&self, f: usize) -> Result<Page> {
         let file = &self.project.files[f];
         let from = urls::source(&file.path);
         let range = self.project.file_traces[f].clone();
-        let mut traces: Vec<TraceView> = range.clone().map(|t| self.trace_view(&from, t, false)).collect();
+        let mut traces: Vec<TraceView> = range.clone().map(|t| self.trace_view(&from, t, None)).collect();
         for (t, view) in range.clone().zip(traces.iter_mut()) {
             view.location.text = format!("line {}", self.project.traces[t].trace.line);
             view.location.url = Some(format!("#L{}", self.project.traces[t].trace.line));
         }
-        // Which lines carry markers, and the references to show at each trace's first line.
-        let mut marked: Vec<bool> = vec![false; self.lines[f].len() + 1];
-        for m in &file.markers {
-            if let Some(slot) = marked.get_mut(m.line as usize) {
-                *slot = true;
-            }
-        }
+        // The references to show at each trace's first line.
         let mut refs: BTreeMap<u32, String> = BTreeMap::new();
         for (t, view) in range.zip(&traces) {
             let line = self.project.traces[t].trace.line;
@@ -913,9 +1098,44 @@ impl<'a> Site<'a> {
                 entry.push_str(&l.html());
             }
         }
+        // The code is made from the highlighted lines, the marked lines and the refs.
+        let mut h = blake3::Hasher::new();
+        h.update(b"source");
+        h.update(&self.highlighted.fingerprints[f]);
+        h.update(&(file.markers.len() as u64).to_le_bytes());
+        for m in &file.markers {
+            h.update(&m.line.to_le_bytes());
+        }
+        for (line, html) in &refs {
+            h.update(&line.to_le_bytes());
+            h.update(&(html.len() as u64).to_le_bytes());
+            h.update(html.as_bytes());
+        }
+        let d = Deferrals::default();
+        let code = d.add(h.finalize().as_bytes(), Deferred::Source(f, refs));
+        let mut ctx = PageCtx::default();
+        ctx.insert("path", &file.path);
+        ctx.insert("lines", file.text.lines().count());
+        ctx.insert("markers", file.markers.len());
+        ctx.insert("traces", &traces);
+        ctx.insert("code", &code);
+        self.page_deferred(from, "source.html", &file.path, ctx, d)
+    }
+
+    /// A source page's code: every highlighted line with its anchor, marked lines, and
+    /// `refs` (the links shown at each trace's first line).
+    fn source_code(&self, f: usize, refs: &BTreeMap<u32, String>) -> String {
+        let file = &self.project.files[f];
+        let lines = self.lines(f);
+        let mut marked: Vec<bool> = vec![false; lines.len() + 1];
+        for m in &file.markers {
+            if let Some(slot) = marked.get_mut(m.line as usize) {
+                *slot = true;
+            }
+        }
         let mut code = String::with_capacity(file.text.len() * 3);
         code.push_str("<pre class=\"code src\"><code>");
-        for (i, line) in self.lines[f].iter().enumerate() {
+        for (i, line) in lines.iter().enumerate() {
             let n = i + 1;
             code.push_str(&format!("<span id=\"L{n}\"{}>", if marked[n] { " class=\"m\"" } else { "" }));
             code.push_str(line);
@@ -927,13 +1147,7 @@ impl<'a> Site<'a> {
             code.push_str("</span>");
         }
         code.push_str("</code></pre>");
-        let mut ctx = Context::new();
-        ctx.insert("path", &file.path);
-        ctx.insert("lines", &self.lines[f].len());
-        ctx.insert("markers", &file.markers.len());
-        ctx.insert("traces", &traces);
-        ctx.insert("code", &code);
-        self.page(from, "source.html", &file.path, ctx)
+        code
     }
 
     fn diagnostics(&self) -> Result<Page> {
@@ -947,9 +1161,9 @@ impl<'a> Site<'a> {
             });
             g.items.push(self.diagnostic_view(from, d));
         }
-        let mut ctx = Context::new();
-        ctx.insert("groups", &groups.into_values().collect::<Vec<_>>());
-        ctx.insert("total", &self.project.diagnostics.len());
+        let mut ctx = PageCtx::default();
+        ctx.insert("groups", groups.into_values().collect::<Vec<_>>());
+        ctx.insert("total", self.project.diagnostics.len());
         self.page(from.into(), "diagnostics.html", "Diagnostics", ctx)
     }
 

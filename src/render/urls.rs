@@ -13,10 +13,17 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Replaces characters that cannot appear in a file name on common file systems.
-fn file_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
-        .collect()
+fn file_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|');
+    if !s.contains(bad) {
+        return s.into();
+    }
+    s.chars().map(|c| if bad(c) { '_' } else { c }).collect::<String>().into()
+}
+
+/// Whether a byte is left as it is in a path segment (see [`SEGMENT`]).
+fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }
 
 /// A plan's page.
@@ -65,14 +72,22 @@ pub fn relative(from: &str, to: &str) -> String {
     let to_segs: Vec<&str> = to.split('/').collect();
     let to_dirs = &to_segs[..to_segs.len() - 1];
     let common = from_dirs.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
-    let mut out = "../".repeat(from_dirs.len() - common);
+    let ups = from_dirs.len() - common;
+    let mut out = String::with_capacity(3 * ups + to.len() + 8);
+    for _ in 0..ups {
+        out.push_str("../");
+    }
     let mut first = true;
     for seg in &to_segs[common..] {
         if !first {
             out.push('/');
         }
         first = false;
-        out.extend(utf8_percent_encode(seg, SEGMENT));
+        if seg.bytes().all(unreserved) {
+            out.push_str(seg);
+        } else {
+            out.extend(utf8_percent_encode(seg, SEGMENT));
+        }
     }
     if let Some(f) = fragment {
         out.push('#');

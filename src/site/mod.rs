@@ -120,8 +120,8 @@ pub fn build(config: &Config) -> Result<Built> {
         rayon::join(
             || {
                 rayon::join(
-                    || CachedHighlighter::from_shards(engine.as_ref(), &read_shards(&hl_dir)).0,
-                    || MarkdownCache::from_shards(&read_shards(&md_dir)).0,
+                    || CachedHighlighter::from_shards(engine.as_ref(), read_shards(&hl_dir)).0,
+                    || MarkdownCache::from_shards(read_shards(&md_dir)).0,
                 )
             },
             || {
@@ -291,9 +291,20 @@ fn read(config: &Config, f: &walk::WalkedFile) -> Read {
             || memchr::memmem::find(&bytes, b"@requirement").is_some();
         return Read::Binary { has_marker_bytes: has };
     }
-    let d = text::decode(&bytes);
-    let encoding = d.encoding;
-    Read::Text { text: d.text.into_owned(), encoding }
+    // Valid UTF-8 (the usual case) becomes the text without a copy; otherwise as
+    // `text::decode` says.
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Read::Text { text, encoding: Encoding::Utf8 }
+        }
+        Err(e) => {
+            let d = text::decode(e.as_bytes());
+            Read::Text { text: d.text.into_owned(), encoding: d.encoding }
+        }
+    }
 }
 
 fn load(config: &Config, files: &[walk::WalkedFile]) -> Loaded {

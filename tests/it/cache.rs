@@ -222,3 +222,34 @@ fn a_new_requirement_relinks_documents_that_mention_it() {
         std::fs::read_to_string(out.join("docs/project-plans/20251104ingress/overview.md.html")).unwrap();
     assert!(page.contains(">REQ-ING-900</a>"), "the mention became a link");
 }
+
+#[test]
+fn a_no_change_rebuild_keeps_the_caches_it_did_not_read() {
+    let (tmp, root, out) = warm_example();
+    // The first rebuild drops the highlight entries of markdown code fences (a reused
+    // document does not highlight them again); from then on the caches are stable.
+    build_into(&root, &out);
+    let before: Vec<(PathBuf, Vec<u8>)> =
+        cache_files(&root).into_iter().map(|f| (f.clone(), std::fs::read(&f).unwrap())).collect();
+    // Nothing is highlighted nor rendered, yet every cache entry is kept.
+    build_into(&root, &out);
+    for (f, bytes) in &before {
+        assert!(std::fs::read(f).unwrap() == *bytes, "{} changed", f.display());
+    }
+    // Pages rendered from the kept entries alone equal a clean build.
+    std::fs::remove_dir_all(&out).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    for (f, bytes) in &before {
+        assert!(std::fs::read(f).unwrap() == *bytes, "{} changed", f.display());
+    }
+}
+
+#[test]
+fn moving_a_marker_re_renders_the_source_page_and_excerpts() {
+    let (tmp, root, out) = warm_example();
+    let f = root.join("src/quota/quota.go");
+    let text = std::fs::read_to_string(&f).unwrap();
+    // The same lines with one blank line inserted first: every marker moves down.
+    std::fs::write(&f, format!("\n{text}")).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
