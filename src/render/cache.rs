@@ -94,7 +94,7 @@ impl<'h> CachedHighlighter<'h> {
         let mut h = blake3::Hasher::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
         h.update(&[0]);
-        h.update(self.inner.name().as_bytes());
+        h.update(self.inner.fingerprint().as_bytes());
         h.update(&[0]);
         h.update(lang.as_bytes());
         h.update(&[0]);
@@ -124,13 +124,17 @@ impl Highlighter for CachedHighlighter<'_> {
     fn name(&self) -> &'static str {
         self.inner.name()
     }
+
+    fn fingerprint(&self) -> &'static str {
+        self.inner.fingerprint()
+    }
 }
 
 fn header(inner: &dyn Highlighter) -> Vec<u8> {
     let mut h = Vec::with_capacity(64);
     h.extend_from_slice(MAGIC);
     h.extend_from_slice(&FORMAT.to_le_bytes());
-    let tag = format!("{}/{}", env!("CARGO_PKG_VERSION"), inner.name());
+    let tag = format!("{}/{}", env!("CARGO_PKG_VERSION"), inner.fingerprint());
     h.extend_from_slice(&(tag.len() as u32).to_le_bytes());
     h.extend_from_slice(tag.as_bytes());
     h
@@ -211,5 +215,13 @@ mod tests {
         let (next, outcome) = CachedHighlighter::from_bytes(&s, Some(&warm.to_bytes()));
         assert_eq!(outcome, LoadOutcome::Loaded(1), "the entry for `b` was not used, so it is gone");
         drop(next);
+    }
+
+    #[test]
+    fn the_cache_forwards_the_engine_fingerprint() {
+        let engine = crate::render::highlight::Syntect::new();
+        let cached = CachedHighlighter::new(&engine);
+        assert_eq!(cached.fingerprint(), engine.fingerprint());
+        assert_ne!(engine.fingerprint(), engine.name(), "the revision is part of it");
     }
 }

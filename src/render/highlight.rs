@@ -28,6 +28,14 @@ pub trait Highlighter: Send + Sync {
 
     /// The engine's name, for timings and the site footer.
     fn name(&self) -> &'static str;
+
+    /// The engine's name and output revision (`syntect/5.3/two-face-0.5/1`), part of
+    /// every cache key: a change of an engine's output (its mapping of captures to
+    /// classes, or an upgrade of its grammar crates) bumps the revision, so cached lines
+    /// of the old output are never reused. Defaults to [`Highlighter::name`].
+    fn fingerprint(&self) -> &'static str {
+        self.name()
+    }
 }
 
 /// Lines longer than this many bytes are not parsed (syntect's regexes can take
@@ -213,6 +221,11 @@ impl Highlighter for Syntect {
 
     fn name(&self) -> &'static str {
         "syntect"
+    }
+
+    fn fingerprint(&self) -> &'static str {
+        // Bump with the syntect or two-face versions in Cargo.toml, or the class table.
+        "syntect/5.3/two-face-0.5/1"
     }
 }
 
@@ -441,6 +454,12 @@ impl Highlighter for TreeSitter {
 
     fn name(&self) -> &'static str {
         "tree-sitter"
+    }
+
+    fn fingerprint(&self) -> &'static str {
+        // Bump with the arborium version in Cargo.toml, or the capture → class mapping;
+        // the syntect part is the fallback's.
+        "tree-sitter/arborium-2.18/1+syntect/5.3/two-face-0.5/1"
     }
 }
 

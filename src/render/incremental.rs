@@ -222,7 +222,7 @@ impl MarkdownCache {
         highlighter: &dyn Highlighter,
     ) -> Rendered {
         let mut h = blake3::Hasher::new();
-        for part in [env!("CARGO_PKG_VERSION"), highlighter.name(), page, doc_path] {
+        for part in [env!("CARGO_PKG_VERSION"), highlighter.fingerprint(), page, doc_path] {
             h.update(&(part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
