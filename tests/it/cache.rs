@@ -30,7 +30,8 @@ fn warm_example() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let _ = std::fs::remove_dir_all(root.join("public"));
     let out = tmp.path().join("out");
     build_into(&root, &out);
-    assert!(root.join(".tracemark-cache/highlight/00.bin").is_file(), "the first build writes the cache");
+    let shards = std::fs::read_dir(root.join(".tracemark-cache/highlight")).map_or(0, |d| d.count());
+    assert!(shards > 0, "the first build writes the highlight cache");
     assert!(root.join(".tracemark-cache/markdown").is_dir(), "and the rendered-markdown cache");
     (tmp, root, out)
 }
