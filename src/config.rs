@@ -286,41 +286,28 @@ fn grammar(table: &BTreeMap<Spanned<String>, Spanned<RawKind>>) -> Result<Gramma
             }
             None => None,
         };
-        let pattern = match &kind.pattern {
-            Some(p) => {
-                let compiled = regex::Regex::new(&format!("^(?:{})$", p.get_ref()));
-                if let Err(e) = compiled {
-                    return Err((p.span(), format!("kinds.{name}.pattern is not a valid regex: {e}")));
-                }
-                Some(p.get_ref().clone())
-            }
-            None => None,
+        let bad_regex = |e: String| {
+            let span = kind.pattern.as_ref().map_or_else(|| key.span(), |p| p.span());
+            (span, format!("kinds.{name}.pattern is not a valid regex: {e}"))
         };
+        let pattern = kind.pattern.as_ref().map(|p| p.get_ref().clone());
         if name == "requirement" {
             if let Some(p) = pattern {
-                g.requirement = Some(regex::Regex::new(&format!("^(?:{p})$")).expect("checked above"));
+                let re = regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| bad_regex(e.to_string()))?;
+                g.requirement = Some(re);
             }
             g.requirement_tags = tags.unwrap_or_default();
             continue;
         }
         let existing = g.kinds.iter().position(|k| k.name == *name);
-        let default_tags = vec![format!("@{name}")];
-        let (pattern, tags) = match existing {
-            Some(i) => (pattern.unwrap_or_else(|| g.kinds[i].pattern.clone()), tags.unwrap_or(default_tags)),
-            None => match pattern {
-                Some(p) => (p, tags.unwrap_or(default_tags)),
-                None => {
-                    return Err((
-                        key.span(),
-                        format!(
-                            "[kinds.{name}] needs a `pattern`, a regex for its IDs (`pattern = 'SC-\\d+'`)"
-                        ),
-                    ));
-                }
-            },
+        let Some(pattern) = pattern.or_else(|| existing.map(|i| g.kinds[i].pattern.clone())) else {
+            return Err((
+                key.span(),
+                format!("[kinds.{name}] needs a `pattern`, a regex for its IDs (`pattern = 'SC-\\d+'`)"),
+            ));
         };
-        let compiled = ItemKind::new(name, &pattern, tags)
-            .map_err(|e| (key.span(), format!("kinds.{name}.pattern is not a valid regex: {e}")))?;
+        let compiled = ItemKind::new(name, &pattern, tags.unwrap_or_else(|| vec![format!("@{name}")]))
+            .map_err(bad_regex)?;
         match existing {
             Some(i) => g.kinds[i] = compiled,
             None => g.kinds.push(compiled),

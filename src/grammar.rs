@@ -132,9 +132,9 @@ impl ItemKind {
         self.whole.is_match(s)
     }
 
-    /// Every ID of this kind in `text`, in order, as written.
-    pub fn find_all<'t>(&self, text: &'t str) -> impl Iterator<Item = &'t str> + use<'_, 't> {
-        self.anywhere.find_iter(text).map(|m| m.as_str())
+    /// Every ID of this kind in `text`, in order, as written, with its byte range.
+    pub fn find_all<'t>(&self, text: &'t str) -> impl Iterator<Item = regex::Match<'t>> + use<'_, 't> {
+        self.anywhere.find_iter(text)
     }
 }
 
@@ -237,7 +237,8 @@ mod tests {
         assert_eq!(g.kind_of("REQ-SP4-003"), None);
         assert!(!g.allows_requirement("T-001"));
         assert!(g.allows_requirement("REQ-SP4-003"));
-        let ids: Vec<&str> = g.kinds[1].find_all("SR §3 B-003; VR NEW-RISK-003, R-007.").collect();
+        let ids: Vec<&str> =
+            g.kinds[1].find_all("SR §3 B-003; VR NEW-RISK-003, R-007.").map(|m| m.as_str()).collect();
         assert_eq!(ids, ["NEW-RISK-003", "R-007"]);
     }
 

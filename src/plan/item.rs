@@ -55,11 +55,10 @@ fn kind_ids(text: &str, grammar: &Grammar) -> Vec<String> {
     let mut hits: Vec<(usize, String)> = Vec::new();
     for k in &grammar.kinds {
         for m in k.find_all(text) {
-            let at = m.as_ptr() as usize - text.as_ptr() as usize;
-            // A longer ID of another kind already covers this span (`NEW-RISK-001`
-            // contains no `R-001`, but configured kinds may overlap).
-            if !hits.iter().any(|(a, h)| *a <= at && at < a + h.len()) {
-                hits.push((at, m.to_string()));
+            // An ID of another kind may already cover this span (configured kinds may
+            // overlap).
+            if !hits.iter().any(|(a, h)| *a <= m.start() && m.start() < a + h.len()) {
+                hits.push((m.start(), m.as_str().to_string()));
             }
         }
     }
