@@ -13,6 +13,8 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
 use crate::plan::{Document, DocumentRole, Link, LinkKind, Plan, PlanFolder};
 use crate::source::{Language, Marker, Placement, Tag, Trace};
+use petgraph::algo::tarjan_scc;
+use petgraph::graphmap::DiGraphMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -822,66 +824,15 @@ fn item_findings(plans: &[Plan], links: &Links, diagnostics: &mut Vec<Diagnostic
 }
 
 /// The cycles of a directed graph: each strongly connected component with more than
-/// one node, or a node with an edge to itself, as a cycle path through it starting at
-/// its smallest node. Iterative (Tarjan), so deep chains cannot overflow the stack.
+/// one node, or a node with an edge to itself (petgraph's Tarjan), as a cycle path
+/// through it starting at its smallest node.
 fn cycles(graph: &BTreeMap<ItemKey, Vec<ItemKey>>) -> Vec<Vec<ItemKey>> {
-    let nodes: Vec<ItemKey> = graph.keys().copied().collect();
-    let mut index: HashMap<ItemKey, usize> = HashMap::new();
-    let mut low: HashMap<ItemKey, usize> = HashMap::new();
-    let mut on_stack: std::collections::HashSet<ItemKey> = std::collections::HashSet::new();
-    let mut stack: Vec<ItemKey> = Vec::new();
-    let mut sccs: Vec<Vec<ItemKey>> = Vec::new();
-    let mut counter = 0;
-    let empty = Vec::new();
-    for &root in &nodes {
-        if index.contains_key(&root) {
-            continue;
-        }
-        let mut work: Vec<(ItemKey, usize)> = vec![(root, 0)];
-        index.insert(root, counter);
-        low.insert(root, counter);
-        counter += 1;
-        stack.push(root);
-        on_stack.insert(root);
-        while let Some(&mut (v, ref mut next)) = work.last_mut() {
-            let succ = graph.get(&v).unwrap_or(&empty);
-            if *next < succ.len() {
-                let w = succ[*next];
-                *next += 1;
-                if let std::collections::hash_map::Entry::Vacant(e) = index.entry(w) {
-                    e.insert(counter);
-                    low.insert(w, counter);
-                    counter += 1;
-                    stack.push(w);
-                    on_stack.insert(w);
-                    work.push((w, 0));
-                } else if on_stack.contains(&w) {
-                    let lw = index[&w].min(low[&v]);
-                    low.insert(v, lw);
-                }
-            } else {
-                work.pop();
-                if let Some(&(parent, _)) = work.last() {
-                    let lp = low[&parent].min(low[&v]);
-                    low.insert(parent, lp);
-                }
-                if low[&v] == index[&v] {
-                    let mut scc = Vec::new();
-                    while let Some(w) = stack.pop() {
-                        on_stack.remove(&w);
-                        scc.push(w);
-                        if w == v {
-                            break;
-                        }
-                    }
-                    let self_loop = scc.len() == 1 && graph.get(&v).is_some_and(|s| s.contains(&v));
-                    if scc.len() > 1 || self_loop {
-                        sccs.push(scc);
-                    }
-                }
-            }
-        }
-    }
+    let g: DiGraphMap<ItemKey, ()> =
+        graph.iter().flat_map(|(&from, tos)| tos.iter().map(move |&to| (from, to))).collect();
+    let sccs = tarjan_scc(&g)
+        .into_iter()
+        .filter(|scc| scc.len() > 1 || g.contains_edge(scc[0], scc[0]))
+        .collect::<Vec<_>>();
     // A readable cycle through each component: from its smallest node, follow edges
     // inside the component until a node repeats.
     let mut out = Vec::new();
