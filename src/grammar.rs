@@ -189,6 +189,13 @@ impl Grammar {
         }
     }
 
+    /// Whether a token found in text is a requirement ID under this grammar: it
+    /// matches the configured pattern, or, without one, [`is_requirement_id`] accepts
+    /// it and it is not an ID of an item kind.
+    pub fn is_requirement(&self, id: &str) -> bool {
+        self.allows_requirement(id) && (self.requirement.is_some() || is_requirement_id(id))
+    }
+
     /// Every marker tag of every item kind, with its kind index.
     pub fn item_tags(&self) -> impl Iterator<Item = (&str, usize)> {
         self.kinds.iter().enumerate().flat_map(|(i, k)| k.tags.iter().map(move |t| (t.as_str(), i)))

@@ -7,7 +7,7 @@
 use super::doc::Doc;
 use super::table::{Table, header_key, plain_cell};
 use super::{Attribute, Item, Link, LinkKind, Location};
-use crate::grammar::{Grammar, is_requirement_id};
+use crate::grammar::Grammar;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -79,11 +79,7 @@ fn requirement_ids(text: &str, grammar: &Grammar) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for m in RE.find_iter(text) {
         let id = m.as_str().trim_end_matches(['.', '-']);
-        let ok = match &grammar.requirement {
-            Some(re) => re.is_match(id),
-            None => is_requirement_id(id) && grammar.kind_of(id).is_none(),
-        };
-        if ok && !out.iter().any(|o| o == id) {
+        if grammar.is_requirement(id) && !out.iter().any(|o| o == id) {
             out.push(id.to_string());
         }
     }

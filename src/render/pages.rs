@@ -384,6 +384,18 @@ impl<'a> Site<'a> {
         d.add(&r.fingerprint, Deferred::Markdown(r))
     }
 
+    /// A definition's text as markdown; empty for a text of only whitespace.
+    fn definition(
+        &self,
+        d: &Deferrals,
+        text: &str,
+        doc_path: &str,
+        from: &str,
+        linker: &dyn Linker,
+    ) -> String {
+        if text.trim().is_empty() { String::new() } else { self.markdown(d, text, doc_path, from, linker) }
+    }
+
     /// The highlighted lines of file `f`.
     fn lines(&self, f: usize) -> &[String] {
         self.highlighted.lines(self.project, f)
@@ -762,11 +774,7 @@ impl<'a> Site<'a> {
         let from = self.requirement_path(k);
         let linker = PageLinker { site: self, from: &from, plan: Some(k.plan) };
         let d = Deferrals::default();
-        let definition = if r.text.trim().is_empty() {
-            String::new()
-        } else {
-            self.markdown(&d, &r.text, &r.location.path, &from, &linker)
-        };
+        let definition = self.definition(&d, &r.text, &r.location.path, &from, &linker);
         let traces = self.project.requirement_traces.get(&k).map_or(&[][..], Vec::as_slice);
         let code: Vec<usize> = traces.iter().copied().filter(|&t| self.project.traces[t].in_code()).collect();
         let docs: Vec<usize> =
@@ -1004,11 +1012,7 @@ impl<'a> Site<'a> {
         let from = self.item_path(key);
         let linker = PageLinker { site: self, from: &from, plan: Some(key.plan) };
         let d = Deferrals::default();
-        let definition = if it.text.trim().is_empty() {
-            String::new()
-        } else {
-            self.markdown(&d, &it.text, &it.location.path, &from, &linker)
-        };
+        let definition = self.definition(&d, &it.text, &it.location.path, &from, &linker);
         let traces = self.project.item_traces.get(&key).map_or(&[][..], Vec::as_slice);
         let trace_views: Vec<TraceView> = traces
             .iter()
