@@ -89,7 +89,18 @@ pub struct CheckArgs {
     /// Project root: the folder holding `tracemark.toml` (optional) and `project-plans/`.
     #[arg(default_value = ".")]
     pub root: PathBuf,
-    /// Output format of the report, written to standard output.
+    /// Output format of the report, written to standard output. With `--format github`
+    /// and `$GITHUB_STEP_SUMMARY` set, a markdown job summary is appended to that file.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Fail only on findings that are not in this baseline file (written by
+    /// `--write-baseline`); baselined findings are counted, shown in SARIF and JSON with
+    /// their state, and do not fail. Says how many baseline findings are gone.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in FILE (JSON, sorted, one entry per fingerprint: code,
+    /// path and the offending line's text, not its line number), print nothing else and
+    /// exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
 }

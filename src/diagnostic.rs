@@ -109,12 +109,119 @@ impl Code {
 
     /// The severity findings of this code get unless the `[severity]` table says
     /// otherwise (an oversized file skipped is a note although `unreadable` is a warning).
+    /// Errors fail `tracemark check`: a broken trace (`dangling-reference`), tasks that
+    /// can never start and a failed gate. [`Code::why_default`] says why for each code.
     pub fn default_severity(self) -> Severity {
         match self {
             Code::Encoding | Code::UndeclaredPlan | Code::TraceForUnfinishedPhase => Severity::Note,
-            Code::PrerequisiteCycle | Code::FailedGate => Severity::Error,
+            Code::DanglingReference | Code::PrerequisiteCycle | Code::FailedGate => Severity::Error,
             _ => Severity::Warning,
         }
+    }
+
+    /// The documentation of the code: a readable name, what a finding means, how to fix
+    /// it, an example and why it has its default severity. SARIF rules
+    /// (`fullDescription`, `help`) and `docs/findings.md` are made from it.
+    pub fn doc(self) -> CodeDoc {
+        let (title, meaning, fix, example, why) = match self {
+            Code::DanglingReference => (
+                "DanglingReference",
+                "A marker or an item link names a plan, phase, requirement or item that no plan declares: a broken trace. The code claims to implement or verify something that exists nowhere, usually because of a typo or because the requirement was renamed or removed.",
+                "Correct the ID in the marker, or declare the plan (`Plan ID: …`), phase or requirement it names. If the requirement was removed on purpose, remove the marker.",
+                "// @plan:PLAN-20250101-LOGIN.P02\n// @requirement:REQ-LOGIN-009   <- no plan defines REQ-LOGIN-009",
+                "error: a broken trace is always a mistake, and the change that introduced it can fix it",
+            ),
+            Code::UnresolvedMarker => (
+                "UnresolvedMarker",
+                "A marker's value is not an ID at all, so the marker traces nothing. It is kept and shown so that nothing is dropped silently.",
+                "Write a plan ID (`PLAN-YYYYMMDD-NAME.P05`) or a requirement ID (`REQ-X-001`) after the tag, or move the free text out of the marker.",
+                "// @plan:ISSUE-2376   <- an issue number, not a plan ID",
+                "warning: nothing is traced, but the text may be a deliberate note; review it",
+            ),
+            Code::AmbiguousReference => (
+                "AmbiguousReference",
+                "A marker names a requirement (or item) ID that several plans define, and no `@plan` in the same comment block says which one. tracemark does not guess: the trace is kept but linked to no requirement.",
+                "Add `@plan:PLAN-…` naming the intended plan to the same comment block, or give the requirements distinct IDs.",
+                "// @requirement:REQ-001   <- REQ-001 is defined by PLAN-A and PLAN-B",
+                "warning: choosing the plan is a decision, often about old code; it does not break a trace",
+            ),
+            Code::UncoveredRequirement => (
+                "UncoveredRequirement",
+                "A requirement defined in a plan has no trace in code: no marker names it.",
+                "Mark the code that implements or verifies it with `@plan:PLAN-….PNN @requirement:REQ-…`, or remove the requirement from the plan.",
+                "REQ-LOGIN-003 in project-plans/login/specification.md, cited by no marker",
+                "warning: plans are written before code, so an uncovered requirement is the normal state of work in progress",
+            ),
+            Code::DuplicateDefinition => (
+                "DuplicateDefinition",
+                "One ID (a plan ID, or a requirement ID within one plan) is declared twice; the first declaration is used.",
+                "Remove or rename one of the two declarations.",
+                "`Plan ID: PLAN-20250101-LOGIN` in two plan folders",
+                "warning: the site still links to the first declaration; worth fixing, not worth failing",
+            ),
+            Code::Encoding => (
+                "Encoding",
+                "A file is not valid UTF-8 and was decoded as Windows-1252. Its text is read, but characters outside ASCII may be shown wrongly.",
+                "Save the file as UTF-8.",
+                "a source file saved as Latin-1 with `café` in a comment",
+                "note: the file was read and nothing is lost",
+            ),
+            Code::Unreadable => (
+                "Unreadable",
+                "A file or folder could not be read, or a file was skipped (binary, or larger than `max_file_size`). Markers in it are not seen.",
+                "Fix the permissions, exclude the file (`exclude` in tracemark.toml), or raise `max_file_size` if its markers matter.",
+                "a 20 MB generated file above the default `max_file_size` of 8 MiB",
+                "warning: markers in the file may be missed; a file skipped for its size is a note, since the limit is deliberate",
+            ),
+            Code::UndeclaredPlan => (
+                "UndeclaredPlan",
+                "A folder under a plan root declares no plan ID, so markers cannot name it. Its documents are still shown.",
+                "Add a `Plan ID: PLAN-YYYYMMDD-NAME` line to its main document, or move the folder out of the plan root.",
+                "project-plans/notes/ with a README.md and no `Plan ID:` line",
+                "note: folders of notes beside plans are common and harmless",
+            ),
+            Code::MissingCompletionRecord => (
+                "MissingCompletionRecord",
+                "The tracker marks a phase done, the plan keeps completion records for its phases, and this phase has none: the evidence that it is done is missing.",
+                "Add the phase's completion record (as the plan's other phases have), or correct the tracker.",
+                "tracker: `| P03 | DONE |`, and `.completed/P03.md` missing while `P01.md` and `P02.md` exist",
+                "warning: the status and the evidence disagree; someone should look, but the code is not broken",
+            ),
+            Code::UnexpectedCompletionRecord => (
+                "UnexpectedCompletionRecord",
+                "A completion record exists for a phase the tracker marks as not started: the tracker is probably out of date.",
+                "Update the tracker's status of the phase, or remove the record if the phase is not done.",
+                "`.completed/P04.md` while the tracker says `| P04 | TODO |`",
+                "warning: the status and the evidence disagree",
+            ),
+            Code::TraceForUnfinishedPhase => (
+                "TraceForUnfinishedPhase",
+                "A trace in code names a phase that the tracker does not mark as done.",
+                "Nothing while the phase is in progress; when it is finished, mark it done in the tracker.",
+                "// @plan:PLAN-20250101-LOGIN.P04   <- tracker: `| P04 | IN PROGRESS |`",
+                "note: code for a phase in progress is the normal state of work",
+            ),
+            Code::PrerequisiteCycle => (
+                "PrerequisiteCycle",
+                "Tasks whose prerequisites (`depends-on` links) form a cycle: none of them can ever start.",
+                "Remove one `depends-on` link of the cycle.",
+                "T-001 depends on T-002, and T-002 depends on T-001",
+                "error: the plan cannot be carried out as written",
+            ),
+            Code::FailedGate => (
+                "FailedGate",
+                "A gate of a plan is recorded as failed (`Gate: FAIL — reason`).",
+                "Do what the gate asks and record it as passed, or lower `failed-gate` in `[severity]` if failed gates are tracked elsewhere.",
+                "`Gate: FAIL — coverage below 80 %` in a phase document",
+                "error: the plan itself says that a condition to go on is not met",
+            ),
+        };
+        CodeDoc { title, meaning, fix, example, why }
+    }
+
+    /// Why the code has its default severity, in one line (for `tracemark init`).
+    pub fn why_default(self) -> &'static str {
+        self.doc().why
     }
 
     /// A one-line description of the code, for group headings.
@@ -141,6 +248,22 @@ impl Code {
     }
 }
 
+/// The documentation of one [`Code`] (see [`Code::doc`]). Plain text with markdown
+/// code spans; the example is one or more lines of input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeDoc {
+    /// A readable PascalCase name (`DanglingReference`): SARIF's rule `name`.
+    pub title: &'static str,
+    /// What a finding means, in full sentences.
+    pub meaning: &'static str,
+    /// How to fix it, in full sentences.
+    pub fix: &'static str,
+    /// An example of input that gives the finding.
+    pub example: &'static str,
+    /// The default severity's name, a colon, and why it is the default.
+    pub why: &'static str,
+}
+
 /// One finding: a code, a severity, where (`path` relative to the project root, with
 /// `/` separators; `line` 1-based, 0 when the finding concerns a whole file), what is
 /// wrong and, when known, what to do about it.
@@ -159,6 +282,12 @@ pub struct Diagnostic {
     /// What to do about it, if there is something to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The text of the offending marker's or definition's line, normalized
+    /// ([`normalize_text`]); `None` for a finding about a whole file or folder. With the
+    /// code and the path it makes the finding's fingerprint (`crate::baseline`), which
+    /// does not change when lines are inserted above.
+    #[serde(skip)]
+    pub text: Option<String>,
 }
 
 impl Diagnostic {
@@ -177,6 +306,7 @@ impl Diagnostic {
             severity: Severity::Warning,
             message: message.into(),
             help: None,
+            text: None,
         }
     }
 
@@ -186,10 +316,34 @@ impl Diagnostic {
         self
     }
 
+    /// The same finding carrying the text of its offending line (normalized with
+    /// [`normalize_text`]; an empty line gives `None`).
+    pub fn with_text(mut self, line: &str) -> Self {
+        let text = normalize_text(line);
+        self.text = (!text.is_empty()).then_some(text);
+        self
+    }
+
     /// The same finding with a hint on what to do.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+}
+
+/// A line's text as fingerprints use it: trimmed, each run of whitespace one space, at
+/// most 500 characters (so re-indenting or re-wrapping spaces does not change it).
+pub fn normalize_text(line: &str) -> String {
+    let mut out = String::new();
+    for word in line.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    match out.char_indices().nth(500) {
+        Some((end, _)) => out[..end].to_string(),
+        None => out,
     }
 }
 

@@ -64,11 +64,19 @@ pub fn template() -> String {
          # tags = []\n\
          \n\
          # Severity of each finding code: \"error\", \"warning\", \"note\" or \"off\".\n\
-         # `tracemark check` (and `build --fail-on-error`) exits 1 when a finding is an error.\n\
+         # `tracemark check` (and `build --fail-on-error`) exits 1 when a finding is an error;\n\
+         # with `--baseline FILE`, only when a finding that is not in the baseline is.\n\
+         # Each code is shown with its default and why (docs/findings.md has more).\n\
          # [severity]\n",
     );
     for code in Code::ALL {
-        s.push_str(&format!("# {} = \"{}\"    # {}\n", code.name(), code.default_severity(), code.summary()));
+        s.push_str(&format!(
+            "# {}\n#   default {}\n# {} = \"{}\"\n",
+            code.summary(),
+            code.why_default(),
+            code.name(),
+            code.default_severity()
+        ));
     }
     s
 }
@@ -115,6 +123,10 @@ mod tests {
         assert_eq!(raw.plans, Some(vec!["project-plans".to_string()]));
         assert_eq!(raw.severity.as_ref().map(|s| s.len()), Some(Code::ALL.len()), "every code is listed");
         assert_eq!(raw.kinds.as_ref().map(|k| k.len()), Some(3), "task, risk and requirement are shown");
+        assert!(
+            uncommented().contains("\ndangling-reference = \"error\"\n"),
+            "a broken trace fails by default"
+        );
         let uncommented = crate::config::Config::from_raw(std::env::temp_dir(), raw, None).expect("valid");
         let defaults = crate::grammar::Grammar::default();
         for (shown, default) in uncommented.grammar.kinds.iter().zip(&defaults.kinds) {

@@ -5,6 +5,7 @@
 //! cross-reference) → `render` (pages, no I/O) → `site` (walk, timed stages, write);
 //! `report` turns the findings into `tracemark check`'s output formats.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -73,13 +74,67 @@ fn init(args: &InitArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `tracemark check`: analyse only (no rendering, no writing), print the report, exit
-/// with [`report::exit_status`].
+/// `tracemark check`: analyse only (no rendering, no writing), then either write the
+/// baseline (`--write-baseline`) or print the report (compared with `--baseline` when
+/// given; the baseline lines go to standard error for the machine formats), append
+/// the job summary to `$GITHUB_STEP_SUMMARY` for `--format github`, and exit with
+/// [`report::Context::exit_status`].
 fn check(args: &CheckArgs) -> Result<ExitCode> {
+    use anyhow::Context as _;
     let config = config::Config::load(&args.root, None)?;
     let project = site::analyse(&config, &mut site::Timings::default())?;
-    print!("{}", report::render(args.format, &project.diagnostics));
-    Ok(ExitCode::from(report::exit_status(&project.diagnostics)))
+    let diagnostics = &project.diagnostics;
+    if let Some(path) = &args.write_baseline {
+        let b = baseline::Baseline::of(diagnostics);
+        std::fs::write(path, b.to_json())
+            .with_context(|| format!("cannot write baseline `{}`", path.display()))?;
+        eprintln!(
+            "wrote baseline {}: {} findings ({} fingerprints)",
+            path.display(),
+            diagnostics.len(),
+            b.findings.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let comparison = match &args.baseline {
+        Some(path) => Some(baseline::Baseline::read(path)?.compare(diagnostics)),
+        None => None,
+    };
+    let name = args.baseline.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    let mut ctx = report::Context {
+        baseline: comparison.as_ref().map(|c| (name.as_str(), c)),
+        ..report::Context::default()
+    };
+    for d in diagnostics {
+        if let Some(doc) = project.first_document_under(&d.path) {
+            ctx.folder_documents.insert(d.path.clone(), doc.to_string());
+        }
+    }
+    print!("{}", report::render(args.format, diagnostics, &ctx));
+    if args.format != report::Format::Human {
+        eprint!("{}", ctx.baseline_lines());
+    }
+    if args.format == report::Format::Github
+        && let Some(file) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|f| !f.is_empty())
+    {
+        let links = match (std::env::var("GITHUB_REPOSITORY"), std::env::var("GITHUB_SHA")) {
+            (Ok(repo), Ok(sha)) if !repo.is_empty() && !sha.is_empty() => {
+                let server =
+                    std::env::var("GITHUB_SERVER_URL").unwrap_or_else(|_| "https://github.com".into());
+                Some(format!("{server}/{repo}/blob/{sha}"))
+            }
+            _ => None,
+        };
+        let summary = report::step_summary(diagnostics, &ctx, links.as_deref());
+        use std::io::Write as _;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&file)
+            .and_then(|mut f| f.write_all(summary.as_bytes()))
+            .with_context(|| format!("cannot write the job summary to `{}`", file.display()))?;
+    }
+    Ok(ExitCode::from(ctx.exit_status(diagnostics)))
 }
 
 fn build(args: &BuildArgs) -> Result<ExitCode> {

@@ -12,7 +12,7 @@
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
 use crate::plan::{Document, DocumentRole, Link, LinkKind, Plan, PlanFolder};
-use crate::source::{Language, Marker, Placement, Tag, Trace};
+use crate::source::{Language, Marker, Placement, Tag, Trace, Value};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
 use serde::Serialize;
@@ -354,6 +354,16 @@ impl Project {
         for (fi, file) in files.iter().enumerate() {
             let start = traces.len();
             for (ti, t) in file.traces.iter().enumerate() {
+                // The text of the marker line in this trace that carries a value `is`
+                // accepts (the finding's fingerprint), else of the trace's first line.
+                let marker_text = |is: &dyn Fn(&Value) -> bool| -> &str {
+                    let line = file
+                        .markers
+                        .iter()
+                        .find(|m| (t.line..=t.end_line).contains(&m.line) && m.values.iter().any(is))
+                        .map_or(t.line, |m| m.line);
+                    line_text(&file.text, line)
+                };
                 let plans_t: Vec<PlanTarget> = t
                     .plans
                     .iter()
@@ -369,22 +379,26 @@ impl Project {
                 for pt in &plans_t {
                     match (pt.plan, &pt.phase_id, pt.phase) {
                         (None, _, _) => diagnostics.push(
-                            Diagnostic::warning(
+                            Diagnostic::new(
                                 Code::DanglingReference,
                                 &file.path,
                                 t.line,
                                 format!("plan `{}` is declared nowhere", pt.plan_id),
                             )
-                            .with_help("declare it in a plan folder (`Plan ID: …`) or correct the marker"),
+                            .with_help("declare it in a plan folder (`Plan ID: …`) or correct the marker")
+                            .with_text(marker_text(&|v| matches!(v, Value::Plan(r) if r.plan == pt.plan_id))),
                         ),
                         (Some(p), Some(ph), None) => diagnostics.push(
-                            Diagnostic::warning(
+                            Diagnostic::new(
                                 Code::DanglingReference,
                                 &file.path,
                                 t.line,
                                 format!("phase `{ph}` is not a phase of plan `{}`", plans[p].id),
                             )
-                            .with_help(phase_help(&plans[p])),
+                            .with_help(phase_help(&plans[p]))
+                            .with_text(marker_text(&|v| {
+                                matches!(v, Value::Plan(r) if r.plan == pt.plan_id && r.phase.as_ref() == Some(ph))
+                            })),
                         ),
                         _ => {}
                     }
@@ -401,6 +415,7 @@ impl Project {
                     .iter()
                     .map(|id| {
                         let resolution = resolve_requirement(id, &context, &plans, &requirement_index);
+                        let text = || marker_text(&|v| matches!(v, Value::Requirement { id: r } if r == id));
                         match &resolution {
                             Resolution::Dangling => {
                                 let named = context.iter().map(|&p| format!("`{}`", plans[p].id)).collect::<Vec<_>>();
@@ -410,8 +425,9 @@ impl Project {
                                     format!("requirement `{id}` is defined neither by {} nor by any other plan", named.join(", "))
                                 };
                                 diagnostics.push(
-                                    Diagnostic::warning(Code::DanglingReference, &file.path, t.line, msg)
-                                        .with_help("define it in the plan's specification or correct the marker"),
+                                    Diagnostic::new(Code::DanglingReference, &file.path, t.line, msg)
+                                        .with_help("define it in the plan's specification or correct the marker")
+                                        .with_text(text()),
                                 );
                             }
                             Resolution::Ambiguous { plans: cands } => {
@@ -429,7 +445,8 @@ impl Project {
                                             names.join(", ")
                                         ),
                                     )
-                                    .with_help("add `@plan:PLAN-…` to the same comment block"),
+                                    .with_help("add `@plan:PLAN-…` to the same comment block")
+                                    .with_text(text()),
                                 );
                             }
                             Resolution::Resolved { .. } => {}
@@ -464,12 +481,17 @@ impl Project {
                                     "define it in a plan document (a table row or heading with its ID) or correct the marker",
                                 )
                             };
-                            diagnostics.push(Diagnostic::warning(code, &file.path, t.line, msg).with_help(help));
+                            diagnostics.push(
+                                Diagnostic::new(code, &file.path, t.line, msg)
+                                    .with_help(help)
+                                    .with_text(marker_text(&|v| matches!(v, Value::Item(i) if *i == *r))),
+                            );
                         }
                         ItemTarget { kind: r.kind.clone(), id: r.id.clone(), item }
                     })
                     .collect();
                 for (tag, value) in &t.unresolved {
+                    let text = marker_text(&|v| matches!(v, Value::Unresolved { text } if text == value));
                     let tag = match tag {
                         Tag::Plan => "@plan",
                         Tag::Requirement => "@requirement",
@@ -484,7 +506,8 @@ impl Project {
                         )
                         .with_help(
                             "use a plan ID (`PLAN-YYYYMMDD-NAME.P05`) or a requirement ID (`REQ-X-001`)",
-                        ),
+                        )
+                        .with_text(text),
                     );
                 }
                 traces.push(TraceRecord { file: fi, trace: t.clone(), plans: plans_t, requirements, items });
@@ -587,6 +610,17 @@ impl Project {
             }
         }
 
+        // Every other finding with a line carries that line's text.
+        for d in diagnostics.iter_mut().filter(|d| d.text.is_none() && d.line > 0) {
+            let text = match files.binary_search_by(|f| f.path.as_str().cmp(&d.path)) {
+                Ok(i) => Some(files[i].text.as_str()),
+                Err(_) => document_text.get(&d.path).map(String::as_str),
+            };
+            if let Some(text) = text {
+                let line = crate::diagnostic::normalize_text(line_text(text, d.line));
+                d.text = (!line.is_empty()).then_some(line);
+            }
+        }
         diagnostics.sort();
         diagnostics.dedup();
 
@@ -676,6 +710,14 @@ impl Project {
         self.summary.diagnostics = self.diagnostics.len();
     }
 
+    /// The first plan document (in path order) under `folder`, when `folder` is a
+    /// folder that holds one: where a finding about a folder is shown in SARIF.
+    pub fn first_document_under(&self, folder: &str) -> Option<&str> {
+        let prefix = format!("{}/", folder.trim_end_matches('/'));
+        let start = self.documents.partition_point(|d| d.path.as_str() < prefix.as_str());
+        self.documents.get(start).map(|d| d.path.as_str()).filter(|p| p.starts_with(&prefix))
+    }
+
     /// The documents of a plan (indices into `documents`), in path order.
     pub fn plan_documents(&self, plan: usize) -> Vec<usize> {
         let id = &self.plans[plan].id;
@@ -739,7 +781,7 @@ fn resolve_links(
             match target {
                 Some(t) => out.incoming.entry(t).or_default().push((link.kind, source)),
                 None => diagnostics.push(
-                    Diagnostic::warning(
+                    Diagnostic::new(
                         Code::DanglingReference,
                         &link.location.path,
                         link.location.line,
@@ -942,6 +984,11 @@ fn phase_help(plan: &Plan) -> String {
 
 /// The plans named by the nearest earlier trace of the same file whose excerpt
 /// encloses trace `ti` (a class-level `@plan` above a method's `@requirement`).
+/// Line `line` (1-based) of `text`, without its terminator; empty past the end.
+fn line_text(text: &str, line: u32) -> &str {
+    text.lines().nth((line as usize).saturating_sub(1)).unwrap_or("")
+}
+
 fn enclosing_plans(traces: &[Trace], ti: usize, find: &dyn Fn(&str) -> Option<usize>) -> Vec<usize> {
     let line = traces[ti].line;
     traces[..ti]

@@ -128,7 +128,8 @@ fn init_writes_a_config_that_builds_and_refuses_to_overwrite() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(tmp.path().join("tracemark.toml")).unwrap();
     assert!(text.contains("# excerpt_lines = 40"), "{text}");
-    assert!(text.contains("# dangling-reference = \"warning\""), "{text}");
+    assert!(text.contains("# dangling-reference = \"error\"\n"), "{text}");
+    assert!(text.contains("#   default error: a broken trace"), "each code says why: {text}");
     let again = tracemark(&["init", root]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists; pass `--force`"));
