@@ -12,7 +12,7 @@
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
 use crate::plan::{Document, DocumentRole, Link, LinkKind, Plan, PlanFolder};
-use crate::source::{Language, Marker, Placement, Tag, Trace, Value};
+use crate::source::{Language, Marker, Placement, Tag, Trace, Value, ValueLines};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
 use serde::Serialize;
@@ -376,13 +376,14 @@ impl Project {
                         PlanTarget { plan_id: r.plan.clone(), phase_id: r.phase.clone(), plan, phase }
                     })
                     .collect();
-                for pt in &plans_t {
+                for (pi, pt) in plans_t.iter().enumerate() {
+                    let line = ValueLines::at(&t.lines.plans, pi, t.line);
                     match (pt.plan, &pt.phase_id, pt.phase) {
                         (None, _, _) => diagnostics.push(
                             Diagnostic::new(
                                 Code::DanglingReference,
                                 &file.path,
-                                t.line,
+                                line,
                                 format!("plan `{}` is declared nowhere", pt.plan_id),
                             )
                             .with_help("declare it in a plan folder (`Plan ID: …`) or correct the marker")
@@ -392,7 +393,7 @@ impl Project {
                             Diagnostic::new(
                                 Code::DanglingReference,
                                 &file.path,
-                                t.line,
+                                line,
                                 format!("phase `{ph}` is not a phase of plan `{}`", plans[p].id),
                             )
                             .with_help(phase_help(&plans[p]))
@@ -413,7 +414,9 @@ impl Project {
                 let requirements = t
                     .requirements
                     .iter()
-                    .map(|id| {
+                    .enumerate()
+                    .map(|(ri, id)| {
+                        let line = ValueLines::at(&t.lines.requirements, ri, t.line);
                         let resolution = resolve_requirement(id, &context, &plans, &requirement_index);
                         let text = || marker_text(&|v| matches!(v, Value::Requirement { id: r } if r == id));
                         match &resolution {
@@ -425,7 +428,7 @@ impl Project {
                                     format!("requirement `{id}` is defined neither by {} nor by any other plan", named.join(", "))
                                 };
                                 diagnostics.push(
-                                    Diagnostic::new(Code::DanglingReference, &file.path, t.line, msg)
+                                    Diagnostic::new(Code::DanglingReference, &file.path, line, msg)
                                         .with_help("define it in the plan's specification or correct the marker")
                                         .with_text(text()),
                                 );
@@ -438,7 +441,7 @@ impl Project {
                                     Diagnostic::warning(
                                         Code::AmbiguousReference,
                                         &file.path,
-                                        t.line,
+                                        line,
                                         format!(
                                             "requirement `{id}` is defined by {} plans ({}{more}) and no `@plan` names one",
                                             cands.len(),
@@ -457,7 +460,9 @@ impl Project {
                 let items = t
                     .items
                     .iter()
-                    .map(|r| {
+                    .enumerate()
+                    .map(|(ii, r)| {
+                        let line = ValueLines::at(&t.lines.items, ii, t.line);
                         let key = (r.kind.clone(), r.id.clone());
                         let cands = item_index.get(&key).map(Vec::as_slice).unwrap_or(&[]);
                         let in_context: Vec<ItemKey> =
@@ -482,7 +487,7 @@ impl Project {
                                 )
                             };
                             diagnostics.push(
-                                Diagnostic::new(code, &file.path, t.line, msg)
+                                Diagnostic::new(code, &file.path, line, msg)
                                     .with_help(help)
                                     .with_text(marker_text(&|v| matches!(v, Value::Item(i) if *i == *r))),
                             );
@@ -490,7 +495,8 @@ impl Project {
                         ItemTarget { kind: r.kind.clone(), id: r.id.clone(), item }
                     })
                     .collect();
-                for (tag, value) in &t.unresolved {
+                for (ui, (tag, value)) in t.unresolved.iter().enumerate() {
+                    let line = ValueLines::at(&t.lines.unresolved, ui, t.line);
                     let text = marker_text(&|v| matches!(v, Value::Unresolved { text } if text == value));
                     let tag = match tag {
                         Tag::Plan => "@plan",
@@ -501,7 +507,7 @@ impl Project {
                         Diagnostic::warning(
                             Code::UnresolvedMarker,
                             &file.path,
-                            t.line,
+                            line,
                             format!("`{tag}` value `{value}` is not an ID"),
                         )
                         .with_help(
@@ -945,7 +951,8 @@ fn phase_findings(
         }
     }
     for tr in traces.iter().filter(|t| t.in_code()) {
-        for pt in &tr.plans {
+        for (pi, pt) in tr.plans.iter().enumerate() {
+            let line = ValueLines::at(&tr.trace.lines.plans, pi, tr.trace.line);
             let (Some(p), Some(ph)) = (pt.plan, pt.phase) else { continue };
             let status = plans[p].phase_status(ph);
             if matches!(status, PhaseStatus::Pending | PhaseStatus::InProgress | PhaseStatus::Failed) {
@@ -958,7 +965,7 @@ fn phase_findings(
                     Diagnostic::warning(
                         Code::TraceForUnfinishedPhase,
                         &files[tr.file].path,
-                        tr.trace.line,
+                        line,
                         format!(
                             "names phase `{}` of `{}`, which is {label}",
                             plans[p].phases[ph].id, plans[p].id
@@ -994,7 +1001,10 @@ fn enclosing_plans(traces: &[Trace], ti: usize, find: &dyn Fn(&str) -> Option<us
     traces[..ti]
         .iter()
         .rev()
-        .filter(|t| !t.plans.is_empty() && t.excerpt.0 <= line && line <= t.excerpt.1)
+        .filter(|t| {
+            let (a, b) = t.excerpt.span();
+            !t.plans.is_empty() && a <= line && line <= b
+        })
         .map(|t| t.plans.iter().filter_map(|p| find(&p.plan)).collect::<Vec<_>>())
         .find(|v| !v.is_empty())
         .unwrap_or_default()

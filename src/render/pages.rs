@@ -554,7 +554,10 @@ impl<'a> Site<'a> {
             let mut h = blake3::Hasher::new();
             h.update(b"excerpt");
             h.update(&self.highlighted.fingerprints[tr.file]);
-            for n in [tr.trace.excerpt.0, tr.trace.excerpt.1, tr.trace.line, tr.trace.end_line] {
+            for n in tr.trace.excerpt.ranges.iter().flat_map(|r| [r.0, r.1]) {
+                h.update(&n.to_le_bytes());
+            }
+            for n in [u32::from(tr.trace.excerpt.cut), tr.trace.line, tr.trace.end_line] {
                 h.update(&n.to_le_bytes());
             }
             d.add(h.finalize().as_bytes(), Deferred::Excerpt(t))
@@ -570,17 +573,40 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// The excerpt's lines, highlighted; a gap row ("⋯ N lines") between two ranges
+    /// (it sets the line counter to the next range's first line) and a last row when
+    /// the cap cut the item.
     fn excerpt_html(&self, tr: &TraceRecord) -> String {
         let lines = self.lines(tr.file);
-        let (a, b) = tr.trace.excerpt;
-        let a = a.max(1) as usize;
-        let b = (b as usize).min(lines.len());
-        let mut html = format!("<pre class=\"code excerpt\" style=\"counter-reset: ln {}\"><code>", a - 1);
-        for n in a..=b {
-            let marked = (tr.trace.line as usize..=tr.trace.end_line as usize).contains(&n);
-            html.push_str(if marked { "<span class=\"m\">" } else { "<span>" });
-            html.push_str(&lines[n - 1]);
-            html.push_str("</span>");
+        let ex = &tr.trace.excerpt;
+        let first = ex.span().0.max(1);
+        let mut html =
+            format!("<pre class=\"code excerpt\" style=\"counter-reset: ln {}\"><code>", first - 1);
+        let mut prev: Option<u32> = None;
+        for &(a, b) in &ex.ranges {
+            let a = a.max(1) as usize;
+            let b = (b as usize).min(lines.len());
+            if let Some(p) = prev {
+                let n = (a as u32).saturating_sub(p + 1);
+                let s = if n == 1 { "" } else { "s" };
+                html.push_str(&format!(
+                    "<span class=\"gap\" style=\"counter-set: ln {}\">⋯ {n} line{s}</span>",
+                    a - 1
+                ));
+            }
+            for n in a..=b {
+                let marked = (tr.trace.line as usize..=tr.trace.end_line as usize).contains(&n);
+                html.push_str(if marked { "<span class=\"m\">" } else { "<span>" });
+                html.push_str(&lines[n - 1]);
+                html.push_str("</span>");
+            }
+            prev = Some(b as u32);
+        }
+        if ex.cut {
+            html.push_str(&format!(
+                "<span class=\"gap cut\">⋯ cut at {} lines (excerpt_lines)</span>",
+                ex.shown()
+            ));
         }
         html.push_str("</code></pre>");
         html
@@ -1470,7 +1496,8 @@ fn role_label(r: &DocumentRole) -> String {
 /// status, location, document, completion, claims, attributes, links}], items: [{kind,
 /// id, title, location, attributes: [{name, value}], links: [{kind, target, location,
 /// resolved: {kind, id} | null}], incoming: [{kind, from: {kind, id}}], traces}]}],
-/// "traces": [{path, line, end_line, placement, excerpt, plans: [{plan, phase,
+/// "traces": [{path, line, end_line, placement, excerpt: [first, last], ranges:
+/// [[start, end], …] (the lines shown; a gap between two), excerpt_cut, plans: [{plan, phase,
 /// resolved}], requirements: [{id, status, plan}], items: [{kind, id, status, plan}],
 /// unresolved}], "diagnostics": [...] }`. Deterministic and compact (one line; `jq .`
 /// pretty-prints it).
@@ -1578,7 +1605,8 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
             let file = &project.files[t.file];
             serde_json::json!({
                 "path": file.path, "line": t.trace.line, "end_line": t.trace.end_line,
-                "placement": t.trace.placement, "excerpt": [t.trace.excerpt.0, t.trace.excerpt.1],
+                "placement": t.trace.placement, "excerpt": t.trace.excerpt.span(),
+                "ranges": t.trace.excerpt.ranges, "excerpt_cut": t.trace.excerpt.cut,
                 "plans": t.plans.iter().map(|pt| serde_json::json!({
                     "plan": pt.plan_id, "phase": pt.phase_id,
                     "resolved": pt.plan.is_some() && (pt.phase_id.is_none() || pt.phase.is_some()),

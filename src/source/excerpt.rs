@@ -1,26 +1,37 @@
 //! Excerpt ranges: which lines of a file to show with a trace, without knowing the
 //! language's grammar.
 //!
-//! A comment trace's excerpt starts at the first line of its comment block and covers
-//! the code the comment annotates:
+//! A comment trace's excerpt is the comment and the item it documents:
 //! 1. the code line is the comment's own line when code stands before the comment
 //!    (`x: T; // @plan …`), else the line when code follows the comment's end, else
 //!    the next line with code after the block (blank and comment-only lines skipped);
-//! 2. from there brackets are counted in code regions only (`{` `(` `[` against their
-//!    closers): once depth is back to zero at a line end, the statement ends there if a
-//!    `{` was opened, or the line ends in `;` or `,`; a line ending in an operator
-//!    (`=`, `=>`, `+`, `.`, `&&`, …), a decorator line, or a next line starting with
-//!    `{` or `.` continues the statement, and so does a next line indented deeper
-//!    unless the line ends in `:`;
-//! 3. otherwise (Python, YAML, an interface field) the statement extends over the
-//!    following lines indented deeper than its first line, blank lines allowed inside;
-//! 4. everything is capped at `cap` lines from the start; a comment with no code after
-//!    it gives the comment alone.
+//! 2. from a code line after the comment, attribute and decorator lines (`#[…]`,
+//!    `@name`, `@a.b(…)`, brackets balanced over lines), blank lines and further comment
+//!    lines lead to the item's line (a line with code after its attribute, such as
+//!    `#[test] fn f()`, is the item's line); inner attributes (`#![…]`) are not the item's;
+//! 3. from the item's line brackets are counted in code regions only (`{` `(` `[`
+//!    against their closers): once depth is back to zero at a line end, the statement
+//!    ends there if a `{` was opened, or the line ends in `;` or `,`; a line ending in
+//!    an operator (`=`, `=>`, `+`, `.`, `&&`, …), a decorator line, or a next line
+//!    starting with `{` or `.` continues the statement, and so does a next line indented
+//!    deeper unless the line ends in `:`; otherwise (Python, YAML, an interface field)
+//!    the statement extends over the following lines indented deeper than its first
+//!    line, blank lines allowed inside;
+//! 4. a marker in a Python docstring that is the first statement of a `def` or `class`
+//!    gives that item, from its first decorator to the end of its indented body;
+//! 5. at most `cap` lines are shown. A longer excerpt keeps the marker lines, the
+//!    item's start (the comment's first line, or the `def` and its decorators), short
+//!    stretches of comment (up to three lines), then the item's code from its first
+//!    attribute (cut at the cap, and marked cut), then more of the comment while lines
+//!    remain; what is left out of a long doc comment becomes a gap ("⋯ N lines"), so an
+//!    excerpt may have several ranges. A comment with no code after it gives the
+//!    comment alone.
 //!
 //! A test title's excerpt is the call's statement from the line of the call. A markdown
 //! HTML comment's excerpt is the comment's lines.
 
 use super::lexer::{Kind, Lexed};
+use super::{Excerpt, Language};
 
 /// The text, its line starts and its regions, shared by the excerpt functions.
 pub struct Ctx<'a> {
@@ -187,53 +198,290 @@ impl Ctx<'_> {
     }
 }
 
-fn cap_end(start: u32, cap: u32) -> u32 {
-    start.saturating_add(cap.max(1) - 1)
+impl Ctx<'_> {
+    /// The first line of the item a comment documents: from the comment's code line
+    /// `from`, attribute and decorator lines (`#[derive(…)]`, a multi-line
+    /// `#[cfg_attr(…)]`, `@Injectable()`, `@pytest.mark.x(…)`, `@Test`), blank lines and
+    /// comment-only lines are stepped over, at most up to line `max`. The item line is
+    /// the first line that is none of those, or an attribute line with code after the
+    /// attribute (`#[test] fn f()`, `@Test fun f()`); `None` when nothing follows.
+    fn item_line(&self, from: u32, max: u32) -> Option<u32> {
+        let max = max.min(self.lines());
+        let mut l = from;
+        while l <= max {
+            if self.is_blank(l) || !self.line_has_code(l) {
+                l += 1;
+                continue;
+            }
+            let (s, e) = self.line_range(l);
+            let t = &self.text[s..e];
+            let p = s + (t.len() - t.trim_start().len());
+            let Some(after) = self.attribute_end(p, max) else { return Some(l) };
+            let end_line = self.line_of(after.saturating_sub(1).max(p));
+            let (_, le) = self.line_range(end_line);
+            if after < le && self.has_code(after, le) {
+                return Some(end_line);
+            }
+            l = end_line + 1;
+        }
+        None
+    }
+
+    /// If an attribute or decorator starts at byte `p` (`#[…]`, `@name`, `@a.b(…)`),
+    /// the offset just past it (brackets balanced in code, at most up to line `max`).
+    fn attribute_end(&self, p: usize, max: u32) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let limit = self.line_range(max).1.max(p);
+        let open = if b[p..].starts_with(b"#[") {
+            p + 1
+        } else if b.get(p) == Some(&b'@')
+            && b.get(p + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        {
+            let mut i = p + 1;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'.' | b'$')) {
+                i += 1;
+            }
+            let mut j = i;
+            while j < b.len() && matches!(b[j], b' ' | b'\t') {
+                j += 1;
+            }
+            if b.get(j) != Some(&b'(') {
+                return Some(i);
+            }
+            j
+        } else {
+            return None;
+        };
+        // Balance brackets from `open`, counting only those in code.
+        let mut depth = 0i64;
+        let mut at = open;
+        let mut end = None;
+        while at < limit && end.is_none() {
+            let (to, code) = match self.lexed.index_at(at) {
+                Some(ri) => {
+                    let r = self.lexed.regions[ri];
+                    (r.end.min(limit), r.kind == Kind::Code)
+                }
+                None => (limit, true),
+            };
+            if code {
+                for (k, &c) in b[at..to].iter().enumerate() {
+                    match c {
+                        b'(' | b'[' | b'{' => depth += 1,
+                        b')' | b']' | b'}' => {
+                            depth -= 1;
+                            if depth <= 0 {
+                                end = Some(at + k + 1);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            at = to.max(at + 1);
+        }
+        Some(end.unwrap_or(limit))
+    }
+
+    /// For a docstring on line `doc` (Python), the `def` or `class` it documents (the
+    /// docstring is the body's first statement): (its first line, decorators included;
+    /// the `def` / `class` line).
+    fn docstring_owner(&self, doc: u32) -> Option<(u32, u32)> {
+        let doc_indent = self.indent(doc);
+        let prev = (1..doc).rev().take(40).find(|&l| !self.is_blank(l))?;
+        let (s, e) = self.line_range(prev);
+        let mut last = 0u8;
+        self.each_byte(
+            s,
+            e,
+            |k| k == Kind::Code,
+            |c| {
+                if !c.is_ascii_whitespace() {
+                    last = c;
+                }
+            },
+        );
+        if last != b':' {
+            return None;
+        }
+        let def = (1..=prev)
+            .rev()
+            .take(40)
+            .find(|&l| {
+                // Over a multi-line signature: its parameter lines and its `):` line.
+                let t = self.line_text(l).trim_start();
+                !t.is_empty() && self.indent(l) < doc_indent && !t.starts_with([')', ']'])
+            })
+            .filter(|&l| {
+                let t = self.line_text(l).trim_start();
+                t.starts_with("def ") || t.starts_with("async def ") || t.starts_with("class ")
+            })?;
+        let base = self.indent(def);
+        let mut first = def;
+        while first > 1 {
+            let p = first - 1;
+            if self.is_blank(p) || self.indent(p) != base {
+                break;
+            }
+            let t = self.line_text(p).trim_start();
+            if t.starts_with('@') {
+                first = p;
+                continue;
+            }
+            if !(t.starts_with(')') || t.starts_with(']')) {
+                break;
+            }
+            // The last line of a multi-line decorator: its `@` line above.
+            match (p.saturating_sub(40).max(1)..p)
+                .rev()
+                .find(|&q| !self.is_blank(q) && self.indent(q) == base)
+                .filter(|&q| self.line_text(q).trim_start().starts_with('@'))
+            {
+                Some(q) => first = q,
+                None => break,
+            }
+        }
+        Some((first, def))
+    }
 }
 
-/// The excerpt of a trace in the comment block `[s, e)` (byte range).
-pub fn for_comment(ctx: &Ctx<'_>, s: usize, e: usize, cap: u32) -> (u32, u32) {
+/// A stretch of comment this short (in lines) is never elided before the code.
+const SHORT: u32 = 3;
+
+/// Lays out an excerpt spanning lines `lo..=hi` within `cap` shown lines. When the span
+/// is longer, the marker lines `m0..=m1` are kept first, then the item's start
+/// `lo..=sig` (the comment's first line, or a `def` with its decorators), then the
+/// code from line `code` on (cut at the cap), then the comment's lines before and
+/// after the markers while lines remain; the lines left out become gaps.
+fn layout(lo: u32, sig: u32, (m0, m1): (u32, u32), code: u32, hi: u32, cap: u32) -> Excerpt {
+    let cap = cap.max(1);
+    let hi = hi.max(lo);
+    let m0 = m0.clamp(lo, hi);
+    let m1 = m1.clamp(m0, hi);
+    if hi - lo < cap {
+        return Excerpt { ranges: vec![(lo, hi)], cut: false };
+    }
+    let code = code.max(m1 + 1);
+    let mut budget = cap;
+    let mut kept: Vec<(u32, u32)> = Vec::new();
+    // Keeps up to the budget of `a..=b`; returns the last line kept.
+    let mut take = |a: u32, b: u32| -> Option<u32> {
+        if budget == 0 || a > b {
+            return None;
+        }
+        let e = b.min(a + budget - 1);
+        budget -= e - a + 1;
+        kept.push((a, e));
+        Some(e)
+    };
+    // Short stretches of comment (a summary line, a closing `*/`) are kept before the
+    // code: eliding them would save nothing.
+    let short = |a: u32, b: u32| b < a || b - a < SHORT;
+    let (before, after) = ((sig.max(lo) + 1, m0 - 1), (m1 + 1, code - 1));
+    take(m0, m1);
+    take(lo, sig.min(m0 - 1));
+    for (a, b) in [before, after] {
+        if short(a, b) {
+            take(a, b);
+        }
+    }
+    let code_end = take(code, hi);
+    for (a, b) in [before, after] {
+        if !short(a, b) {
+            take(a, b);
+        }
+    }
+    let cut = code <= hi && code_end.is_none_or(|e| e < hi);
+    Excerpt::merged(kept, cut)
+}
+
+/// The excerpt of a trace whose markers stand on lines `m0..=m1` of the comment block
+/// `[s, e)` (byte range) in a file of language `lang`: the comment and the item it
+/// documents (see the module docs).
+pub fn for_comment(
+    ctx: &Ctx<'_>,
+    lang: Language,
+    (s, e): (usize, usize),
+    markers: (u32, u32),
+    cap: u32,
+) -> Excerpt {
+    let cap = cap.max(1);
     let start = ctx.line_of(s);
-    let last = ctx.line_of(e.saturating_sub(1).max(s));
-    let max = cap_end(start, cap).min(ctx.lines().max(start));
+    let last = ctx.line_of(e.saturating_sub(1).max(s)).max(start);
+    let n = ctx.lines().max(last);
     let (ls, _) = ctx.line_range(start);
+    let docstring = ctx.text.get(s..).is_some_and(|t| t.starts_with("\"\"\"") || t.starts_with("'''"));
+    if lang == Language::Hash
+        && docstring
+        && !ctx.has_code(ls, s)
+        && let Some((first, def)) = ctx.docstring_owner(start)
+    {
+        let hi = ctx.indented_end(def, last, last.saturating_add(cap).min(n));
+        return layout(first, start.saturating_sub(1).max(first), markers, last + 1, hi, cap);
+    }
     let (_, le) = ctx.line_range(last);
+    let search = last.saturating_add(cap).min(n);
     let code_line = if ctx.has_code(ls, s) {
         Some(start)
     } else if e < le && ctx.has_code(e, le) {
         Some(last)
     } else {
-        (last + 1..=max).find(|&l| ctx.line_has_code(l))
+        (last + 1..=search).find(|&l| ctx.line_has_code(l))
     };
-    let end = match code_line {
-        Some(l) => ctx.statement_end(l, max).max(last),
-        None => last,
+    let (code, hi) = match code_line {
+        Some(l) => {
+            let item = if l > last { ctx.item_line(l, search) } else { Some(l) };
+            let hi = match item {
+                Some(i) => ctx.statement_end(i, i.saturating_add(cap).min(n)),
+                // Attributes with nothing after them.
+                None => (l..=search).rev().find(|&x| ctx.line_has_code(x)).unwrap_or(l),
+            };
+            (l, hi.max(last))
+        }
+        None => (last + 1, last),
     };
-    (start, end.min(max).max(start))
+    layout(start, start, markers, code, hi, cap)
 }
 
 /// The excerpt of a test title: the call's statement from the call's line.
-pub fn for_call(ctx: &Ctx<'_>, call: usize, cap: u32) -> (u32, u32) {
+pub fn for_call(ctx: &Ctx<'_>, call: usize, cap: u32) -> Excerpt {
     let start = ctx.line_of(call);
-    let max = cap_end(start, cap).min(ctx.lines().max(start));
-    (start, ctx.statement_end(start, max).max(start))
+    let cap = cap.max(1);
+    let bound = start.saturating_add(cap).min(ctx.lines().max(start));
+    let end = ctx.statement_end(start, bound).max(start);
+    layout(start, start, (start, start), start + 1, end, cap)
 }
 
 /// The excerpt of a markdown HTML comment `[s, e)`: its own lines.
-pub fn for_markdown_comment(ctx: &Ctx<'_>, s: usize, e: usize, cap: u32) -> (u32, u32) {
+pub fn for_markdown_comment(ctx: &Ctx<'_>, s: usize, e: usize, cap: u32) -> Excerpt {
     let start = ctx.line_of(s);
-    let last = ctx.line_of(e.saturating_sub(1).max(s));
-    (start, last.min(cap_end(start, cap)).max(start))
+    let last = ctx.line_of(e.saturating_sub(1).max(s)).max(start);
+    let shown = last.min(start.saturating_add(cap.max(1) - 1));
+    Excerpt { ranges: vec![(start, shown)], cut: shown < last }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::source::Excerpt;
+
     /// The excerpt of every trace of a scan.
-    fn excerpts(path: &str, text: &str, cap: u32) -> Vec<(u32, u32)> {
+    fn scan(path: &str, text: &str, cap: u32) -> Vec<Excerpt> {
         crate::source::scan(path, text, cap, &crate::grammar::Grammar::default())
             .traces
-            .iter()
+            .into_iter()
             .map(|t| t.excerpt)
+            .collect()
+    }
+
+    /// The span of every trace's excerpt, for excerpts of one range (asserted).
+    fn excerpts(path: &str, text: &str, cap: u32) -> Vec<(u32, u32)> {
+        scan(path, text, cap)
+            .iter()
+            .map(|e| {
+                assert_eq!(e.ranges.len(), 1, "{e:?}");
+                e.span()
+            })
             .collect()
     }
 
@@ -274,8 +522,8 @@ mod tests {
     fn capped_at_the_limit() {
         let body = "  x();\n".repeat(60);
         let text = format!("/**\n * @plan PLAN-A.P01\n */\nfunction f() {{\n{body}}}\n");
-        assert_eq!(excerpts("a.ts", &text, 40), vec![(1, 40)]);
-        assert_eq!(excerpts("a.ts", &text, 5), vec![(1, 5)]);
+        assert_eq!(scan("a.ts", &text, 40), vec![Excerpt { ranges: vec![(1, 40)], cut: true }]);
+        assert_eq!(scan("a.ts", &text, 5), vec![Excerpt { ranges: vec![(1, 5)], cut: true }]);
     }
 
     #[test]
@@ -302,5 +550,68 @@ mod tests {
     fn crlf_excerpts() {
         let text = "x();\r\n// @plan PLAN-A.P01\r\nfunction f() {\r\n  return 1;\r\n}\r\n\r\ny();\r\n";
         assert_eq!(excerpts("a.ts", text, 40), vec![(2, 5)]);
+    }
+
+    #[test]
+    fn rust_doc_lines_and_attributes_lead_to_the_item() {
+        let text = "use x;\n\n/// Parses the configuration.\n/// @plan PLAN-A.P01\n/// @requirement REQ-1\n///\n/// More text.\n#[must_use]\n#[cfg_attr(\n    feature = \"serde\",\n    derive(Serialize)\n)]\n/// After the attributes.\npub fn parse_config(text: &str) -> Config {\n    Config::default()\n}\n\nfn other() {}\n";
+        assert_eq!(excerpts("a.rs", text, 40), vec![(3, 16)]);
+        // An attribute and the item on one line; a derive before a unit struct.
+        let text = "// @plan PLAN-A.P01\n#[test] fn works() {\n    assert!(true);\n}\n/// @plan PLAN-A.P02\n#[derive(Debug, Clone)]\npub struct Marker;\nfn next() {}\n";
+        assert_eq!(excerpts("a.rs", text, 40), vec![(1, 4), (5, 7)]);
+        // An inner attribute is not the item's: the excerpt stops at it.
+        assert_eq!(
+            excerpts("a.rs", "//! @plan PLAN-A.P01\n#![allow(dead_code)]\n\nuse x;\n", 40),
+            vec![(1, 2)]
+        );
+    }
+
+    #[test]
+    fn typescript_multi_line_decorators() {
+        let text = "/**\n * @plan PLAN-A.P01\n */\n@Component({\n  selector: 'app-x',\n  template: '<p>{{ x }}</p>',\n})\nexport class XComponent {\n  @Input() x = 1;\n}\nconst y = 2;\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(1, 10)]);
+    }
+
+    #[test]
+    fn python_decorators_and_docstrings() {
+        let text = "# @plan PLAN-A.P01\n@pytest.mark.parametrize(\n    \"a\",\n    [1, 2],\n)\ndef test_a(a):\n    assert a\n\n\ndef other():\n    pass\n";
+        assert_eq!(excerpts("a.py", text, 40), vec![(1, 7)]);
+        // A marker in a docstring: the def it documents, decorators included.
+        let text = "import x\n\n\n@app.route(\"/\")\ndef index(\n    request,\n):\n    \"\"\"Serves the index.\n\n    @plan PLAN-A.P01\n    @requirement REQ-1\n    \"\"\"\n    return render(request)\n\n\nclass Other:\n    pass\n";
+        assert_eq!(excerpts("a.py", text, 40), vec![(4, 13)]);
+        // A module docstring is no def's.
+        let text = "\"\"\"Module.\n@plan PLAN-A.P01\n\"\"\"\nimport x\n";
+        assert_eq!(excerpts("a.py", text, 40), vec![(1, 4)]);
+    }
+
+    #[test]
+    fn java_and_kotlin_annotations() {
+        let text = "class T {\n  /** @plan PLAN-A.P01 */\n  @ParameterizedTest\n  @CsvSource({\n    \"a, 1\",\n    \"b, 2\"\n  })\n  void parses(String s, int n) {\n    assertEquals(n, parse(s));\n  }\n\n  void other() {}\n}\n";
+        assert_eq!(excerpts("T.java", text, 40), vec![(2, 10)]);
+        let text = "// @plan PLAN-A.P01\n@Test fun `parses the config`() {\n    check(parse(\"x\"))\n}\n// @plan PLAN-A.P02\n@Suppress(\"UNCHECKED_CAST\")\n@JvmStatic\nfun cast(x: Any): Int =\n    x as Int\nval z = 1\n";
+        assert_eq!(excerpts("T.kt", text, 40), vec![(1, 4), (5, 9)]);
+    }
+
+    #[test]
+    fn long_doc_comment_is_elided_between_markers_and_item() {
+        let doc: String = (0..45).map(|i| format!(" * Line {i} of the story.\n")).collect();
+        let text = format!(
+            "/**\n * Parses a configuration.\n * @plan PLAN-A.P01\n * @requirement REQ-1\n{doc} */\nint parse_config(const char *path)\n{{\n    return 0;\n}}\n"
+        );
+        // Lines: 1 `/**`, 2 summary, 3–4 markers, 5–49 story, 50 `*/`, 51–54 the function.
+        let got = scan("a.c", &text, 40);
+        assert_eq!(got, vec![Excerpt { ranges: vec![(1, 36), (51, 54)], cut: false }]);
+        assert_eq!(got[0].shown(), 40);
+        // A small cap keeps the markers and the item's start, cut.
+        let got = scan("a.c", &text, 6);
+        assert_eq!(got, vec![Excerpt { ranges: vec![(1, 4), (51, 52)], cut: true }]);
+    }
+
+    #[test]
+    fn markers_deep_in_a_long_comment() {
+        let doc: String = (0..30).map(|i| format!("/// Line {i}.\n")).collect();
+        let text = format!("{doc}/// @plan PLAN-A.P01\n///\n/// End.\npub fn f() {{}}\n");
+        // Lines 1–30 the story, 31 the marker, 32–33 the rest, 34 the item.
+        assert_eq!(scan("a.rs", &text, 10), vec![Excerpt { ranges: vec![(1, 6), (31, 34)], cut: false }]);
     }
 }

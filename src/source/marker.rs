@@ -35,8 +35,8 @@
 //! gives two traces while `@plan A @plan B @requirement R` gives one.
 
 use super::excerpt::{self, Ctx};
-use super::lexer::{self, Kind, Lexed};
-use super::{ItemRef, Language, Marker, Placement, PlanRef, Scan, Tag, Trace, Value};
+use super::lexer::{self, Kind};
+use super::{Excerpt, ItemRef, Language, Marker, Placement, PlanRef, Scan, Tag, Trace, Value, ValueLines};
 use crate::grammar::{Grammar, ItemKind, PHASE, PLAN_ID, is_requirement_id};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -667,6 +667,7 @@ fn build_traces(
     cap: u32,
 ) -> Vec<Trace> {
     let mut traces: Vec<Trace> = Vec::new();
+    let mut trace_groups: Vec<Group> = Vec::new();
     let mut cur: Option<(Group, bool, bool)> = None; // group, has plan, has requirement
     for (m, g) in markers.iter().zip(groups) {
         let Some(g) = *g else { continue };
@@ -675,7 +676,7 @@ fn build_traces(
             None => true,
         };
         if new {
-            let excerpt = excerpt_of(ctx, ctx.lexed, lang, g, cap);
+            trace_groups.push(g);
             traces.push(Trace {
                 line: m.line,
                 end_line: m.line,
@@ -684,7 +685,8 @@ fn build_traces(
                 requirements: Vec::new(),
                 items: Vec::new(),
                 unresolved: Vec::new(),
-                excerpt,
+                lines: ValueLines::default(),
+                excerpt: Excerpt::lines(m.line, m.line),
             });
             cur = Some((g, false, false));
         }
@@ -699,38 +701,46 @@ fn build_traces(
                 Value::Plan(p) => {
                     if !t.plans.contains(p) {
                         t.plans.push(p.clone());
+                        t.lines.plans.push(m.line);
                     }
                 }
                 Value::Requirement { id } => {
                     if !t.requirements.contains(id) {
                         t.requirements.push(id.clone());
+                        t.lines.requirements.push(m.line);
                     }
                 }
                 Value::Item(r) => {
                     if !t.items.contains(r) {
                         t.items.push(r.clone());
+                        t.lines.items.push(m.line);
                     }
                 }
                 Value::Unresolved { text } => {
                     let u = (m.tag, text.clone());
                     if !text.is_empty() && !t.unresolved.contains(&u) {
                         t.unresolved.push(u);
+                        t.lines.unresolved.push(m.line);
                     }
                 }
             }
         }
     }
+    for (t, g) in traces.iter_mut().zip(trace_groups) {
+        t.excerpt = excerpt_of(ctx, lang, g, (t.line, t.end_line), cap);
+    }
     traces
 }
 
-fn excerpt_of(ctx: &Ctx<'_>, lexed: &Lexed, lang: Language, g: Group, cap: u32) -> (u32, u32) {
+/// The excerpt of a trace in group `g` whose markers stand on lines `markers`.
+fn excerpt_of(ctx: &Ctx<'_>, lang: Language, g: Group, markers: (u32, u32), cap: u32) -> Excerpt {
     match g {
         Group::Block(b) => {
-            let (s, e) = lexed.blocks.get(b as usize).copied().unwrap_or((0, 0));
+            let (s, e) = ctx.lexed.blocks.get(b as usize).copied().unwrap_or((0, 0));
             if lang == Language::Markdown {
                 excerpt::for_markdown_comment(ctx, s, e, cap)
             } else {
-                excerpt::for_comment(ctx, s, e, cap)
+                excerpt::for_comment(ctx, lang, (s, e), markers, cap)
             }
         }
         Group::Title { call, .. } => excerpt::for_call(ctx, call, cap),
@@ -890,7 +900,8 @@ mod tests {
                 requirements: vec!["REQ-SP4-001".into(), "REQ-SP4-002".into()],
                 items: vec![],
                 unresolved: vec![],
-                excerpt: (3, 3),
+                lines: ValueLines { plans: vec![3], requirements: vec![3, 3], ..Default::default() },
+                excerpt: Excerpt::lines(3, 3),
             }]
         );
     }
@@ -1097,8 +1108,11 @@ mod tests {
                 (11, Placement::StringLiteral),
             ]
         );
-        let tr: Vec<_> =
-            s.traces.iter().map(|t| (t.line, t.requirements.clone(), t.plans.len(), t.excerpt)).collect();
+        let tr: Vec<_> = s
+            .traces
+            .iter()
+            .map(|t| (t.line, t.requirements.clone(), t.plans.len(), t.excerpt.span()))
+            .collect();
         assert_eq!(
             tr,
             vec![
@@ -1125,7 +1139,7 @@ mod tests {
             ]
         );
         assert_eq!(s.traces.len(), 1);
-        assert_eq!(s.traces[0].excerpt, (1, 4));
+        assert_eq!(s.traces[0].excerpt, Excerpt::lines(1, 4));
         // Unknown file kinds: artifacts.
         assert_eq!(
             markers("test-run.log", "ok @plan:PLAN-A.P01\n"),
@@ -1140,7 +1154,7 @@ mod tests {
         let tr: Vec<_> = s
             .traces
             .iter()
-            .map(|t| (t.line, t.end_line, t.plans[0].plan.clone(), t.requirements.clone(), t.excerpt))
+            .map(|t| (t.line, t.end_line, t.plans[0].plan.clone(), t.requirements.clone(), t.excerpt.span()))
             .collect();
         assert_eq!(
             tr,
@@ -1156,7 +1170,7 @@ mod tests {
         assert_eq!(s.traces.len(), 1);
         assert_eq!(s.traces[0].plans.len(), 2);
         assert_eq!(s.traces[0].requirements, vec!["REQ-1".to_string()]);
-        assert_eq!((s.traces[0].line, s.traces[0].end_line, s.traces[0].excerpt), (1, 4, (1, 5)));
+        assert_eq!((s.traces[0].line, s.traces[0].end_line, s.traces[0].excerpt.span()), (1, 4, (1, 5)));
         // A blank line or code line ends a `//` block.
         let text = "// @plan PLAN-A.P01\n\n// @requirement REQ-1\nx();\n// @plan PLAN-B\n";
         let s = super::super::scan("a.ts", text, 40, &Grammar::default());
@@ -1184,7 +1198,7 @@ mod tests {
         let s = super::super::scan("a.ts", text, 40, &Grammar::default());
         let got: Vec<_> = s.markers.iter().map(|m| (m.line, m.column, m.values.clone())).collect();
         assert_eq!(got, vec![(3, 4, vec![plan("PLAN-A", Some("P01"))]), (4, 4, reqs(&["R2.1", "R2.2"]))]);
-        assert_eq!(s.traces[0].excerpt, (2, 7));
+        assert_eq!(s.traces[0].excerpt, Excerpt::lines(2, 7));
     }
 
     #[test]
@@ -1203,7 +1217,7 @@ mod tests {
         );
         assert_eq!(s.traces.len(), 1);
         assert_eq!(
-            (s.traces[0].requirements.clone(), s.traces[0].excerpt),
+            (s.traces[0].requirements.clone(), s.traces[0].excerpt.span()),
             (vec!["REQ-1".to_string()], (2, 3))
         );
     }
@@ -1235,7 +1249,8 @@ mod tests {
             for path in ["a.ts", "a.py", "a.md", "a.html", "a.log"] {
                 let s = super::super::scan(path, text, 40, &Grammar::default());
                 for t in &s.traces {
-                    assert!(t.excerpt.0 <= t.excerpt.1 && t.excerpt.1 - t.excerpt.0 < 40);
+                    let (a, b) = t.excerpt.span();
+                    assert!(a <= b && t.excerpt.shown() <= 40, "{:?}", t.excerpt);
                 }
             }
         }

@@ -180,9 +180,81 @@ pub struct Trace {
     pub items: Vec<ItemRef>,
     /// Values that are not IDs, with their tag.
     pub unresolved: Vec<(Tag, String)>,
-    /// The excerpt: 1-based inclusive line range covering the comment and the code it
-    /// annotates (the next declaration or block), at most the configured cap long.
-    pub excerpt: (u32, u32),
+    /// The line of the marker that gave each reference, so that a finding about one
+    /// reference points at its own marker rather than at the trace's first line.
+    pub lines: ValueLines,
+    /// The excerpt: the comment and the item it documents (see [`excerpt`]), at most
+    /// the configured cap of shown lines.
+    pub excerpt: Excerpt,
+}
+
+/// The lines of a file shown with a trace: one or more 1-based inclusive line ranges in
+/// file order. Lines between two ranges are elided (a gap, shown as "⋯ N lines"); a
+/// long doc comment between the marker lines and the item gives one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excerpt {
+    /// The ranges shown, ascending, neither overlapping nor adjacent; never empty.
+    pub ranges: Vec<(u32, u32)>,
+    /// Whether the item goes on after the last range: the cap (`excerpt_lines`) cut it.
+    pub cut: bool,
+}
+
+impl Excerpt {
+    /// One range `a..=b`, not cut.
+    pub fn lines(a: u32, b: u32) -> Excerpt {
+        Excerpt { ranges: vec![(a, b.max(a))], cut: false }
+    }
+
+    /// Ranges sorted, overlapping and adjacent ones joined (one line `(1, 1)` when
+    /// empty).
+    pub fn merged(mut ranges: Vec<(u32, u32)>, cut: bool) -> Excerpt {
+        ranges.retain(|r| r.0 <= r.1);
+        ranges.sort_unstable();
+        let mut out: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+        for (a, b) in ranges {
+            match out.last_mut() {
+                Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+                _ => out.push((a, b)),
+            }
+        }
+        if out.is_empty() {
+            out.push((1, 1));
+        }
+        Excerpt { ranges: out, cut }
+    }
+
+    /// The first and the last line shown.
+    pub fn span(&self) -> (u32, u32) {
+        let a = self.ranges.first().map_or(1, |r| r.0);
+        (a, self.ranges.last().map_or(a, |r| r.1))
+    }
+
+    /// How many lines are shown.
+    pub fn shown(&self) -> u32 {
+        self.ranges.iter().map(|r| r.1 - r.0 + 1).sum()
+    }
+}
+
+/// 1-based marker lines of a trace's references, parallel to [`Trace::plans`],
+/// [`Trace::requirements`], [`Trace::items`] and [`Trace::unresolved`] (a reference
+/// named twice keeps its first marker's line).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ValueLines {
+    /// One line per plan reference.
+    pub plans: Vec<u32>,
+    /// One line per requirement ID.
+    pub requirements: Vec<u32>,
+    /// One line per item reference.
+    pub items: Vec<u32>,
+    /// One line per unresolved value.
+    pub unresolved: Vec<u32>,
+}
+
+impl ValueLines {
+    /// The line at `i` of `lines`, or `fallback` (the trace's first line) if absent.
+    pub fn at(lines: &[u32], i: usize, fallback: u32) -> u32 {
+        lines.get(i).copied().unwrap_or(fallback)
+    }
 }
 
 /// Everything [`scan`] finds in one file.

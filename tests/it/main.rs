@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod edge;
 mod example;
+mod excerpts;
 mod gate;
 mod items;
 mod links;
