@@ -1,7 +1,8 @@
 //! Markdown documents → HTML: comrak with GitHub-flavoured extensions (tables, task
 //! lists, strikethrough, autolinks, footnotes), fenced code highlighted through
-//! [`Highlighter`], IDs in text turned into links, raw HTML sanitised (a plan cannot
-//! inject script), and relative links rewritten to the site's pages by lol_html.
+//! [`Highlighter`], IDs in text turned into links, the whole result sanitised (the one
+//! URL policy of the site, see [`sanitise`]: a plan cannot inject script), and relative
+//! links rewritten to the site's pages by lol_html.
 
 use super::highlight::Highlighter;
 use comrak::adapters::SyntaxHighlighterAdapter;
@@ -93,7 +94,6 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
     let arena = Arena::new();
     let root = comrak::parse_document(&arena, md, &options);
 
-    let mut needs_sanitising = false;
     let mut to_detach = Vec::new();
     for node in root.descendants() {
         let replacement = {
@@ -102,16 +102,12 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
                 NodeValue::HtmlBlock(b) => {
                     if is_only_comment(&b.literal) {
                         to_detach.push(node);
-                    } else {
-                        needs_sanitising = true;
                     }
                     None
                 }
                 NodeValue::HtmlInline(h) => {
                     if is_only_comment(h) {
                         to_detach.push(node);
-                    } else {
-                        needs_sanitising = true;
                     }
                     None
                 }
@@ -160,10 +156,9 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
     if comrak::format_html_with_plugins(root, &options, &mut html, &plugins).is_err() {
         html = format!("<pre>{}</pre>", html_escape::encode_text(md));
     }
-    if needs_sanitising {
-        html = sanitise(&html);
-    }
-    rewrite_links(&html, doc_path, linker)
+    // Links, images, reference definitions and autolinks carry their URL as written,
+    // raw HTML its markup: every document goes through the one sanitiser.
+    rewrite_links(&sanitise(&html), doc_path, linker)
 }
 
 enum Piece {
@@ -205,14 +200,25 @@ fn is_only_comment(html: &str) -> bool {
     t.starts_with("<!--") && t.ends_with("-->") && t.matches("-->").count() == 1
 }
 
-/// Removes anything unsafe from rendered HTML (scripts, event handlers, `javascript:`
-/// URLs) while keeping the markup documents use (details, tables, code classes).
-fn sanitise(html: &str) -> String {
+/// The URL schemes a page may link to; relative URLs (and `#fragment`s) are kept too.
+/// Anything else (`javascript:`, `vbscript:`, `data:`, `file:`, …) loses its URL.
+pub const ALLOWED_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
+/// The site's one URL policy, applied to every rendered document: removes anything
+/// unsafe from HTML (scripts, styles, event handlers, forms, embedded content) and
+/// every URL, in any attribute that takes one (`href`, `src`, `action`, `formaction`,
+/// `xlink:href`, …), whose scheme is not in [`ALLOWED_SCHEMES`], while keeping the
+/// markup documents use (details, tables, code classes, heading ids). Case,
+/// whitespace and character-reference tricks (`JaVaScRiPt:`, ` javascript:`,
+/// `java&#x09;script:`) are resolved by `ammonia` (html5ever and the `url` crate) as
+/// a browser would. A link that loses its URL keeps its text.
+pub fn sanitise(html: &str) -> String {
     static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         let mut b = ammonia::Builder::default();
         b.add_generic_attributes(["class", "id", "align"]);
         b.add_tags(["details", "summary", "input", "kbd", "sup", "sub"]);
         b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+        b.url_schemes(ALLOWED_SCHEMES.into_iter().collect());
         b.link_rel(None);
         b.url_relative(ammonia::UrlRelative::PassThrough);
         b
@@ -339,6 +345,45 @@ mod tests {
         assert!(!html.contains("onclick"), "{html}");
         assert!(!html.contains("@plan"), "{html}");
         assert!(html.contains("d</div>"), "{html}");
+    }
+
+    #[test]
+    fn script_urls_lose_their_url_without_raw_html() {
+        let html = r(concat!(
+            "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(2)) ![c](javascript:alert(3))\n",
+            "[d][1] <javascript:alert(4)> [e](vbscript:msgbox(5))\n",
+            "[f](data:text/html;base64,PHNjcmlwdD4=) [g](java&#x09;script:alert(6))\n",
+            "[h](<  javascript:alert(7)>) [i](javascript:alert(8) \"title\")\n\n",
+            "[1]: javascript:alert(9)\n",
+        ));
+        for bad in ["javascript", "JaVaScRiPt", "vbscript", "data:", "java\tscript", "java&#x09;script"] {
+            assert!(!html.contains(&format!("=\"{bad}")), "{bad}: {html}");
+            assert!(!html.contains(&format!("=\"  {bad}")), "{bad}: {html}");
+        }
+        for text in ["a", "b", "d", "e", "f", "g", "h", "i"] {
+            assert!(html.contains(&format!(">{text}</a>")), "the link text `{text}` is kept: {html}");
+        }
+    }
+
+    #[test]
+    fn script_urls_in_raw_html_are_removed() {
+        let html = r(concat!(
+            "<a href=\"&#106;avascript:alert(1)\">x</a> <img src=\"javascript:alert(2)\" alt=\"i\">\n",
+            "<img srcset=\"javascript:alert(3) 1x\">\n",
+            "<form action=\"javascript:alert(4)\"><button formaction=\"javascript:alert(5)\">b</button></form>\n",
+            "<svg><a xlink:href=\"javascript:alert(6)\">s</a></svg>\n",
+        ));
+        assert!(!html.to_ascii_lowercase().contains("javascript"), "{html}");
+        assert!(!html.contains("<form") && !html.contains("formaction"), "{html}");
+    }
+
+    #[test]
+    fn allowed_urls_are_kept() {
+        let html = r("[w](https://x.org/a) [m](mailto:a@x.org) [f](#top) [p](HTTP://X.ORG/b)");
+        assert!(html.contains(r#"href="https://x.org/a""#), "{html}");
+        assert!(html.contains(r#"href="mailto:a@x.org""#), "{html}");
+        assert!(html.contains(r##"href="#top""##), "{html}");
+        assert!(html.contains(r#"href="HTTP://X.ORG/b""#), "{html}");
     }
 
     #[test]

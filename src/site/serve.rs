@@ -1,9 +1,18 @@
 //! `tracemark serve`: build the site, serve it on 127.0.0.1, rebuild on change, live reload.
 //!
 //! The output folder is served as it is on disk (`tower-http`'s `ServeDir`); every HTML
-//! response gets a small script injected before `</body>` at serve time, so the files
-//! stay byte-identical to those of `tracemark build`. The script connects to the
-//! websocket at [`LIVERELOAD_PATH`] and reloads the page when a build succeeds.
+//! response gets a `<script src>` tag for [`SCRIPT_PATH`] injected before `</body>` at
+//! serve time, so the files stay byte-identical to those of `tracemark build` and the
+//! script runs under the pages' Content-Security-Policy (`script-src 'self'`). The
+//! script connects to the websocket at [`LIVERELOAD_PATH`] and reloads the page when a
+//! build succeeds.
+//!
+//! Only the developer's own browser is answered (see `SECURITY.md`): a request whose
+//! `Host` does not name the loopback address or `localhost` with the server's port gets
+//! 403 (DNS rebinding), and so does a websocket upgrade from a foreign `Origin`. Each
+//! request path is resolved inside the output folder segment by segment with
+//! `symlink_metadata`: a symlink, a `..`, a segment longer than [`MAX_SEGMENT`] bytes or
+//! a path that does not exist is answered with 404 before `ServeDir` opens anything.
 //!
 //! The project root is watched (`notify` through `notify-debouncer-full`); events in the
 //! output folder and in `.git`, `node_modules`, `target` and `.tracemark-cache` are
@@ -36,6 +45,16 @@ use tower_http::services::ServeDir;
 
 /// The websocket path open pages connect to.
 pub const LIVERELOAD_PATH: &str = "/__tracemark/livereload";
+
+/// The path of the live-reload script the server adds to every HTML page it serves.
+pub const SCRIPT_PATH: &str = "/__tracemark/livereload.js";
+
+/// The prefix reserved for the server's own routes (never looked up on disk).
+const RESERVED_PREFIX: &str = "/__tracemark/";
+
+/// The longest path segment (bytes) looked up on disk; common file systems allow no
+/// longer file name.
+pub const MAX_SEGMENT: usize = 255;
 
 /// The id of the error overlay element in served pages.
 pub const OVERLAY_ID: &str = "tracemark-error-overlay";
@@ -132,8 +151,11 @@ pub fn serve(opts: &Options, report: fn(&Config, &Built)) -> Result<()> {
 
     let app = Router::new()
         .route(LIVERELOAD_PATH, get(livereload))
+        .route(SCRIPT_PATH, get(script))
         .fallback_service(ServeDir::new(&out).not_found_service(get(not_found)))
+        .layer(middleware::from_fn_with_state(Arc::new(out.clone()), contain))
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), inject_into_html))
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), check_host))
         .with_state(Arc::clone(&shared));
 
     println!(
@@ -268,8 +290,107 @@ async fn shutdown_signal() {
     }
 }
 
-/// The websocket: forwards every message of the rebuild thread to the page.
-async fn livereload(ws: WebSocketUpgrade, State(shared): State<Arc<Shared>>) -> Response {
+/// Whether `host` (a `Host` header value, or an `Origin`'s host and port) names this
+/// server: `127.0.0.1`, `[::1]` or `localhost` (any case) with `port` (the port may be
+/// left out only when it is 80, as browsers do).
+pub fn is_loopback_host(host: &str, port: u16) -> bool {
+    let (name, given) = match host.rsplit_once(':') {
+        Some((name, p)) if !name.is_empty() && !p.contains(']') => (name, Some(p)),
+        _ => (host, None),
+    };
+    let port_ok = match given {
+        Some(p) => p.parse::<u16>().ok() == Some(port) && !p.starts_with('+'),
+        None => port == 80,
+    };
+    port_ok && (name == "127.0.0.1" || name == "[::1]" || name.eq_ignore_ascii_case("localhost"))
+}
+
+/// Whether an `Origin` header value is this server's own page: `http://` and a
+/// loopback host with the server's port (see [`is_loopback_host`]).
+pub fn is_loopback_origin(origin: &str, port: u16) -> bool {
+    origin
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        .and_then(|_| origin.get(7..))
+        .is_some_and(|host| !host.contains('/') && is_loopback_host(host, port))
+}
+
+/// Middleware: 403 for a request whose `Host` does not name this server (a page on a
+/// foreign name that resolves to 127.0.0.1 must not read the site: DNS rebinding).
+async fn check_host(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    if host.is_some_and(|h| is_loopback_host(h, shared.port)) {
+        return next.run(req).await;
+    }
+    (
+        StatusCode::FORBIDDEN,
+        "tracemark serve answers only http://127.0.0.1, [::1] or localhost with its port\n",
+    )
+        .into_response()
+}
+
+/// Middleware: resolves a request for a file inside the output folder `out`, one
+/// segment at a time, never through a symlink; anything that is not a plain file or
+/// folder there (a symlink, `..`, an over-long segment, a path that does not exist or
+/// cannot) is a 404 before `ServeDir` opens a file. The server's own routes pass.
+async fn contain(State(out): State<Arc<PathBuf>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.starts_with(RESERVED_PREFIX) || resolve_inside(&out, path).is_some() {
+        return next.run(req).await;
+    }
+    not_found().await.into_response()
+}
+
+/// The file or folder a request path names inside `out`, if it is there, with no
+/// symlink on the way (for a folder, its `index.html` too, which `ServeDir` serves).
+/// `None` for a path that is refused or does not exist.
+pub fn resolve_inside(out: &Path, request_path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(request_path).decode_utf8().ok()?;
+    let mut at = out.to_path_buf();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => continue,
+            ".." => return None,
+            s if s.len() > MAX_SEGMENT || s.contains('\0') || (cfg!(windows) && s.contains(['\\', ':'])) => {
+                return None;
+            }
+            s => at.push(s),
+        }
+        plain(&at)?;
+    }
+    if plain(&at)?.is_dir() {
+        let index = at.join("index.html");
+        if plain(&index).is_none_or(|m| !m.is_file()) {
+            return None;
+        }
+    }
+    Some(at)
+}
+
+/// The metadata of `path` itself, if it is a plain file or folder (not a symlink, nor
+/// anything else).
+fn plain(path: &Path) -> Option<std::fs::Metadata> {
+    std::fs::symlink_metadata(path).ok().filter(|m| m.is_file() || m.is_dir())
+}
+
+/// The live-reload script (see [`SCRIPT_PATH`]).
+async fn script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response()
+}
+
+/// The websocket: forwards every message of the rebuild thread to the page. An upgrade
+/// whose `Origin` is not this server's own page gets 403 (a foreign page must not
+/// listen); one without `Origin` (not from a browser) is accepted.
+async fn livereload(
+    ws: WebSocketUpgrade,
+    headers: axum::http::HeaderMap,
+    State(shared): State<Arc<Shared>>,
+) -> Response {
+    if let Some(origin) = headers.get(header::ORIGIN)
+        && !origin.to_str().is_ok_and(|o| is_loopback_origin(o, shared.port))
+    {
+        return (StatusCode::FORBIDDEN, "foreign origin\n").into_response();
+    }
     let rx = shared.tx.subscribe();
     ws.on_upgrade(move |socket| forward(socket, rx))
 }
@@ -339,16 +460,16 @@ async fn inject_into_html(State(shared): State<Arc<Shared>>, mut req: Request, n
                 .into_response();
         }
     };
-    let html = inject(&bytes, shared.port, shared.error().as_deref());
+    let html = inject(&bytes, shared.error().as_deref());
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(html))
 }
 
-/// Inserts the live-reload snippet (and, with `error`, the escaped error overlay) before
-/// the last `</body>` of `html` (ASCII case-insensitive), or at the end when there is
-/// none.
-pub fn inject(html: &[u8], port: u16, error: Option<&str>) -> Vec<u8> {
-    let snippet = snippet(port, error);
+/// Inserts the live-reload `<script src>` tag (and, with `error`, the escaped error
+/// overlay) before the last `</body>` of `html` (ASCII case-insensitive), or at the end
+/// when there is none.
+pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
+    let snippet = snippet(error);
     let at = html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + snippet.len());
     out.extend_from_slice(&html[..at]);
@@ -357,70 +478,78 @@ pub fn inject(html: &[u8], port: u16, error: Option<&str>) -> Vec<u8> {
     out
 }
 
-/// The overlay's style, shared by the server-side overlay and the one the script shows.
-const OVERLAY_STYLE: &str = "position:fixed;left:0;right:0;top:0;max-height:60vh;overflow:auto;z-index:2147483647;\
-margin:0;padding:1em 1.5em;background:#2b0000;color:#fff;font:14px/1.5 ui-monospace,monospace;\
-border-bottom:4px solid #e5484d;box-shadow:0 4px 16px rgba(0,0,0,.4)";
-
+/// The overlay's markup: no style attribute and no handler (the pages' policy allows
+/// neither); the script styles it and wires its button.
 fn overlay(message: &str) -> String {
     format!(
-        "<div id=\"{OVERLAY_ID}\" style=\"{OVERLAY_STYLE}\"><strong>tracemark: the build failed; \
-showing the last good site</strong>\
-<pre style=\"white-space:pre-wrap;margin:.5em 0\">{}</pre>\
-<button type=\"button\" onclick=\"this.parentNode.remove()\">Dismiss</button></div>",
+        "<div id=\"{OVERLAY_ID}\"><strong>tracemark: the build failed; showing the last good site</strong>\
+<pre>{}</pre><button type=\"button\">Dismiss</button></div>",
         html_escape::encode_text(message)
     )
 }
 
-fn snippet(port: u16, error: Option<&str>) -> String {
+fn snippet(error: Option<&str>) -> String {
     let overlay = error.map(overlay).unwrap_or_default();
-    // The pushed overlay is built with DOM calls (the message is set as text, never as
-    // markup); it mirrors `overlay()`.
-    format!(
-        r#"{overlay}<script>/* tracemark serve: live reload */
-(function () {{
-  var url = "ws://127.0.0.1:{port}{LIVERELOAD_PATH}";
-  var opened = false;
-  function showError(message) {{
-    var old = document.getElementById("{OVERLAY_ID}");
+    format!("{overlay}<script src=\"{SCRIPT_PATH}\"></script>\n")
+}
+
+/// The live-reload script: connects to the websocket of the server the page came
+/// from, reloads on `reload`, shows `error` messages in the overlay (built with DOM
+/// calls: the message is set as text, never as markup; styled through the CSSOM, which
+/// the pages' policy allows), and styles an overlay the server put in the page.
+const SCRIPT: &str = r#"/* tracemark serve: live reload */
+(function () {
+  "use strict";
+  var ID = "tracemark-error-overlay";
+  var BOX = "position:fixed;left:0;right:0;top:0;max-height:60vh;overflow:auto;z-index:2147483647;" +
+    "margin:0;padding:1em 1.5em;background:#2b0000;color:#fff;font:14px/1.5 ui-monospace,monospace;" +
+    "border-bottom:4px solid #e5484d;box-shadow:0 4px 16px rgba(0,0,0,.4)";
+  function style(box) {
+    box.style.cssText = BOX;
+    var pre = box.querySelector("pre");
+    if (pre) pre.style.cssText = "white-space:pre-wrap;margin:.5em 0";
+    var close = box.querySelector("button");
+    if (close) close.addEventListener("click", function () { box.remove(); });
+  }
+  function showError(message) {
+    var old = document.getElementById(ID);
     if (old) old.remove();
     var box = document.createElement("div");
-    box.id = "{OVERLAY_ID}";
-    box.setAttribute("style", "{OVERLAY_STYLE}");
+    box.id = ID;
     var title = document.createElement("strong");
     title.textContent = "tracemark: the build failed; showing the last good site";
     var pre = document.createElement("pre");
-    pre.setAttribute("style", "white-space:pre-wrap;margin:.5em 0");
     pre.textContent = message;
     var close = document.createElement("button");
     close.type = "button";
     close.textContent = "Dismiss";
-    close.onclick = function () {{ box.remove(); }};
     box.appendChild(title);
     box.appendChild(pre);
     box.appendChild(close);
+    style(box);
     document.body.appendChild(box);
-  }}
-  function connect() {{
+  }
+  var shown = document.getElementById(ID);
+  if (shown) style(shown);
+  var url = "ws://" + location.host + "/__tracemark/livereload";
+  var opened = false;
+  function connect() {
     var ws = new WebSocket(url);
-    ws.onopen = function () {{
+    ws.onopen = function () {
       if (opened) location.reload();
       opened = true;
-    }};
-    ws.onmessage = function (e) {{
+    };
+    ws.onmessage = function (e) {
       var m;
-      try {{ m = JSON.parse(e.data); }} catch (_) {{ return; }}
+      try { m = JSON.parse(e.data); } catch (_) { return; }
       if (m.type === "reload") location.reload();
       else if (m.type === "error") showError(m.message);
-    }};
-    ws.onclose = function () {{ setTimeout(connect, 1000); }};
-  }}
+    };
+    ws.onclose = function () { setTimeout(connect, 1000); };
+  }
   connect();
-}})();
-</script>
-"#
-    )
-}
+})();
+"#;
 
 #[cfg(test)]
 mod tests {
@@ -429,8 +558,8 @@ mod tests {
     #[test]
     fn script_goes_before_the_last_body_end_tag() {
         let html = b"<html><body><p>x</p></BODY></html>";
-        let out = String::from_utf8(inject(html, 4321, None)).unwrap();
-        let script = out.find("ws://127.0.0.1:4321/__tracemark/livereload").unwrap();
+        let out = String::from_utf8(inject(html, None)).unwrap();
+        let script = out.find("<script src=\"/__tracemark/livereload.js\"></script>").unwrap();
         assert!(script < out.find("</BODY>").unwrap());
         assert!(out.ends_with("</BODY></html>"));
         assert!(!out.contains(&format!("id=\"{OVERLAY_ID}\"")));
@@ -438,17 +567,90 @@ mod tests {
 
     #[test]
     fn page_without_body_end_tag_gets_the_script_at_the_end() {
-        let out = String::from_utf8(inject(b"<p>x</p>", 1, None)).unwrap();
-        assert!(out.starts_with("<p>x</p><script>"));
+        let out = String::from_utf8(inject(b"<p>x</p>", None)).unwrap();
+        assert!(out.starts_with("<p>x</p><script src="));
         assert!(out.ends_with("</script>\n"));
     }
 
     #[test]
-    fn error_overlay_is_escaped() {
-        let out = String::from_utf8(inject(b"<body></body>", 1, Some("bad <key> & `x`"))).unwrap();
+    fn error_overlay_is_escaped_and_has_no_inline_style_or_handler() {
+        let out = String::from_utf8(inject(b"<body></body>", Some("bad <key> & `x`"))).unwrap();
         assert!(out.contains(&format!("<div id=\"{OVERLAY_ID}\"")));
         assert!(out.contains("bad &lt;key&gt; &amp; `x`"));
         assert!(!out.contains("<key>"));
+        assert!(!out.contains("style=") && !out.contains("onclick"), "{out}");
+    }
+
+    #[test]
+    fn script_connects_to_the_page_origin() {
+        assert!(SCRIPT.contains(&format!("location.host + \"{LIVERELOAD_PATH}\"")));
+        assert!(!SCRIPT.contains("setAttribute(\"style\"") && !SCRIPT.contains("innerHTML"));
+    }
+
+    #[test]
+    fn only_loopback_hosts_with_the_port_are_answered() {
+        for ok in ["127.0.0.1:4321", "localhost:4321", "LocalHost:4321", "[::1]:4321"] {
+            assert!(is_loopback_host(ok, 4321), "{ok}");
+        }
+        for bad in [
+            "127.0.0.1:4322",
+            "127.0.0.1",
+            "evil.example:4321",
+            "localhost.evil.example:4321",
+            "127.0.0.1.nip.io:4321",
+            "0.0.0.0:4321",
+            "[::1]",
+            ":4321",
+            "localhost:+4321",
+            "localhost:4321:4321",
+            "",
+        ] {
+            assert!(!is_loopback_host(bad, 4321), "{bad}");
+        }
+        assert!(is_loopback_host("localhost", 80));
+        assert!(is_loopback_origin("http://127.0.0.1:4321", 4321));
+        assert!(is_loopback_origin("http://localhost:4321", 4321));
+        for bad in [
+            "https://evil.example",
+            "null",
+            "http://127.0.0.1:1",
+            "http://localhost:4321/x",
+            "ws://localhost:4321",
+        ] {
+            assert!(!is_loopback_origin(bad, 4321), "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_paths_resolve_inside_the_folder_without_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(out.join("plans/P")).unwrap();
+        std::fs::write(out.join("index.html"), "i").unwrap();
+        std::fs::write(out.join("plans/P/index.html"), "p").unwrap();
+        std::fs::create_dir(out.join("empty")).unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        assert_eq!(resolve_inside(&out, "/index.html"), Some(out.join("index.html")));
+        assert_eq!(resolve_inside(&out, "/plans/P/"), Some(out.join("plans/P")));
+        assert_eq!(resolve_inside(&out, "/"), Some(out.clone()));
+        assert_eq!(resolve_inside(&out, "/plans/%50/index.html"), Some(out.join("plans/P/index.html")));
+        assert_eq!(resolve_inside(&out, "/../secret.txt"), None);
+        assert_eq!(resolve_inside(&out, "/plans/%2e%2e/%2e%2e/secret.txt"), None);
+        assert_eq!(resolve_inside(&out, &format!("/{}", "a".repeat(300))), None);
+        assert_eq!(resolve_inside(&out, "/index.html/x"), None);
+        assert_eq!(resolve_inside(&out, "/no/such.html"), None);
+        assert_eq!(resolve_inside(&out, "/empty/"), None);
+        assert_eq!(resolve_inside(&out, "/%ff.html"), None);
+        assert_eq!(resolve_inside(&out, "/a%00b"), None);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path(), out.join("leak")).unwrap();
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), out.join("s.html")).unwrap();
+            std::os::unix::fs::symlink(out.join("index.html"), out.join("inside.html")).unwrap();
+            assert_eq!(resolve_inside(&out, "/leak/secret.txt"), None);
+            assert_eq!(resolve_inside(&out, "/s.html"), None);
+            assert_eq!(resolve_inside(&out, "/inside.html"), None, "no symlink is followed");
+        }
     }
 
     #[test]

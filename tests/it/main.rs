@@ -9,6 +9,7 @@ mod edge;
 mod example;
 mod excerpts;
 mod gate;
+mod hostile;
 mod items;
 mod links;
 #[cfg(feature = "serve")]

@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The server process; killed when dropped, whether the test passed or not.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    /// `http://127.0.0.1:PORT`, as printed.
+    pub(crate) url: String,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -28,7 +29,8 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(root: &Path, out: &Path) -> Server {
+    /// Starts `tracemark serve --port 0` on `root` into `out`; waits for its URL.
+    pub(crate) fn start(root: &Path, out: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tracemark"))
             .args(["serve", root.to_str().unwrap(), "--port", "0", "--out", out.to_str().unwrap()])
             .stdin(Stdio::null())
