@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// Output folder (default: `out` from tracemark.toml, else ROOT/public).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Build into a non-empty output folder that tracemark did not create (files it does
+    /// not write are kept; files named like its pages are replaced, and reported).
+    #[arg(long)]
+    pub force: bool,
     /// Port on 127.0.0.1; 0 picks a free one (the URL is printed).
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
@@ -68,6 +72,10 @@ pub struct BuildArgs {
     /// Output folder (default: `out` from tracemark.toml, else ROOT/public).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Build into a non-empty output folder that tracemark did not create (files it does
+    /// not write are kept; files named like its pages are replaced, and reported).
+    #[arg(long)]
+    pub force: bool,
     /// Print how long each stage took.
     #[arg(long)]
     pub timings: bool,

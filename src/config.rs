@@ -80,6 +80,9 @@ pub struct Config {
     pub title: String,
     /// Output folder (absolute).
     pub out: PathBuf,
+    /// Build into a non-empty output folder tracemark did not create (`--force`; not a
+    /// key of tracemark.toml, which comes with the project). False unless set.
+    pub force: bool,
     /// Plan roots relative to `root`, `/`-separated, without trailing slash.
     pub plans: Vec<String>,
     /// Compiled include globs, matched against root-relative paths; `None` = all.
@@ -168,6 +171,7 @@ impl Config {
             root,
             title,
             out,
+            force: false,
             plans,
             include,
             exclude,

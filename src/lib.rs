@@ -39,8 +39,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// `tracemark serve`: build, serve on 127.0.0.1, rebuild on change; runs until Ctrl-C.
 #[cfg(feature = "serve")]
 fn serve(args: &cli::ServeArgs) -> Result<ExitCode> {
-    let opts = site::serve::Options { root: args.root.clone(), out: args.out.clone(), port: args.port };
-    site::serve::serve(&opts, |config, built| println!("built: {}", summary(config, built)))?;
+    let opts = site::serve::Options {
+        root: args.root.clone(),
+        out: args.out.clone(),
+        port: args.port,
+        force: args.force,
+    };
+    site::serve::serve(&opts, |config, built| {
+        for n in &built.notices {
+            eprintln!("{n}");
+        }
+        println!("built: {}", summary(config, built));
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -138,8 +148,14 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
 }
 
 fn build(args: &BuildArgs) -> Result<ExitCode> {
-    let config = config::Config::load(&args.root, args.out.as_deref())?;
+    let mut config = config::Config::load(&args.root, args.out.as_deref())?;
+    config.force = args.force;
     let built = site::build(&config)?;
+    if !args.quiet {
+        for n in &built.notices {
+            eprintln!("{n}");
+        }
+    }
     let p = &built.project;
     let s = &p.summary;
     if args.verbose {

@@ -85,6 +85,11 @@ impl<'h> CachedHighlighter<'h> {
         self.misses.load(Ordering::Relaxed)
     }
 
+    /// Cache entries found corrupt in this build (dropped; highlighted anew when needed).
+    pub fn corrupt(&self) -> usize {
+        self.store.corrupt()
+    }
+
     /// Entries answered from the cache in this build.
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::Relaxed)

@@ -186,6 +186,11 @@ impl MarkdownCache {
         self.store.dirty_shards()
     }
 
+    /// Cache entries found corrupt in this build (dropped; rendered anew when needed).
+    pub fn corrupt(&self) -> usize {
+        self.store.corrupt()
+    }
+
     /// Documents answered from the cache in this build.
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::Relaxed)
@@ -279,6 +284,8 @@ pub struct ShardStore {
     /// Entries this build needs: `None` for an old entry kept as it was, `Some` for a
     /// new value.
     used: Mutex<HashMap<Key, Option<Arc<[u8]>>>>,
+    /// Entries whose checksum failed, when read or when about to be saved again.
+    corrupt: AtomicUsize,
 }
 
 /// An entry's key and where its value is in a shard file (start, end).
@@ -308,7 +315,13 @@ impl std::ops::Deref for Value<'_> {
 impl ShardStore {
     /// An empty store whose files start with `header`.
     pub fn new(header: Vec<u8>) -> ShardStore {
-        ShardStore { header, files: Vec::new(), index: HashMap::new(), used: Mutex::new(HashMap::new()) }
+        ShardStore {
+            header,
+            files: Vec::new(),
+            index: HashMap::new(),
+            used: Mutex::new(HashMap::new()),
+            corrupt: AtomicUsize::new(0),
+        }
     }
 
     /// A store filled from the shard files' bytes (`None` for a missing file). Files
@@ -343,20 +356,37 @@ impl ShardStore {
         self.index.len()
     }
 
-    /// The value under `key`: one added in this build, else the loaded one. Does not
-    /// mark it as used.
+    /// The value under `key`: one added in this build, else the loaded one when its
+    /// checksum matches (a corrupt one is counted, see [`corrupt`](Self::corrupt), and
+    /// is a miss). Does not mark it as used.
     pub fn get(&self, key: &Key) -> Option<Value<'_>> {
         if let Some(Some(v)) = self.used.lock().expect("cache lock").get(key) {
             return Some(Value::New(v.clone()));
         }
-        let &(f, a, b) = self.index.get(key)?;
-        let file = &self.files[f as usize];
-        let value = &file[a as usize..b as usize];
-        (file[a as usize - 16..a as usize] == entry_sum(key, value)).then_some(Value::Old(value))
+        let value = self.old_value(key)?;
+        if value.is_none() {
+            self.corrupt.fetch_add(1, Ordering::Relaxed);
+        }
+        value.map(Value::Old)
     }
 
-    /// Marks the loaded entry under `key` as used (saved again); no-op when there is
-    /// none or the build replaced it.
+    /// The loaded value under `key`: `Some(None)` when its checksum fails.
+    fn old_value(&self, key: &Key) -> Option<Option<&[u8]>> {
+        let &(f, a, b) = self.index.get(key)?;
+        let file = &self.files[f as usize];
+        let value = file.get(a as usize..b as usize)?;
+        let sum = file.get((a as usize).checked_sub(16)?..a as usize)?;
+        Some((sum == entry_sum(key, value)).then_some(value))
+    }
+
+    /// Loaded entries found corrupt in this build (checksum failed): each was a miss,
+    /// and none is saved again.
+    pub fn corrupt(&self) -> usize {
+        self.corrupt.load(Ordering::Relaxed)
+    }
+
+    /// Marks the loaded entry under `key` as used (saved again if it is intact); no-op
+    /// when there is none or the build replaced it.
     pub fn keep(&self, key: &Key) {
         if self.index.contains_key(key) {
             self.used.lock().expect("cache lock").entry(*key).or_insert(None);
@@ -402,17 +432,23 @@ impl ShardStore {
         self.file(used.iter().collect())
     }
 
-    /// A file (header, checksum, body) holding `entries`, sorted by key.
+    /// A file (header, body) holding `entries`, sorted by key. A kept entry is copied
+    /// only when its checksum still matches: a corrupt entry is dropped (and counted),
+    /// never sealed again with a fresh checksum.
     fn file(&self, mut entries: Vec<UsedEntry<'_>>) -> Vec<u8> {
         entries.sort_by(|a, b| a.0.cmp(b.0));
         let mut body = Vec::new();
         for (k, v) in entries {
             let value: &[u8] = match v {
                 Some(v) => v,
-                None => {
-                    let &(f, a, b) = &self.index[k];
-                    &self.files[f as usize][a as usize..b as usize]
-                }
+                None => match self.old_value(k) {
+                    Some(Some(value)) => value,
+                    Some(None) => {
+                        self.corrupt.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    None => continue,
+                },
             };
             body.extend_from_slice(k);
             body.extend_from_slice(&(value.len() as u32).to_le_bytes());
@@ -578,6 +614,26 @@ mod tests {
         flipped[n - 1] ^= 1;
         let c = ShardStore::load(header, vec![Some(flipped)]).0;
         assert!(c.get(&b).is_none() && c.get(&a).is_some());
+    }
+
+    #[test]
+    fn a_corrupt_entry_kept_unread_is_dropped_not_sealed_again() {
+        let header = b"TESTHEAD".to_vec();
+        let s = ShardStore::new(header.clone());
+        let (a, b) = ([0u8; 32], [32u8; 32]);
+        assert_eq!(shard_of(&a), shard_of(&b));
+        s.put(a, b"alpha".to_vec());
+        let mut bytes = s.to_bytes();
+        let n = bytes.len();
+        bytes[n - 1] ^= 1;
+        let warm = ShardStore::load(header.clone(), vec![Some(bytes)]).0;
+        warm.keep(&a); // kept without being read: its page was intact
+        warm.put(b, b"beta".to_vec()); // the shard changes, so it is saved
+        let saved = warm.dirty_shards();
+        assert_eq!((saved.len(), warm.corrupt()), (1, 1));
+        let next = ShardStore::load(header, vec![Some(saved[0].1.clone())]).0;
+        assert!(next.get(&a).is_none(), "the corrupt entry is not saved with a fresh checksum");
+        assert_eq!((next.loaded(), &*next.get(&b).unwrap()), (1, b"beta".as_slice()));
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct Built {
     pub written: usize,
     /// Stale files removed from the output folder.
     pub removed: usize,
+    /// What the user should know about the output folder and the cache (symlinks
+    /// replaced, user files overwritten, corrupt cache entries dropped).
+    pub notices: Vec<output::Notice>,
     /// Per-stage timings.
     pub timings: Timings,
 }
@@ -107,47 +110,71 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
 }
 
 /// Builds the site: analyse, render every page, write the output folder (only files
-/// whose bytes changed; stale files of an earlier build removed).
+/// whose bytes changed; stale files of an earlier build removed; see [`output`]).
+///
+/// Errors: the output folder is refused (see [`output::Folder::open`]; before anything
+/// is read), a template fails, a file cannot be written.
 pub fn build(config: &Config) -> Result<Built> {
+    let folder = output::Folder::open(&config.root, &config.out, config.force)?;
     let mut timings = Timings::default();
     let project = analyse(config, &mut timings)?;
     let theme = timings.time("theme", || load_theme(config))?;
     let engine = highlight::engine(config.highlighter);
-    let cache_dir = config.root.join(CACHE_DIR);
-    let (hl_dir, md_dir) = (cache_dir.join(HIGHLIGHT_CACHE), cache_dir.join(MARKDOWN_CACHE));
-    let records = records_path(&cache_dir, &config.out);
+    let (cache, mut notices) = CacheDir::open(&config.root);
+    let manifest_path = cache.manifest_path(&folder);
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
             || {
                 rayon::join(
-                    || CachedHighlighter::from_shards(engine.as_ref(), read_shards(&hl_dir)).0,
-                    || MarkdownCache::from_shards(read_shards(&md_dir)).0,
+                    || CachedHighlighter::from_shards(engine.as_ref(), cache.read_shards(HIGHLIGHT_CACHE)).0,
+                    || MarkdownCache::from_shards(cache.read_shards(MARKDOWN_CACHE)).0,
                 )
             },
             || {
-                let manifest = output::Manifest::read(&config.out, &records);
-                let intact = manifest.intact_keys(&config.out);
+                let manifest = output::Manifest::read(&folder, manifest_path.as_deref());
+                let intact = manifest.intact_keys(&folder);
                 (manifest, intact)
             },
         )
     });
-    let cache = RenderCache { intact, markdown };
+    let render_cache = RenderCache { intact, markdown };
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
     let pages: Vec<Page> = timings
-        .time("render", || pages::render_site(&project, &theme, &highlighter, &highlighted, &cache))?;
-    let stats = timings.time("write", || output::write(&config.out, &pages, &manifest, &records))?;
+        .time("render", || pages::render_site(&project, &theme, &highlighter, &highlighted, &render_cache))?;
+    let stats = timings.time("write", || {
+        cache.create();
+        output::write(&folder, &pages, &manifest, manifest_path.as_deref())
+    })?;
+    notices.extend(stats.notices);
     timings.time("cache-save", || {
         // Only the shards whose entries changed are written.
         for (i, bytes) in highlighter.dirty_shards() {
-            save_cache(&shard_path(&hl_dir, i), &bytes);
+            cache.save_shard(HIGHLIGHT_CACHE, i, &bytes);
         }
-        for (i, bytes) in cache.markdown.dirty_shards() {
-            save_cache(&shard_path(&md_dir, i), &bytes);
+        for (i, bytes) in render_cache.markdown.dirty_shards() {
+            cache.save_shard(MARKDOWN_CACHE, i, &bytes);
         }
-        // The single-file cache of earlier versions.
-        let _ = std::fs::remove_file(cache_dir.join("highlight.bin"));
+        cache.remove_old_files(&config.out);
     });
-    Ok(Built { project, pages: pages.len(), written: stats.written, removed: stats.removed, timings })
+    for (name, dropped) in
+        [(HIGHLIGHT_CACHE, highlighter.corrupt()), (MARKDOWN_CACHE, render_cache.markdown.corrupt())]
+    {
+        if dropped > 0 {
+            notices.push(output::Notice {
+                path: format!("{CACHE_DIR}/{name}"),
+                message: format!("{dropped} corrupt cache entries dropped and rebuilt"),
+                help: "nothing to do; if it happens again, check the disk or delete the cache folder".into(),
+            });
+        }
+    }
+    Ok(Built {
+        project,
+        pages: pages.len(),
+        written: stats.written,
+        removed: stats.removed,
+        notices,
+        timings,
+    })
 }
 
 /// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
@@ -159,41 +186,99 @@ pub const HIGHLIGHT_CACHE: &str = "highlight";
 /// The rendered-markdown cache's folder inside [`CACHE_DIR`] (one file per shard).
 pub const MARKDOWN_CACHE: &str = "markdown";
 
-/// The records of one output folder (see `output`): `pages-<hash of its path>.txt`.
-fn records_path(cache_dir: &std::path::Path, out: &std::path::Path) -> std::path::PathBuf {
-    let hash = blake3::hash(out.to_string_lossy().as_bytes()).to_hex();
-    cache_dir.join(format!("pages-{}.txt", &hash[..16]))
+/// The cache folder, the only code that reads or writes it. It is used only when it is
+/// a real folder (or missing): a symlinked `.tracemark-cache`, or a symlinked cache
+/// folder inside it, is neither read nor written (a notice says so). Files are read
+/// without following a symlink and replaced through a temporary file and a rename.
+struct CacheDir {
+    /// `None` when the cache is not used.
+    dir: Option<std::path::PathBuf>,
+    /// The cache folders inside it not to use (symlinks).
+    refused: Vec<&'static str>,
+}
+
+impl CacheDir {
+    fn open(root: &std::path::Path) -> (CacheDir, Vec<output::Notice>) {
+        let dir = root.join(CACHE_DIR);
+        let mut notices = Vec::new();
+        let not_dir = |p: &std::path::Path| std::fs::symlink_metadata(p).map(|m| !m.is_dir());
+        if not_dir(&dir).unwrap_or(false) {
+            notices.push(output::Notice {
+                path: CACHE_DIR.into(),
+                message: "is not a folder (a symlink?); the cache is not used, nothing is read or written through it"
+                    .into(),
+                help: format!("delete `{CACHE_DIR}`; tracemark creates it as a folder"),
+            });
+            return (CacheDir { dir: None, refused: Vec::new() }, notices);
+        }
+        let mut refused = Vec::new();
+        for name in [HIGHLIGHT_CACHE, MARKDOWN_CACHE] {
+            if not_dir(&dir.join(name)).unwrap_or(false) {
+                notices.push(output::Notice {
+                    path: format!("{CACHE_DIR}/{name}"),
+                    message: "is not a folder (a symlink?); this cache is not used".into(),
+                    help: format!("delete `{CACHE_DIR}/{name}`; tracemark creates it as a folder"),
+                });
+                refused.push(name);
+            }
+        }
+        (CacheDir { dir: Some(dir), refused }, notices)
+    }
+
+    /// Creates the cache folder (with a `.gitignore` ignoring it) if it is missing.
+    fn create(&self) {
+        let Some(top) = &self.dir else { return };
+        let _ = std::fs::create_dir(top);
+        // Fails when it exists (a symlink there is not followed either).
+        let _ =
+            output::write_new(&top.join(".gitignore"), b"# tracemark's build cache; safe to delete.\n*\n");
+    }
+
+    /// The folder of one cache, when it is used.
+    fn sub(&self, name: &'static str) -> Option<std::path::PathBuf> {
+        let dir = self.dir.as_ref()?;
+        (!self.refused.contains(&name)).then(|| dir.join(name))
+    }
+
+    /// The manifest of `folder`: `manifest-<hash of its path>.jsonl`.
+    fn manifest_path(&self, folder: &output::Folder) -> Option<std::path::PathBuf> {
+        let hash = blake3::hash(folder.path.to_string_lossy().as_bytes()).to_hex();
+        Some(self.dir.as_ref()?.join(format!("manifest-{}.jsonl", &hash[..16])))
+    }
+
+    /// The bytes of every shard file of a cache (`None` for a missing or symlinked one).
+    fn read_shards(&self, name: &'static str) -> Vec<Option<Vec<u8>>> {
+        let Some(dir) = self.sub(name) else { return vec![None; crate::render::incremental::SHARDS] };
+        (0..crate::render::incremental::SHARDS)
+            .into_par_iter()
+            .map(|i| output::read_file(&shard_path(&dir, i)).ok())
+            .collect()
+    }
+
+    /// Saves one shard file: written to a temporary file then renamed, so a build that
+    /// is interrupted leaves the old shard or the new one, never half of one. A cache that
+    /// cannot be written costs the next build time, not correctness, so failures are ignored.
+    fn save_shard(&self, name: &'static str, i: usize, bytes: &[u8]) {
+        let Some(dir) = self.sub(name) else { return };
+        self.create();
+        if std::fs::create_dir(&dir).is_err() && !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            return;
+        }
+        let _ = output::replace(&shard_path(&dir, i), bytes);
+    }
+
+    /// Files of earlier versions: the single-file highlight cache and the records of
+    /// `out` (`pages-<hash>.txt`, now the manifest).
+    fn remove_old_files(&self, out: &std::path::Path) {
+        let Some(dir) = &self.dir else { return };
+        let _ = std::fs::remove_file(dir.join("highlight.bin"));
+        let hash = blake3::hash(out.to_string_lossy().as_bytes()).to_hex();
+        let _ = std::fs::remove_file(dir.join(format!("pages-{}.txt", &hash[..16])));
+    }
 }
 
 fn shard_path(dir: &std::path::Path, i: usize) -> std::path::PathBuf {
     dir.join(format!("{i:02x}.bin"))
-}
-
-/// The bytes of every shard file of a cache folder (`None` for a missing one).
-fn read_shards(dir: &std::path::Path) -> Vec<Option<Vec<u8>>> {
-    (0..crate::render::incremental::SHARDS)
-        .into_par_iter()
-        .map(|i| std::fs::read(shard_path(dir, i)).ok())
-        .collect()
-}
-
-/// Saves one cache file: written to a temporary file then renamed, so a build that
-/// is interrupted leaves the old cache or the new one, never half of one. A cache that
-/// cannot be written costs the next build time, not correctness, so failures are ignored.
-fn save_cache(path: &std::path::Path, bytes: &[u8]) {
-    let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let Some(dir) = dir.parent() else { return };
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        let _ = std::fs::write(&ignore, "# tracemark's build cache; safe to delete.\n*\n");
-    }
-    let tmp = path.with_extension("tmp");
-    if std::fs::write(&tmp, bytes).is_ok() {
-        let _ = std::fs::rename(&tmp, path);
-    }
 }
 
 /// Renders every page of the site in memory, from scratch (no cache).

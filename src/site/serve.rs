@@ -74,6 +74,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// The port on 127.0.0.1; 0 lets the system pick a free one.
     pub port: u16,
+    /// `--force`, as for `tracemark build`.
+    pub force: bool,
 }
 
 /// State shared by the HTTP handlers and the rebuild thread.
@@ -100,7 +102,10 @@ impl Shared {
 /// at start (as for `tracemark build`), or the port cannot be listened on. A failing
 /// build does not stop the server.
 pub fn serve(opts: &Options, report: fn(&Config, &Built)) -> Result<()> {
-    let first = Config::load(&opts.root, opts.out.as_deref())?;
+    let mut first = Config::load(&opts.root, opts.out.as_deref())?;
+    first.force = opts.force;
+    // Refused folders (the project root, a foreign folder, …) before anything is created.
+    super::output::Folder::open(&first.root, &first.out, first.force)?;
     let root = first.root.clone();
     // The served folder is fixed for the whole session: later builds write there even if
     // tracemark.toml's `out` changes.
@@ -131,7 +136,7 @@ pub fn serve(opts: &Options, report: fn(&Config, &Built)) -> Result<()> {
     rebuild(&shared, first, report);
 
     let rebuild_shared = Arc::clone(&shared);
-    let (watch_root, watch_out) = (root.clone(), out.clone());
+    let (watch_root, watch_out, force) = (root.clone(), out.clone(), opts.force);
     std::thread::Builder::new().name("tracemark-rebuild".into()).spawn(move || {
         let mut debouncer = debouncer;
         while let Ok(batch) = events_rx.recv() {
@@ -142,7 +147,10 @@ pub fn serve(opts: &Options, report: fn(&Config, &Built)) -> Result<()> {
             }
             if relevant {
                 match Config::load(&watch_root, Some(&watch_out)) {
-                    Ok(config) => rebuild(&rebuild_shared, config, report),
+                    Ok(mut config) => {
+                        config.force = force;
+                        rebuild(&rebuild_shared, config, report)
+                    }
                     Err(err) => failed(&rebuild_shared, &err),
                 }
             }
@@ -210,7 +218,9 @@ impl Ignored {
         }
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
         rel.components().any(|c| match c {
-            Component::Normal(name) => IGNORED_DIRS.iter().any(|d| name == *d),
+            Component::Normal(name) => {
+                IGNORED_DIRS.iter().any(|d| name == *d) || super::output::is_staging(name)
+            }
             _ => false,
         })
     }

@@ -1,7 +1,8 @@
 //! Walking the project tree: every file under the root, honouring `.gitignore` (and
 //! `.ignore`, `.git/info/exclude`) through the `ignore` crate, skipping `.git`,
-//! `node_modules`, `target`, the output folder and any folder holding a tracemark
-//! manifest (an earlier build's output), then the config's include/exclude globs.
+//! `node_modules`, `target`, the output folder, any folder holding tracemark's output
+//! marker (an earlier build's output) and tracemark's staging folders (a site being
+//! built), then the config's include/exclude globs.
 //! Hidden files are kept: `.completed/` records live in hidden folders.
 
 use crate::config::Config;
@@ -40,11 +41,14 @@ pub fn walk(config: &Config) -> (Vec<WalkedFile>, Vec<String>) {
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             // Skip the output folder, and any folder an earlier build wrote (it holds
-            // the manifest): its pages quote markers and must not be read as sources.
+            // the marker): its pages quote markers and must not be read as sources.
             !(is_dir
                 && (SKIPPED_DIRS.iter().any(|s| e.file_name() == *s)
                     || e.path() == out
-                    || e.path().join(super::output::MANIFEST).is_file()))
+                    || super::output::is_staging(e.file_name())
+                    || [super::output::MARKER, super::output::LEGACY_MANIFEST]
+                        .iter()
+                        .any(|m| e.path().join(m).is_file())))
         });
     builder.build_parallel().run(|| {
         let root = &root;

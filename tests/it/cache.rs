@@ -172,10 +172,23 @@ fn a_foreign_cache_is_discarded() {
 #[test]
 fn a_rebuild_with_nothing_changed_writes_nothing() {
     let (_tmp, root, out) = warm_example();
-    let manifest = std::fs::read(out.join(".tracemark-manifest")).unwrap();
+    let manifests = || -> Vec<(PathBuf, Vec<u8>)> {
+        let mut m: Vec<_> = std::fs::read_dir(root.join(".tracemark-cache"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+            .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+            .collect();
+        m.sort();
+        m
+    };
+    let before = manifests();
+    assert_eq!(before.len(), 1, "one manifest, in the cache");
+    let site = snapshot(&out);
     let text = build_output(&root, &out);
     assert!(text.contains("(0 written, 0 removed)"), "{text}");
-    assert_eq!(std::fs::read(out.join(".tracemark-manifest")).unwrap(), manifest);
+    assert_eq!(manifests(), before);
+    assert!(snapshot(&out) == site, "the site is untouched");
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod example;
 mod excerpts;
 mod gate;
 mod hostile;
+mod hostile_fs;
 mod items;
 mod links;
 #[cfg(feature = "serve")]
