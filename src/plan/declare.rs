@@ -145,14 +145,15 @@ pub(crate) fn declarations(doc: &Doc<'_>) -> Vec<Decl> {
                 }
             }
         } else if level <= 2 {
+            // The captures index `t` itself: the heading text is trimmed at both ends
+            // (trailing spaces, a closing `##` run), so an offset into `line` would not
+            // line up with them.
             let t = text.trim_start_matches(['*', '`', ' ']);
-            if t.starts_with("PLAN-") {
-                let offset = line.len() - t.len();
-                if let Some(c) = VALUE_RE.captures(t)
-                    && let Some((plan, phase)) = capture(&c, &line[offset..], 1)
-                {
-                    out.push(Decl { plan, phase, line: lineno, form: Form::Title });
-                }
+            if t.starts_with("PLAN-")
+                && let Some(c) = VALUE_RE.captures(t)
+                && let Some((plan, phase)) = capture(&c, t, 1)
+            {
+                out.push(Decl { plan, phase, line: lineno, form: Form::Title });
             }
         }
     }
@@ -237,6 +238,18 @@ mod tests {
             one("PLAN-2207-LB-TOKEN-ACCOUNTING", None, 1, Form::Title)
         );
         assert_eq!(decls("### PLAN-A1: deep"), vec![]);
+        // Regression (issue 9): trailing spaces and a closing `#` run once shifted the
+        // captures (a panic inside `Ü`/`—`, a lost ID for ASCII titles).
+        for title in [
+            "# PLAN-20250101-ABC — Title  ",
+            "# PLAN-20250101-ABC - Title  ",
+            "## PLAN-20250101-ABC: Überblick ##",
+            "## PLAN-20250101-ABC: Overview ##",
+            "# PLAN-20250101-ABC (Revised)",
+            "# PLAN-20250101-ABC\t",
+        ] {
+            assert_eq!(decls(title), one("PLAN-20250101-ABC", None, 1, Form::Title), "{title:?}");
+        }
         assert_eq!(decls("## PLAN-TEMPLATE.md Compliance"), vec![]);
         assert_eq!(
             decls("Phase: P01\nPlan: PLAN-20251023-STATELESS-HARDENING\n"),

@@ -108,11 +108,11 @@ pub(crate) fn parse_phase_list(cell: &str, bare: bool) -> Vec<String> {
 }
 
 /// Removes a phase prefix from a title: `Phase 05a: Impl` → `Impl`, `P03: Stub` →
-/// `Stub`, `PLAN-X.P03 — Stub` → `Stub`, `Plan: Foo` → `Foo`.
+/// `Stub`, `PLAN-X.P03 — Stub` → `Stub`, `PLAN-X (Revised)` → `(Revised)`, `Plan: Foo` → `Foo`.
 pub(crate) fn strip_title_prefix(title: &str) -> String {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(&format!(
-            r"^(?:(?i:plan)\s*:\s*)?(?:{}(?:\.{})?\s*(?:[:—–-]\s*|$))?(?:(?:(?i:phase)\s+P?|P)[0-9]+(?:\.[0-9]+)?[A-Za-z]?(?:\s*[-–]\s*P?[0-9]+[A-Za-z]?)?\s*(?:[:—–.-]\s*|$))?",
+            r"^(?:(?i:plan)\s*:\s*)?(?:{}(?:\.{})?(?:\s*[:—–·-]\s*|\s+|$))?(?:(?:(?i:phase)\s+P?|P)[0-9]+(?:\.[0-9]+)?[A-Za-z]?(?:\s*[-–]\s*P?[0-9]+[A-Za-z]?)?\s*(?:[:—–.-]\s*|$))?",
             crate::grammar::PLAN_ID,
             crate::grammar::PHASE
         ))
@@ -431,6 +431,10 @@ mod tests {
         assert_eq!(strip_title_prefix("Phase 05 - Wiring"), "Wiring");
         assert_eq!(strip_title_prefix("Phase Completion - PLAN-A1.P01"), "Phase Completion - PLAN-A1.P01");
         assert_eq!(strip_title_prefix("Provider stubs"), "Provider stubs");
+        // The words after a plan ID are the title, whatever separates them.
+        assert_eq!(strip_title_prefix("PLAN-20250101-COMM (Revised)"), "(Revised)");
+        assert_eq!(strip_title_prefix("PLAN-20250101-COMM Execution Tracker"), "Execution Tracker");
+        assert_eq!(strip_title_prefix("PLAN-A1 · Phase P06a Completion"), "Phase P06a Completion");
     }
 
     #[test]
