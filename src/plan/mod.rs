@@ -12,6 +12,8 @@ mod declare;
 mod doc;
 mod item;
 mod phase;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod readers;
 mod requirement;
 mod table;
 mod tracker;

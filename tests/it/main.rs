@@ -6,6 +6,7 @@ mod cache;
 mod check;
 mod cli;
 mod edge;
+mod encodings;
 mod example;
 mod excerpts;
 mod gate;
@@ -13,6 +14,7 @@ mod hostile;
 mod hostile_fs;
 mod items;
 mod links;
+mod properties;
 #[cfg(feature = "serve")]
 mod serve;
 
