@@ -48,8 +48,11 @@ pub enum Code {
     DuplicateDefinition,
     /// A file that is not valid UTF-8 and was decoded as Windows-1252.
     Encoding,
-    /// A file that could not be read, or was skipped (binary, too large).
+    /// A folder that could not be read, or a binary file holding marker text.
     Unreadable,
+    /// A file that was not read: too large, binary (a NUL byte in a text or markdown
+    /// file), or unreadable. The finding names the file and the reason.
+    SkippedFile,
     /// A plan folder that declares no plan ID.
     UndeclaredPlan,
     /// The tracker marks a phase done, the plan keeps completion records, and this
@@ -67,7 +70,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in declaration order.
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 14] = [
         Code::DanglingReference,
         Code::UnresolvedMarker,
         Code::AmbiguousReference,
@@ -75,6 +78,7 @@ impl Code {
         Code::DuplicateDefinition,
         Code::Encoding,
         Code::Unreadable,
+        Code::SkippedFile,
         Code::UndeclaredPlan,
         Code::MissingCompletionRecord,
         Code::UnexpectedCompletionRecord,
@@ -98,6 +102,7 @@ impl Code {
             Code::DuplicateDefinition => "duplicate-definition",
             Code::Encoding => "encoding",
             Code::Unreadable => "unreadable",
+            Code::SkippedFile => "skipped-file",
             Code::UndeclaredPlan => "undeclared-plan",
             Code::MissingCompletionRecord => "missing-completion-record",
             Code::UnexpectedCompletionRecord => "unexpected-completion-record",
@@ -113,7 +118,9 @@ impl Code {
     /// can never start and a failed gate. [`Code::why_default`] says why for each code.
     pub fn default_severity(self) -> Severity {
         match self {
-            Code::Encoding | Code::UndeclaredPlan | Code::TraceForUnfinishedPhase => Severity::Note,
+            Code::Encoding | Code::SkippedFile | Code::UndeclaredPlan | Code::TraceForUnfinishedPhase => {
+                Severity::Note
+            }
             Code::DanglingReference | Code::PrerequisiteCycle | Code::FailedGate => Severity::Error,
             _ => Severity::Warning,
         }
@@ -161,17 +168,24 @@ impl Code {
             ),
             Code::Encoding => (
                 "Encoding",
-                "A file is not valid UTF-8 and was decoded as Windows-1252. Its text is read, but characters outside ASCII may be shown wrongly.",
+                "A file is not valid UTF-8. Its valid UTF-8 text is kept and only the invalid bytes are decoded as Windows-1252; the finding names the lines that hold them.",
                 "Save the file as UTF-8.",
                 "a source file saved as Latin-1 with `café` in a comment",
                 "note: the file was read and nothing is lost",
             ),
             Code::Unreadable => (
                 "Unreadable",
-                "A file or folder could not be read, or a file was skipped (binary, or larger than `max_file_size`). Markers in it are not seen.",
-                "Fix the permissions, exclude the file (`exclude` in tracemark.toml), or raise `max_file_size` if its markers matter.",
-                "a 20 MB generated file above the default `max_file_size` of 8 MiB",
-                "warning: markers in the file may be missed; a file skipped for its size is a note, since the limit is deliberate",
+                "A folder could not be read, or a binary file holds marker text. Markers in it are not seen.",
+                "Fix the folder's permissions, or exclude the path (`exclude` in tracemark.toml) if it is a build artifact.",
+                "a folder without read permission under the project root",
+                "warning: markers in it may be missed",
+            ),
+            Code::SkippedFile => (
+                "Skipped file",
+                "A file was not read: it is larger than `max_file_size`, binary (a NUL byte in a text or markdown file), or could not be read. The finding names the file and why.",
+                "Raise `max_file_size`, re-save the file as UTF-8 text (without NUL bytes), fix its permissions, or exclude it in tracemark.toml.",
+                "a markdown plan document with a stray NUL byte",
+                "note: the skip is reported so nothing is lost in silence; a file that could not be read is a warning",
             ),
             Code::UndeclaredPlan => (
                 "UndeclaredPlan",
@@ -234,8 +248,9 @@ impl Code {
             Code::AmbiguousReference => "Requirement ID defined by several plans; no plan named to choose",
             Code::UncoveredRequirement => "Requirement with no trace in code",
             Code::DuplicateDefinition => "ID defined more than once in one plan",
-            Code::Encoding => "File is not UTF-8; decoded as Windows-1252",
-            Code::Unreadable => "File could not be read or was skipped",
+            Code::Encoding => "File is not UTF-8; invalid bytes decoded as Windows-1252",
+            Code::Unreadable => "Folder could not be read, or binary file holds marker text",
+            Code::SkippedFile => "File was not read (too large, binary, unreadable)",
             Code::UndeclaredPlan => "Plan folder declares no plan ID",
             Code::MissingCompletionRecord => "Tracker marks a phase done but it has no completion record",
             Code::UnexpectedCompletionRecord => {

@@ -1,5 +1,6 @@
-//! Reading input text: decoding (UTF-8, else Windows-1252), binary detection, line
-//! splitting that is right for LF and CRLF files, and markdown fence detection shared
+//! Reading input text: decoding (UTF-8, UTF-16 with a byte-order mark, else UTF-8
+//! with its invalid sequences read as Windows-1252), binary detection, line splitting
+//! that is right for LF, CRLF and lone-CR files, and markdown fence detection shared
 //! by the plan parser and the marker scanner.
 
 use std::borrow::Cow;
@@ -9,8 +10,16 @@ use std::borrow::Cow;
 pub enum Encoding {
     /// Valid UTF-8 (a leading byte-order mark is dropped).
     Utf8,
-    /// Not valid UTF-8: decoded byte for byte as Windows-1252, which never fails.
+    /// UTF-16, little-endian, announced by its byte-order mark (`FF FE`).
+    Utf16Le,
+    /// UTF-16, big-endian, announced by its byte-order mark (`FE FF`).
+    Utf16Be,
+    /// Not valid UTF-8 and no multi-byte UTF-8 character in it: decoded byte for byte
+    /// as Windows-1252, which never fails.
     Windows1252,
+    /// Mostly UTF-8 with a few invalid sequences: the UTF-8 text is kept as it is and
+    /// only the invalid bytes are decoded as Windows-1252.
+    MixedWindows1252,
 }
 
 /// The result of [`decode`]: the text, and how it was decoded.
@@ -20,25 +29,92 @@ pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
     /// Which decoding produced `text`.
     pub encoding: Encoding,
+    /// For [`Encoding::Windows1252`] and [`Encoding::MixedWindows1252`]: the 1-based
+    /// lines holding bytes that are not valid UTF-8, in order; empty otherwise.
+    pub cp1252_lines: Vec<u32>,
 }
 
 /// True when `bytes` look binary: a NUL byte in the first 8 KiB (what git and
-/// ripgrep use).
+/// ripgrep use). UTF-16 text holds NUL bytes too: see [`utf16_bom`] first.
 pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
-/// Decodes file bytes: UTF-8 when valid (BOM dropped), else Windows-1252, so a plan
-/// written with cp1252 dashes loses no content. Never fails.
+/// The UTF-16 encoding announced by a leading byte-order mark, if any.
+pub fn utf16_bom(bytes: &[u8]) -> Option<Encoding> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        Some(Encoding::Utf16Le)
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+/// Decodes file bytes. Never fails, never drops a byte:
+/// - a UTF-16 byte-order mark selects UTF-16 (LE or BE; unpaired surrogates become
+///   U+FFFD);
+/// - valid UTF-8 is taken as it is (a UTF-8 BOM dropped);
+/// - otherwise each invalid UTF-8 sequence is decoded as Windows-1252 and the valid
+///   UTF-8 around it is kept (`—` stays `—` in a file with one stray `0x97` byte); a file
+///   with no multi-byte UTF-8 character at all is plain Windows-1252.
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
+    if let Some(encoding) = utf16_bom(bytes) {
+        let codec = if encoding == Encoding::Utf16Le { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let (text, _) = codec.decode_without_bom_handling(&bytes[2..]);
+        return Decoded { text, encoding, cp1252_lines: Vec::new() };
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Decoded { text: Cow::Borrowed(s), encoding: Encoding::Utf8 },
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            Decoded { text, encoding: Encoding::Windows1252 }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Decoded { text: Cow::Borrowed(s), encoding: Encoding::Utf8, cp1252_lines: Vec::new() };
+    }
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut cp1252_lines = Vec::new();
+    let mut multibyte = false;
+    let mut line = 1u32;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (valid, bad) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, &[][..]),
+            Err(e) => {
+                let (ok, tail) = rest.split_at(e.valid_up_to());
+                let n = e.error_len().unwrap_or(tail.len());
+                // `valid_up_to` marks a valid UTF-8 prefix, so this never falls back.
+                (std::str::from_utf8(ok).unwrap_or_default(), &tail[..n])
+            }
+        };
+        multibyte |= !valid.is_ascii();
+        line += memchr::memchr_iter(b'\n', valid.as_bytes()).count() as u32;
+        text.push_str(valid);
+        if !bad.is_empty() {
+            if cp1252_lines.last() != Some(&line) {
+                cp1252_lines.push(line);
+            }
+            let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(bad);
+            line += decoded.matches('\n').count() as u32;
+            text.push_str(&decoded);
+        }
+        rest = &rest[valid.len() + bad.len()..];
+    }
+    let encoding = if multibyte { Encoding::MixedWindows1252 } else { Encoding::Windows1252 };
+    Decoded { text: Cow::Owned(text), encoding, cp1252_lines }
+}
+
+/// Turns every lone CR (a `\r` not followed by `\n`, the line break of classic Mac
+/// files) into `\n`, so every reader splits lines alike; CRLF is left alone.
+pub fn normalise_lone_cr(text: &mut String) {
+    let b = text.as_bytes();
+    if !memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n')) {
+        return;
+    }
+    let mut bytes = std::mem::take(text).into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
         }
     }
+    // Replacing one ASCII byte by another keeps the text valid UTF-8.
+    *text = String::from_utf8(bytes).unwrap_or_default();
 }
 
 /// Splits text into lines without their terminators (`\n` or `\r\n`); line `i` of the
@@ -119,6 +195,50 @@ mod tests {
         let d = decode(b"REQ-1 \x97 title");
         assert_eq!(d.text, "REQ-1 \u{2014} title");
         assert_eq!(d.encoding, Encoding::Windows1252);
+    }
+
+    #[test]
+    fn decodes_utf16_with_a_bom() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("// @plan:PLAN-A1 —\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let d = decode(&le);
+        assert_eq!((d.text.as_ref(), d.encoding), ("// @plan:PLAN-A1 —\n", Encoding::Utf16Le));
+        let be: Vec<u8> =
+            [0xFE, 0xFF].into_iter().chain("x\ny".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        let d = decode(&be);
+        assert_eq!((d.text.as_ref(), d.encoding), ("x\ny", Encoding::Utf16Be));
+        assert!(is_binary(&le), "UTF-16 holds NUL bytes: the BOM must be checked first");
+        assert_eq!(utf16_bom(b"plain"), None);
+    }
+
+    #[test]
+    fn mixed_file_keeps_its_utf8_and_names_the_cp1252_lines() {
+        let mut bytes = "a — b\nplain\nc ".as_bytes().to_vec();
+        bytes.extend_from_slice(b"\x97 d \x93q\x94\ne ");
+        bytes.extend_from_slice("—".as_bytes());
+        bytes.extend_from_slice(b" \x96\n");
+        let d = decode(&bytes);
+        assert_eq!(d.text, "a — b\nplain\nc — d “q”\ne — –\n");
+        assert_eq!(d.encoding, Encoding::MixedWindows1252);
+        assert_eq!(d.cp1252_lines, vec![3, 4]);
+        let d = decode(b"caf\xe9\nok\n");
+        assert_eq!(
+            (d.text.as_ref(), d.encoding, d.cp1252_lines),
+            ("café\nok\n", Encoding::Windows1252, vec![1])
+        );
+    }
+
+    #[test]
+    fn lone_cr_becomes_a_line_break() {
+        let mut t = "a\rb\r\nc\r".to_string();
+        normalise_lone_cr(&mut t);
+        assert_eq!(t, "a\nb\r\nc\n");
+        assert_eq!(lines(&t), vec!["a", "b", "c"]);
+        let mut t = "x\r\ny".to_string();
+        normalise_lone_cr(&mut t);
+        assert_eq!(t, "x\r\ny");
     }
 
     #[test]

@@ -12,13 +12,18 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 /// Characters escaped in URL path segments: everything but unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
-/// Replaces characters that cannot appear in a file name on common file systems.
+/// Replaces characters that cannot appear in a file name on common file systems, and
+/// keeps page names injective: a name that needed a replacement gets a short hash of
+/// the original (`TK:1` → `TK_1-<8 hex digits>`), so it never lands on the page of an ID
+/// that is written with the replacement character (`TK_1`).
 fn file_safe(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|');
     if !s.contains(bad) {
         return s.into();
     }
-    s.chars().map(|c| if bad(c) { '_' } else { c }).collect::<String>().into()
+    let mapped: String = s.chars().map(|c| if bad(c) { '_' } else { c }).collect();
+    let hash = blake3::hash(s.as_bytes()).to_hex();
+    format!("{mapped}-{}", &hash[..8]).into()
 }
 
 /// Whether a byte is left as it is in a path segment (see [`SEGMENT`]).
@@ -125,5 +130,15 @@ mod tests {
     fn ids_become_file_names() {
         assert_eq!(requirement("PLAN-1", "REQ-1.2"), "plans/PLAN-1/requirements/REQ-1.2.html");
         assert_eq!(phase("PLAN-X", "R9.P01"), "plans/PLAN-X/phases/R9.P01.html");
+    }
+
+    #[test]
+    fn page_names_are_injective() {
+        let (colon, underscore) = (item("PLAN-1", "task", "TK:1"), item("PLAN-1", "task", "TK_1"));
+        assert_eq!(underscore, "plans/PLAN-1/items/task/TK_1.html");
+        assert!(colon.starts_with("plans/PLAN-1/items/task/TK_1-") && colon.ends_with(".html"), "{colon}");
+        assert_ne!(colon, underscore);
+        assert_ne!(requirement("P", "A:1"), requirement("P", "A?1"));
+        assert_eq!(requirement("P", "A:1"), requirement("P", "A:1"), "deterministic");
     }
 }

@@ -72,7 +72,10 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
     let loaded = timings.time("read+scan", || load(config, &files));
     let Loaded { plan_inputs, sources, scanned, mut diagnostics } = loaded;
     for e in walk_errors {
-        diagnostics.push(Diagnostic::warning(Code::Unreadable, &e, 0, "folder could not be read"));
+        diagnostics.push(
+            Diagnostic::warning(Code::Unreadable, &e.rel, 0, format!("could not be read: {}", e.message))
+                .with_help("fix its permissions, or exclude it in tracemark.toml"),
+        );
     }
     let folders = timings.time("parse", || {
         let results: Vec<_> = plan_inputs
@@ -342,54 +345,87 @@ struct Loaded {
 }
 
 enum Read {
-    Text { text: String, encoding: Encoding },
+    Text { text: String, encoding: Encoding, cp1252_lines: Vec<u32> },
     Skipped(Diagnostic),
     Binary { has_marker_bytes: bool },
 }
 
+/// A `skipped-file` finding for a file that was not read.
+fn skipped(rel: &str, reason: String, help: &str) -> Diagnostic {
+    Diagnostic::new(Code::SkippedFile, rel, 0, format!("skipped: {reason}")).with_help(help)
+}
+
 fn read(config: &Config, f: &walk::WalkedFile) -> Read {
     if f.size > config.max_file_size {
-        return Read::Skipped(
-            Diagnostic::warning(
-                Code::Unreadable,
-                &f.rel,
-                0,
-                format!("skipped: {} bytes is over the limit of {} bytes", f.size, config.max_file_size),
-            )
-            .with_help("raise `max_file_size` in tracemark.toml, or exclude the file")
-            .with_severity(Severity::Note),
-        );
+        return Read::Skipped(skipped(
+            &f.rel,
+            format!("{} bytes is over the limit of {} bytes", f.size, config.max_file_size),
+            "raise `max_file_size` in tracemark.toml, or exclude the file",
+        ));
     }
     let bytes = match std::fs::read(&f.abs) {
         Ok(b) => b,
         Err(e) => {
-            return Read::Skipped(Diagnostic::warning(
-                Code::Unreadable,
-                &f.rel,
-                0,
-                format!("cannot read: {e}"),
-            ));
+            return Read::Skipped(
+                skipped(
+                    &f.rel,
+                    format!("cannot be read: {}", io_reason(&e)),
+                    "fix its permissions, or exclude it",
+                )
+                .with_severity(Severity::Warning),
+            );
         }
     };
-    if text::is_binary(&bytes) {
+    // UTF-16 holds NUL bytes: its byte-order mark is looked at before binary detection.
+    if text::utf16_bom(&bytes).is_none() && text::is_binary(&bytes) {
         let has = memchr::memmem::find(&bytes, b"@plan").is_some()
             || memchr::memmem::find(&bytes, b"@requirement").is_some();
         return Read::Binary { has_marker_bytes: has };
     }
     // Valid UTF-8 (the usual case) becomes the text without a copy; otherwise as
     // `text::decode` says.
-    match String::from_utf8(bytes) {
+    let (mut text, encoding, cp1252_lines) = match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
                 text.drain(..3);
             }
-            Read::Text { text, encoding: Encoding::Utf8 }
+            (text, Encoding::Utf8, Vec::new())
         }
         Err(e) => {
             let d = text::decode(e.as_bytes());
-            Read::Text { text: d.text.into_owned(), encoding: d.encoding }
+            (d.text.into_owned(), d.encoding, d.cp1252_lines)
         }
+    };
+    text::normalise_lone_cr(&mut text);
+    Read::Text { text, encoding, cp1252_lines }
+}
+
+/// An I/O error's message without the path (the finding carries the relative one).
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "not found (removed during the build?)".into(),
+        _ => e.to_string(),
     }
+}
+
+/// Whether a binary file is worth a `skipped-file` note: one whose name says text
+/// (a source language, markdown, plain text or JSON) or that lies in a plan folder.
+/// Images and archives are not text and skipping them loses nothing.
+fn looks_like_text(rel: &str, in_plan_folder: bool) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    in_plan_folder
+        || Language::from_path(rel) != Language::Other
+        || [".txt", ".json", ".log", ".xml", ".csv"].iter().any(|e| lower.ends_with(e))
+}
+
+/// The 1-based lines as a short list for a message: `3, 7, 12` (at most ten, then `…`).
+fn line_list(lines: &[u32]) -> String {
+    let mut s: Vec<String> = lines.iter().take(10).map(u32::to_string).collect();
+    if lines.len() > 10 {
+        s.push(format!("… ({} lines in all)", lines.len()));
+    }
+    s.join(", ")
 }
 
 fn load(config: &Config, files: &[walk::WalkedFile]) -> Loaded {
@@ -419,19 +455,29 @@ fn load(config: &Config, files: &[walk::WalkedFile]) -> Loaded {
                             )
                             .with_help("exclude it in tracemark.toml if it is a build artifact"),
                         );
+                    } else if looks_like_text(&f.rel, one.plan_folder.is_some()) {
+                        one.diagnostics.push(skipped(
+                            &f.rel,
+                            "binary: it holds a NUL byte".into(),
+                            "remove the NUL bytes (or re-save it as UTF-8 text), or exclude the file",
+                        ));
                     }
                 }
-                Read::Text { text, encoding } => {
-                    if encoding == Encoding::Windows1252 {
+                Read::Text { text, encoding, cp1252_lines } => {
+                    let lines = line_list(&cp1252_lines);
+                    let note = match encoding {
+                        Encoding::Utf8 | Encoding::Utf16Le | Encoding::Utf16Be => None,
+                        Encoding::Windows1252 => {
+                            Some(format!("not valid UTF-8; read as Windows-1252 (lines {lines})"))
+                        }
+                        Encoding::MixedWindows1252 => Some(format!(
+                            "not valid UTF-8 on lines {lines}; those bytes were read as Windows-1252, the rest as UTF-8"
+                        )),
+                    };
+                    if let Some(message) = note {
+                        let line = cp1252_lines.first().copied().unwrap_or(0);
                         one.diagnostics.push(
-                            Diagnostic::warning(
-                                Code::Encoding,
-                                &f.rel,
-                                0,
-                                "not valid UTF-8; read as Windows-1252",
-                            )
-                            .with_severity(Severity::Note)
-                            .with_help("re-save the file as UTF-8"),
+                            Diagnostic::new(Code::Encoding, &f.rel, line, message).with_help("re-save the file as UTF-8"),
                         );
                     }
                     one.scanned = true;

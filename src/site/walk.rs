@@ -24,9 +24,19 @@ pub struct WalkedFile {
     pub size: u64,
 }
 
+/// A folder or file the walk could not read: its path relative to the root (`.` for
+/// the root itself) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkError {
+    /// Path relative to the root, `/`-separated.
+    pub rel: String,
+    /// What went wrong (the operating system's message, without the path).
+    pub message: String,
+}
+
 /// Lists the project's files, sorted by relative path. Unreadable folders are skipped
-/// (the walk reports them in the returned error list as `path: message`).
-pub fn walk(config: &Config) -> (Vec<WalkedFile>, Vec<String>) {
+/// and returned as [`WalkError`]s, sorted, with paths relative to the root.
+pub fn walk(config: &Config) -> (Vec<WalkedFile>, Vec<WalkError>) {
     let root = config.root.clone();
     let out = config.out.clone();
     let files = Mutex::new(Vec::new());
@@ -63,7 +73,7 @@ pub fn walk(config: &Config) -> (Vec<WalkedFile>, Vec<String>) {
                     }
                 }
                 Ok(_) => {}
-                Err(err) => errors.lock().expect("walk lock").push(err.to_string()),
+                Err(err) => errors.lock().expect("walk lock").push(walk_error(root, &err)),
             }
             WalkState::Continue
         })
@@ -108,8 +118,74 @@ fn join(a: &str, b: &str) -> String {
     if a.is_empty() { b.to_string() } else { format!("{a}/{b}") }
 }
 
+/// The relative path and the bare message of a walk error (the `ignore` crate wraps
+/// the I/O error with the absolute path, which must not reach the findings).
+fn walk_error(root: &Path, err: &ignore::Error) -> WalkError {
+    let mut path = None;
+    let mut err = err;
+    loop {
+        match err {
+            ignore::Error::WithPath { path: p, err: inner } => {
+                path = Some(p.clone());
+                err = inner;
+            }
+            ignore::Error::WithDepth { err: inner, .. }
+            | ignore::Error::WithLineNumber { err: inner, .. } => {
+                err = inner;
+            }
+            ignore::Error::Partial(errs) if errs.len() == 1 => err = &errs[0],
+            _ => break,
+        }
+    }
+    let message = match err {
+        ignore::Error::Loop { ancestor, child } => {
+            path = Some(child.clone());
+            let to = relative(root, ancestor).unwrap_or_else(|| ".".into());
+            format!("symbolic link loop back to `{to}`")
+        }
+        other => other.to_string(),
+    };
+    let rel = match path {
+        Some(p) => relative(root, &p).map(|r| if r.is_empty() { ".".into() } else { r }),
+        None => None,
+    };
+    WalkError { rel: rel.unwrap_or_else(|| ".".into()), message }
+}
+
+/// The `/`-separated path of `path` relative to `root`. A component that is not valid
+/// UTF-8 is decoded lossily and given a short hash of its bytes before its extension
+/// (`caf\u{FFFD}~1a2b3c4d.md`), so two names that decode alike stay two files.
 fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel.components().map(|c| component(c.as_os_str())).collect();
     Some(parts.join("/"))
+}
+
+fn component(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_string();
+    }
+    let lossy = name.to_string_lossy();
+    let hash = blake3::hash(name.as_encoded_bytes()).to_hex();
+    let tag = &hash[..8];
+    match lossy.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}~{tag}.{ext}"),
+        _ => format!("{lossy}~{tag}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_decode_alike_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let (a, b) = (std::ffi::OsStr::from_bytes(b"caf\xe9.md"), std::ffi::OsStr::from_bytes(b"caf\xff.md"));
+        let (a, b) = (component(a), component(b));
+        assert_ne!(a, b);
+        assert!(a.starts_with("caf\u{FFFD}~") && a.ends_with(".md"), "{a}");
+        assert_eq!(component(std::ffi::OsStr::new("plain.md")), "plain.md");
+    }
 }

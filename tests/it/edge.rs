@@ -49,7 +49,7 @@ fn binary_and_oversized_files_are_skipped_with_diagnostics() {
     let huge = diagnostics_for(&json, "src/huge.ts");
     assert!(
         huge.iter()
-            .any(|d| d["code"] == "unreadable" && d["message"].as_str().unwrap().contains("over the limit")),
+            .any(|d| d["code"] == "skipped-file" && d["message"].as_str().unwrap().contains("over the limit")),
         "{huge:?}"
     );
     assert!(json["traces"].as_array().unwrap().iter().all(|t| t["path"] != "src/huge.ts"));

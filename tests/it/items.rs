@@ -326,6 +326,7 @@ fn every_finding_code_has_a_triggering_fixture_and_none_fires_on_the_clean_one()
     for root in [
         repo().join("content-example"),
         fixture("edge"),
+        fixture("encodings"),
         fixture("phase-status"),
         fixture("item-findings"),
         fixture("seeds"),
@@ -347,7 +348,7 @@ fn every_finding_code_has_a_triggering_fixture_and_none_fires_on_the_clean_one()
         .filter_map(|l| l.strip_prefix("# ")?.split(" = ").next())
         .map(str::to_string)
         .collect();
-    assert_eq!(all.len(), 13, "init lists every code: {config}");
+    assert_eq!(all.len(), 14, "init lists every code: {config}");
     for code in &all {
         assert!(seen.contains(code), "no fixture triggers `{code}`; seen {seen:?}");
     }
