@@ -11,6 +11,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
+use crate::grammar::ids::change_request_base;
 use crate::plan::{Document, DocumentRole, Link, LinkKind, Plan, PlanFolder};
 use crate::source::{Language, Marker, Placement, Tag, Trace, Value, ValueLines};
 use petgraph::algo::tarjan_scc;
@@ -370,7 +371,14 @@ impl Project {
                     .map(|r| {
                         let plan = find_plan(&r.plan);
                         let phase = match (plan, &r.phase) {
-                            (Some(p), Some(ph)) => phase_index[p].get(&canonical_phase(ph)).copied(),
+                            (Some(p), Some(ph)) => phase_index[p]
+                                .get(&canonical_phase(ph))
+                                .or_else(|| {
+                                    // A change request not declared as a phase is part of its phase.
+                                    change_request_base(ph)
+                                        .and_then(|b| phase_index[p].get(&canonical_phase(b)))
+                                })
+                                .copied(),
                             _ => None,
                         };
                         PlanTarget { plan_id: r.plan.clone(), phase_id: r.phase.clone(), plan, phase }

@@ -8,8 +8,8 @@
 //!   then path.
 //! - The primary plan (listed first) is the one of the best declaring document.
 //! - Requirement definitions are taken in order specification, overview, other
-//!   documents, phase files, then path and line; header lists only define IDs nothing
-//!   else defines. A second definition outside phase files is a
+//!   documents (prose before table rows), then phase files, then path and line; header
+//!   lists only define IDs nothing else defines. A second definition outside phase files is a
 //!   [`Code::DuplicateDefinition`]; a phase file's restatement is a claim of its phase.
 //! - Reports, reviews, evidence, trackers and completion records define nothing.
 
@@ -139,7 +139,10 @@ fn phase_doc_claims(
         cands
             .iter()
             .filter(|c| c.shape != DefinitionShape::HeaderList)
-            .filter(|c| (from..to).contains(&(c.line as usize - 1)) && accept(&c.id))
+            .filter(|c| {
+                (from..to).contains(&(c.line as usize - 1))
+                    && if c.listed { known.contains_key(&c.id) } else { accept(&c.id) }
+            })
             .map(|c| (c.id.clone(), c.line)),
     );
     out
@@ -324,8 +327,11 @@ pub(crate) fn parse_folder(
             if !d.markdown || d.is_evidence() {
                 continue;
             }
-            let spec = roles[i] == DocumentRole::Specification;
-            let mut cs = candidates(d, &tabs[i], spec);
+            // Requirement tables are read in specifications, overviews and analysis
+            // documents (`| REQ-ANA-001 | … |`).
+            let tables_define = matches!(roles[i], DocumentRole::Specification | DocumentRole::Overview)
+                || d.rel.to_ascii_lowercase().contains("analysis");
+            let mut cs = candidates(d, &tabs[i], tables_define, grammar);
             cs.retain(|c| grammar.allows_requirement(&c.id));
             let sections: Vec<(u32, u32)> = heading_sections
                 .get(&i)
@@ -338,15 +344,23 @@ pub(crate) fn parse_folder(
             }
             doc_cands.insert(i, cs);
         }
-        // Prose definitions first, then specification table rows, then header lists;
-        // within each: specification, overview, other, phase file; shallower, path, line.
+        // Definitions outside phase files first (prose, then table rows), then phase
+        // files' restatements (a requirement restated in a phase keeps its
+        // specification's text and location), then header lists; within each:
+        // specification, overview, other, phase file; shallower, path, line.
         let pass = |c: &Candidate| match c.shape {
             DefinitionShape::TableRow => 1u8,
             DefinitionShape::HeaderList => 2,
             _ => 0,
         };
+        let group = |cls: u8, c: &Candidate| match (pass(c), cls) {
+            (2, _) => 2u8,
+            (_, 3) => 1,
+            _ => 0,
+        };
         cands.sort_by(|a, b| {
-            (pass(&a.2), a.0, docs[a.1].dirs().len(), docs[a.1].path, a.2.line).cmp(&(
+            (group(a.0, &a.2), pass(&a.2), a.0, docs[a.1].dirs().len(), docs[a.1].path, a.2.line).cmp(&(
+                group(b.0, &b.2),
                 pass(&b.2),
                 b.0,
                 docs[b.1].dirs().len(),
@@ -358,6 +372,11 @@ pub(crate) fn parse_folder(
         let mut known: HashMap<String, usize> = HashMap::new();
         for (cls, i, c) in &cands {
             let location = Location { path: docs[*i].path.to_string(), line: c.line };
+            if *cls == 3 && c.listed && !known.contains_key(&c.id) {
+                // `### REQ-A-010 through REQ-A-090` in a phase file names the
+                // requirements of that range defined elsewhere, not every number in it.
+                continue;
+            }
             if let Some(&first) = known.get(&c.id) {
                 // Restatements (phase files, analysis, tables, header lists) are silent;
                 // two prose definitions in specification/overview documents are not.

@@ -315,23 +315,10 @@ pub(crate) fn requirement_tokens(cell: &str) -> Vec<String> {
     out
 }
 
-/// Expands `REQ-A-001` .. `REQ-A-004` (same text before the last digit run) into
-/// every ID between, keeping the zero padding; `None` when the ends do not pair up.
+/// Expands `REQ-A-001` .. `REQ-A-004`, or `005` .. `007`, with the ID grammar's range
+/// expander ([`crate::grammar::ids::expand_range`]).
 fn expand_range(from: &str, to: &str) -> Option<Vec<String>> {
-    let split = |s: &str| {
-        let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        (s[..s.len() - digits].to_string(), s[s.len() - digits..].to_string())
-    };
-    let (pa, na) = split(from);
-    let (pb, nb) = split(to);
-    if na.is_empty() || nb.is_empty() || (pa != pb && !pb.is_empty()) {
-        return None;
-    }
-    let (a, b): (u64, u64) = (na.parse().ok()?, nb.parse().ok()?);
-    if b < a || b - a > 100 {
-        return None;
-    }
-    Some((a..=b).map(|n| format!("{pa}{n:0width$}", width = na.len())).collect())
+    crate::grammar::ids::expand_range(from, to)
 }
 
 /// The claims of a document's mapping tables, in both orientations.

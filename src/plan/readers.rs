@@ -36,8 +36,9 @@ pub fn headings(text: &str) {
 pub fn requirements(text: &str) {
     let doc = Doc::new("p", "p/specification.md", text, false);
     let tables = read_tables(&doc.lines, &doc.fenced);
-    let _ = candidates(&doc, &tables, true);
-    let _ = candidates(&doc, &tables, false);
+    let grammar = crate::grammar::Grammar::default();
+    let _ = candidates(&doc, &tables, true, &grammar);
+    let _ = candidates(&doc, &tables, false, &grammar);
     for line in &doc.lines {
         let _ = requirement_tags(line);
         let _ = tokens(line);

@@ -9,7 +9,8 @@
 use super::DefinitionShape;
 use super::doc::{Doc, heading};
 use super::table::{Table, plain_cell};
-use crate::grammar::{REQ_ID, is_requirement_id};
+use crate::grammar::ids::{Listed, is_default_requirement_id, read_requirement_list};
+use crate::grammar::{Grammar, REQ_ID, is_requirement_id};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -29,6 +30,10 @@ pub(crate) struct Candidate {
     pub(crate) line: u32,
     /// How it is written.
     pub(crate) shape: DefinitionShape,
+    /// One of several IDs written as a list or range on one line
+    /// (`REQ-A-001 through REQ-A-009`): in a phase file it restates IDs defined
+    /// elsewhere and defines none of its own.
+    pub(crate) listed: bool,
 }
 
 /// Whether an ID is a template placeholder: a segment made of `X`s, `N`s or `#`s,
@@ -41,11 +46,49 @@ pub(crate) fn is_placeholder(id: &str) -> bool {
     })
 }
 
-/// Whether a token is a requirement ID worth defining: a requirement-shaped ID that
-/// is not a placeholder and, when it has no `-`/`.` separator, is short (`A1`, `R12`,
-/// `E2E`), so words with a digit (`STATELESS6`, `OAuth2`) are not taken for IDs.
+/// Whether a token is a requirement ID worth defining: a requirement-shaped ID of the
+/// default shape ([`is_default_requirement_id`]: a prefix and a number, so prose
+/// headings, appendix numbers, test cases and review findings are not taken for IDs)
+/// that is not a placeholder.
 pub(crate) fn is_id(id: &str) -> bool {
-    is_requirement_id(id) && !is_placeholder(id) && (id.contains(['-', '.']) || id.len() <= 4)
+    is_requirement_id(id) && !is_placeholder(id) && is_default_requirement_id(id)
+}
+
+/// Whether a definition-shaped token defines a requirement under `grammar`: the
+/// configured requirement pattern when there is one (it may be wider than the default
+/// shape), else [`is_id`].
+fn defines(id: &str, grammar: &Grammar) -> bool {
+    !is_placeholder(id)
+        && match &grammar.requirement {
+            Some(re) => re.is_match(id),
+            None => is_id(id),
+        }
+}
+
+/// The IDs a definition names when its ID `first` starts `text` (`text` from the ID
+/// on): the list or range written there (`REQ-TEC-001/002/003`, `REQ-RNG-001..003`,
+/// `REQ-X-001 – REQ-X-004`) when every ID in it shares `first`'s prefix and defines a
+/// requirement, else `first` alone; with the byte offset in `text` after the IDs.
+fn id_list(first: &str, text: &str, grammar: &Grammar) -> (Vec<String>, usize) {
+    let (listed, end) = read_requirement_list(text);
+    let head = |id: &str| id.split(['-', '.']).next().unwrap_or_default().to_string();
+    let ids: Vec<String> = listed
+        .iter()
+        .map_while(|l| match l {
+            Listed::Id(id) => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    let whole = ids.len() == listed.len();
+    if whole
+        && ids.len() > 1
+        && ids.first().is_some_and(|f| f == first)
+        && ids.iter().all(|id| head(id) == head(first) && defines(id, grammar))
+        && end <= text.len()
+    {
+        return (ids, end);
+    }
+    (vec![first.to_string()], first.len())
 }
 
 /// Strips separators and emphasis around a title (`: Title`, `— Title`, `**` …).
@@ -118,14 +161,18 @@ fn item_end(doc: &Doc<'_>, i: usize) -> usize {
 }
 
 static HEADING_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^(?:\*\*)?(?:`)?\[?({REQ_ID})\]?(?:`)?(?:\*\*)?(?:$|[\s:(\[—–-])"))
+    Regex::new(&format!(r"^(?:\*\*)?(?:`)?\[?({REQ_ID})\]?(?:`)?(?:\*\*)?(?:$|[\s:(\[—–\-/.,&])"))
         .expect("valid regex")
 });
+static ID_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("^{REQ_ID}")).expect("valid regex"));
 static BRACKET_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^\s*(?:[-*+]\s+)?\[({REQ_ID})\](.*)$")).expect("valid regex"));
 static BOLD_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^\s*(?:[-*+]\s+|[0-9]+\.\s+)?\*\*\[?({REQ_ID})\]?(:?)\*\*(.*)$"))
-        .expect("valid regex")
+    // Group 1: the ID, group 2: a list or range after it (`/002`, `..003`, ` – REQ-X-004`).
+    Regex::new(&format!(
+        r"^\s*(?:[-*+]\s+|[0-9]+\.\s+)?\*\*\[?({REQ_ID})((?:\s*(?:[/,&]|\.\.|–|\bthrough\b)\s*[A-Za-z0-9][A-Za-z0-9.\-]*)*)\]?(:?)\*\*(.*)$"
+    ))
+    .expect("valid regex")
 });
 static HEADER_LIST_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -136,24 +183,30 @@ static HEADER_LIST_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Every definition candidate of a document, in line order. Table rows count only when
 /// `spec` (a `specification*`/`requirements*` file).
-pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool) -> Vec<Candidate> {
+pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &Grammar) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (at, level, text) in &doc.headings {
         let Some(c) = HEADING_RE.captures(text) else { continue };
-        let id = &c[1];
-        if !is_id(id) {
+        let Some(g) = c.get(1) else { continue };
+        if !defines(g.as_str(), grammar) {
             continue;
         }
-        let rest = &text[c.get(1).map(|g| g.end()).unwrap_or(0)..];
+        let (ids, len) = id_list(g.as_str(), &text[g.start()..], grammar);
+        let rest = &text[g.start() + len..];
         let title = clean_title(rest.trim_start_matches(['`', ']', '*']));
         let end = doc.section_end(*at, *level).min(at + 1 + MAX_SECTION_LINES);
-        out.push(Candidate {
-            id: id.to_string(),
-            title,
-            text: join(&doc.lines, at + 1, end),
-            line: *at as u32 + 1,
-            shape: DefinitionShape::Heading,
-        });
+        let body = join(&doc.lines, at + 1, end);
+        let listed = ids.len() > 1;
+        for id in ids {
+            out.push(Candidate {
+                id,
+                title: title.clone(),
+                text: body.clone(),
+                line: *at as u32 + 1,
+                shape: DefinitionShape::Heading,
+                listed,
+            });
+        }
     }
     for (i, line) in doc.lines.iter().enumerate() {
         if doc.fenced[i] || heading(line).is_some() {
@@ -161,38 +214,52 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool) -> Vec<Can
         }
         if let Some(c) = BRACKET_RE.captures(line) {
             let rest = &c[2];
-            if is_id(&c[1]) && !rest.starts_with('(') && !rest.starts_with(':') {
+            if defines(&c[1], grammar) && !rest.starts_with('(') && !rest.starts_with(':') {
                 out.push(Candidate {
                     id: c[1].to_string(),
                     title: clean_title(rest),
                     text: join(&doc.lines, i, item_end(doc, i)),
                     line: i as u32 + 1,
                     shape: DefinitionShape::Bracket,
+                    listed: false,
                 });
                 continue;
             }
         }
         if let Some(c) = BOLD_RE.captures(line)
-            && is_id(&c[1])
+            && defines(&c[1], grammar)
         {
-            out.push(Candidate {
-                id: c[1].to_string(),
-                title: clean_title(&c[3]),
-                text: join(&doc.lines, i, item_end(doc, i)),
-                line: i as u32 + 1,
-                shape: DefinitionShape::BoldBullet,
-            });
+            let written = format!("{}{}", &c[1], &c[2]);
+            let ids = match id_list(&c[1], &written, grammar) {
+                (ids, len) if len >= written.trim_end().len() => ids,
+                _ if c[2].is_empty() => vec![c[1].to_string()],
+                _ => continue,
+            };
+            let title = clean_title(&c[4]);
+            let text = join(&doc.lines, i, item_end(doc, i));
+            let listed = ids.len() > 1;
+            for id in ids {
+                out.push(Candidate {
+                    id,
+                    title: title.clone(),
+                    text: text.clone(),
+                    line: i as u32 + 1,
+                    shape: DefinitionShape::BoldBullet,
+                    listed,
+                });
+            }
             continue;
         }
         if let Some(c) = HEADER_LIST_RE.captures(line) {
             for id in c[1].split(',').map(|s| s.trim().trim_matches('`')) {
-                if is_id(id) {
+                if defines(id, grammar) {
                     out.push(Candidate {
                         id: id.to_string(),
                         title: String::new(),
                         text: String::new(),
                         line: i as u32 + 1,
                         shape: DefinitionShape::HeaderList,
+                        listed: false,
                     });
                 }
             }
@@ -206,18 +273,32 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool) -> Vec<Can
             let req_table = first_key == "id" || first_key.contains("req");
             for (line, cells) in &t.rows {
                 let Some(first) = cells.first() else { continue };
-                let id = plain_cell(first);
-                if !is_id(id) || !(req_table || id.starts_with("REQ-")) {
+                let cell = plain_cell(first);
+                let Some(m) = ID_START.find(cell) else { continue };
+                let id = m.as_str();
+                if !defines(id, grammar) || !(req_table || id.starts_with("REQ-")) {
                     continue;
                 }
+                // The whole cell is the ID or a list or range of IDs (`REQ-A-001..003`).
+                let ids = match id_list(id, cell, grammar) {
+                    (ids, len) if len >= cell.len() => ids,
+                    _ if id == cell => vec![id.to_string()],
+                    _ => continue,
+                };
                 let title = cells.get(1).map(|c| plain_cell(c).to_string()).unwrap_or_default();
-                out.push(Candidate {
-                    id: id.to_string(),
-                    title,
-                    text: doc.lines.get(*line as usize - 1).map(|l| l.trim().to_string()).unwrap_or_default(),
-                    line: *line,
-                    shape: DefinitionShape::TableRow,
-                });
+                let text =
+                    doc.lines.get(*line as usize - 1).map(|l| l.trim().to_string()).unwrap_or_default();
+                let listed = ids.len() > 1;
+                for id in ids {
+                    out.push(Candidate {
+                        id,
+                        title: title.clone(),
+                        text: text.clone(),
+                        line: *line,
+                        shape: DefinitionShape::TableRow,
+                        listed,
+                    });
+                }
             }
         }
     }
@@ -265,7 +346,7 @@ mod tests {
     fn cands(path: &str, text: &str, spec: bool) -> Vec<Candidate> {
         let doc = Doc::new("p", path, text, false);
         let t = tables(&doc.lines, &doc.fenced);
-        candidates(&doc, &t, spec)
+        candidates(&doc, &t, spec, &Grammar::default())
     }
 
     fn brief(c: &[Candidate]) -> Vec<(&str, &str, u32, DefinitionShape)> {

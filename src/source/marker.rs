@@ -1,32 +1,15 @@
 //! Marker occurrences: finding `@plan` / `@requirement` tags, classifying where they
 //! sit, parsing their values and grouping them into traces.
 //!
-//! **Tags.** `@plan`, `@requirement` and `@requirements`, case-sensitive, followed by
-//! `:` (spaces allowed after it), `**:` (bold markdown labels) or one or more spaces or
-//! tabs. Not tags: `@planned`, `@plan-foo`, `user@plan: x` (a letter, digit, `.`, `_`,
-//! `-` or `+` right before the `@`; an escape such as `\n@plan:` in a string is allowed).
+//! **Tags** are those of [`crate::grammar::tags`] (`@plan`, `@requirement`,
+//! `@requirements`, configured requirement and item tags), case-sensitive.
 //!
 //! **Values** are read from the rest of the line, cut at `*/`, `-->` and `${`. When the
 //! marker is in a comment and that rest ends with `,`, the value continues on the next
 //! line of the same comment block (comment leaders such as ` * `, `//`, `#` removed).
-//! - `@plan`: one or more plan references joined by `,` (`PLAN-A.P08, PLAN-B.P02`);
-//!   phase lists and ranges inside one reference (`.P15,P16`, `.P24, P25`, `.P29/P31`,
-//!   `.P09 P11`, `.P02-P05`, ranges expanded keeping the width); trailing punctuation is not part of
-//!   the value (`.P08:`, `.P05.`). A value that is not a plan ID gives
-//!   [`Value::Unresolved`] with its first token (`ISSUE-2376`, `project-plans/x.md`). A
-//!   plan ID with something glued on (`PLAN-20251105-profilefixes/plan2.md`) gives both
-//!   the [`PlanRef`] of the ID part and an `Unresolved` with the whole token.
-//! - `@requirement`: IDs joined by `,`, `/`, `&` or spaces; ranges with `through`,
-//!   `thru` or `to`, an en dash or `..` (`R2.1–R2.6`), and prefix-sharing hyphen ranges
-//!   (`R16.1-R16.7`, `REQ-HD-002.1-002.9`), expanded numerically keeping zero padding
-//!   (more than [`MAX_RANGE`] IDs, reversed or mismatched ends give an `Unresolved` with
-//!   the range's text); suffix-only continuations (`REQ-1598-FL01, CL01`,
-//!   `REQ-3048-002/003`) replace the previous ID's last `-` segment when they have its
-//!   shape. Reading stops at a spaced dash (` - `, ` — `), a `:` or `(`, any other
-//!   character that cannot be part of an ID, or the first word that is not an ID
-//!   (`REQ-001 should …`). When the first word is not an ID, the value is one
-//!   `Unresolved` with the text up to a description separator (`Phase 3` from
-//!   `Phase 3 - Session bucket …`).
+//! The text is then read by the ID grammar ([`crate::grammar::ids`]): plan references
+//! with phase lists and ranges, requirement lists and ranges, item IDs; what names no
+//! ID becomes a [`Value::Unresolved`].
 //!
 //! **Traces.** Markers in one comment block (a `/* … */`, or consecutive own-line `//`
 //! or `#` comments), in one test title, or in one markdown HTML comment are grouped in
@@ -37,12 +20,9 @@
 use super::excerpt::{self, Ctx};
 use super::lexer::{self, Kind};
 use super::{Excerpt, ItemRef, Language, Marker, Placement, PlanRef, Scan, Tag, Trace, Value, ValueLines};
-use crate::grammar::{Grammar, ItemKind, PHASE, PLAN_ID, is_requirement_id};
-use regex::Regex;
-use std::sync::LazyLock;
-
-/// The largest range expanded into single IDs; bigger ranges stay unresolved.
-pub const MAX_RANGE: u64 = 200;
+use crate::grammar::ids::{self, Listed, floor_char_boundary};
+use crate::grammar::tags;
+use crate::grammar::{Grammar, ItemKind};
 
 /// How much of a line after a tag is read, so that a huge line stays linear.
 const VALUE_LIMIT: usize = 2000;
@@ -58,27 +38,28 @@ pub fn scan(lang: Language, text: &str, excerpt_cap: u32, grammar: &Grammar) -> 
     // (offset of the `@`, tag, item kind for item tags, offset of the value)
     let mut found: Vec<(usize, Tag, usize, usize)> = Vec::new();
     let b = text.as_bytes();
-    for at in memchr::memmem::find_iter(b, b"@plan") {
-        if let Some(v) = tag_end(b, at, 5) {
+    for at in memchr::memmem::find_iter(b, tags::PLAN.as_bytes()) {
+        if let Some(v) = tags::value_start(b, at, tags::PLAN.len()) {
             found.push((at, Tag::Plan, 0, v));
         }
     }
-    for at in memchr::memmem::find_iter(b, b"@requirement") {
-        let len = if b.get(at + 12) == Some(&b's') { 13 } else { 12 };
-        if let Some(v) = tag_end(b, at, len) {
+    for at in memchr::memmem::find_iter(b, tags::REQUIREMENT.as_bytes()) {
+        let n = tags::REQUIREMENT.len();
+        let len = if b.get(at + n) == Some(&b's') { n + 1 } else { n };
+        if let Some(v) = tags::value_start(b, at, len) {
             found.push((at, Tag::Requirement, 0, v));
         }
     }
     for tag in &grammar.requirement_tags {
         for at in memchr::memmem::find_iter(b, tag.as_bytes()) {
-            if let Some(v) = tag_end(b, at, tag.len()) {
+            if let Some(v) = tags::value_start(b, at, tag.len()) {
                 found.push((at, Tag::Requirement, 0, v));
             }
         }
     }
     for (tag, kind) in grammar.item_tags() {
         for at in memchr::memmem::find_iter(b, tag.as_bytes()) {
-            if let Some(v) = tag_end(b, at, tag.len()) {
+            if let Some(v) = tags::value_start(b, at, tag.len()) {
                 found.push((at, Tag::Item, kind, v));
             }
         }
@@ -111,9 +92,14 @@ pub fn scan(lang: Language, text: &str, excerpt_cap: u32, grammar: &Grammar) -> 
         };
         let value = value_text(&ctx, vstart, kind);
         let values = match tag {
-            Tag::Plan => parse_plan_values(&value),
-            Tag::Requirement => restrict_requirements(parse_requirement_values(&value), grammar),
-            Tag::Item => parse_item_values(&value, &grammar.kinds[kind_index]),
+            Tag::Plan => values_of(ids::parse_plan_refs(&value), tag, None),
+            Tag::Requirement => {
+                restrict_requirements(values_of(ids::parse_requirement_list(&value), tag, None), grammar)
+            }
+            Tag::Item => {
+                let k = &grammar.kinds[kind_index];
+                values_of(ids::parse_item_list(&value, k), tag, Some(k))
+            }
         };
         markers.push(Marker { tag, line, column, placement, values });
         groups.push(group);
@@ -126,28 +112,6 @@ pub fn scan(lang: Language, text: &str, excerpt_cap: u32, grammar: &Grammar) -> 
 enum Group {
     Block(u32),
     Title { open: usize, call: usize },
-}
-
-/// If a tag of `len` bytes at `at` is a marker, the offset where its value starts.
-fn tag_end(b: &[u8], at: usize, len: usize) -> Option<usize> {
-    if at > 0 {
-        let p = b[at - 1];
-        let escaped = at >= 2 && b[at - 2] == b'\\' && matches!(p, b'n' | b't' | b'r');
-        if (p.is_ascii_alphanumeric() || matches!(p, b'.' | b'_' | b'-' | b'+')) && !escaped {
-            return None;
-        }
-    }
-    let mut i = at + len;
-    match b.get(i) {
-        Some(b':') => i += 1,
-        Some(b'*') if b.get(i + 1) == Some(&b'*') && b.get(i + 2) == Some(&b':') => i += 3,
-        Some(b' ' | b'\t') => {}
-        _ => return None,
-    }
-    while matches!(b.get(i), Some(b' ' | b'\t')) {
-        i += 1;
-    }
-    Some(i)
 }
 
 /// The text a marker's values are read from (see the module docs).
@@ -192,13 +156,6 @@ fn value_text(ctx: &Ctx<'_>, start: usize, kind: Kind) -> String {
         s = body_start;
     }
     out
-}
-
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// When the string literal opened at `open` is the first argument of a test call
@@ -297,315 +254,19 @@ fn skip_ws_back(b: &[u8], mut i: usize, newlines: usize) -> Option<usize> {
     Some(i)
 }
 
-static PLAN_REF_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    // PHASE_TAIL of the conventions, plus a space-separated phase (`.P09 P11`).
-    let tail = r"(?:[ \t]*[,/][ \t]*P[0-9]+[A-Za-z]?\b|-P[0-9]+[A-Za-z]?\b|[ \t]+P[0-9]+[A-Za-z]?\b)*";
-    Regex::new(&format!(r"^({PLAN_ID})(?:\.({PHASE})({tail}))?")).expect("valid regex")
-});
-
-static LIST_SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[ \t]*,[ \t]*").expect("valid regex"));
-
-static TAIL_ITEM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"([,/-]|[ \t])[ \t]*(P[0-9]+[A-Za-z]?)").expect("valid regex"));
-
-/// Characters that end a non-ID token.
-fn token_stop(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\'' | '"' | '`' | ',' | ')' | '*' | '<' | '>' | '\\')
-}
-
-fn trim_punct(s: &str) -> &str {
-    s.trim_end_matches(['.', ':', ';', '!', '?'])
-}
-
-/// Parses the values of an `@plan` tag.
-fn parse_plan_values(v: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut rest = v;
-    while let Some(c) = PLAN_REF_HEAD.captures(rest) {
-        let whole = c.get(0).map_or("", |m| m.as_str());
-        let plan = c.get(1).map_or("", |m| m.as_str()).to_string();
-        match c.get(2) {
-            None => out.push(Value::Plan(PlanRef { plan: plan.clone(), phase: None })),
-            Some(p) => {
-                let first = p.as_str();
-                let tail = c.get(3).map_or("", |m| m.as_str());
-                for phase in expand_phases(first, tail) {
-                    out.push(Value::Plan(PlanRef { plan: plan.clone(), phase: Some(phase) }));
-                }
-            }
-        }
-        let after = &rest[whole.len()..];
-        if glued(after) {
-            let token_end =
-                v.len() - rest.len() + whole.len() + after.find(token_stop).unwrap_or(after.len());
-            let start = v.len() - rest.len();
-            out.push(Value::Unresolved { text: trim_punct(&v[start..token_end]).to_string() });
-            break;
-        }
-        match LIST_SEP.find(after) {
-            Some(m) if PLAN_REF_HEAD.is_match(&after[m.end()..]) => rest = &after[m.end()..],
-            _ => break,
-        }
-    }
-    if out.is_empty() {
-        let end = v.find(token_stop).unwrap_or(v.len());
-        out.push(Value::Unresolved { text: trim_punct(&v[..end]).to_string() });
-    }
-    out
-}
-
-/// Whether the text right after a plan reference glues more onto it (`/plan2.md`).
-fn glued(after: &str) -> bool {
-    let mut chars = after.chars();
-    match chars.next() {
-        None => false,
-        Some(c) if token_stop(c) || matches!(c, ']' | '}' | '(' | '|' | '&' | '@' | ';') => false,
-        Some('.' | ':' | '!' | '?') => chars.next().is_some_and(|c| !token_stop(c) && !matches!(c, '.')),
-        Some(_) => true,
-    }
-}
-
-/// The phases of one reference: the first phase, then list items and ranges.
-fn expand_phases(first: &str, tail: &str) -> Vec<String> {
-    let (round, _) = match first.rsplit_once('.') {
-        Some((r, p)) if p.starts_with('P') => (format!("{r}."), p),
-        _ => (String::new(), first),
-    };
-    let mut out = vec![first.to_string()];
-    for c in TAIL_ITEM.captures_iter(tail) {
-        let item = &c[2];
-        let prev = out.last().cloned().unwrap_or_default();
-        let prev_bare = prev.strip_prefix(round.as_str()).unwrap_or(&prev).to_string();
-        if &c[1] == "-"
-            && let Some(range) = expand_numeric(&prev_bare, item)
-        {
-            out.extend(range.into_iter().skip(1).map(|p| format!("{round}{p}")));
-            continue;
-        }
-        out.push(format!("{round}{item}"));
-    }
-    out.dedup();
-    out
-}
-
-/// Splits `s` into its prefix and its trailing digits.
-fn split_digits(s: &str) -> (&str, &str) {
-    let n = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    s.split_at(s.len() - n)
-}
-
-/// Expands `from`..=`to` when both have the same prefix and end in digits; keeps the
-/// width of `from`'s number. `None` when it cannot or the range is too large.
-fn expand_numeric(from: &str, to: &str) -> Option<Vec<String>> {
-    let (p1, d1) = split_digits(from);
-    let (p2, d2) = split_digits(to);
-    if p1 != p2 || d1.is_empty() || d2.is_empty() || d1.len() > 18 || d2.len() > 18 {
-        return None;
-    }
-    let (a, b): (u64, u64) = (d1.parse().ok()?, d2.parse().ok()?);
-    if a > b || b - a >= MAX_RANGE {
-        return None;
-    }
-    let w = d1.len();
-    Some((a..=b).map(|n| format!("{p1}{n:0w$}")).collect())
-}
-
-/// The "shape" of a segment: letters → `A`, digits → `9`, runs collapsed.
-fn shape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        let k = if c.is_ascii_alphabetic() {
-            'A'
-        } else if c.is_ascii_digit() {
-            '9'
-        } else {
-            c
-        };
-        if !out.ends_with(k) || !(k == 'A' || k == '9') {
-            out.push(k);
-        }
-    }
-    out
-}
-
-/// `prev`'s ID with its last `-` segment replaced by `token`, when `token` is a
-/// suffix-only continuation of it.
-fn continuation(prev: &str, token: &str) -> Option<String> {
-    let (head, last) = prev.rsplit_once('-')?;
-    if token.contains('-') || !token.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    (shape(last) == shape(token)).then(|| format!("{head}-{token}"))
-}
-
-/// The full right end of a range whose left end is `left`: `right` itself when it is
-/// an ID, or `left` with its tail replaced (`REQ-HD-002.1` + `002.9`).
-fn range_right(left: &str, right: &str) -> Option<String> {
-    if right.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return is_requirement_token(right).then(|| right.to_string());
-    }
-    if right.is_empty() || !right.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    let groups = right.split('.').count();
-    // The tail of `left` with as many dot-separated groups, preceded by `-`.
-    let mut cut = left.len();
-    for _ in 0..groups {
-        let before = &left[..cut];
-        let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 {
-            return None;
-        }
-        cut -= digits;
-        if cut > 0
-            && left.as_bytes()[cut - 1] == b'.'
-            && left[..cut - 1].ends_with(|c: char| c.is_ascii_digit())
-        {
-            cut -= 1;
-        }
-    }
-    let tail = &left[cut..];
-    if tail.starts_with('.') || cut == 0 || left.as_bytes()[cut - 1] != b'-' {
-        return None;
-    }
-    let w1 = tail.split('.').next().map_or(0, str::len);
-    let w2 = right.split('.').next().map_or(0, str::len);
-    if tail.split('.').count() != groups || w1 != w2 {
-        return None;
-    }
-    Some(format!("{}{right}", &left[..cut]))
-}
-
-/// A range `left`..`right` as IDs, or an unresolved text.
-fn range(left: &str, right: &str, sep: &str) -> Option<Vec<Value>> {
-    let full = range_right(left, right)?;
-    if !is_requirement_token(left) {
-        return None;
-    }
-    Some(match expand_numeric(left, &full) {
-        Some(ids) => ids.into_iter().map(|id| Value::Requirement { id }).collect(),
-        None => vec![Value::Unresolved { text: format!("{left}{sep}{right}") }],
-    })
-}
-
-/// A token with a range inside: en dash, `..`, or a hyphen between two IDs that share
-/// their prefix (`R16.1-R16.7`, `REQ-HD-002.1-002.9`).
-fn token_range(token: &str) -> Option<Vec<Value>> {
-    for sep in ["\u{2013}", ".."] {
-        if let Some((l, r)) = token.split_once(sep) {
-            return Some(
-                range(l, r, sep).unwrap_or_else(|| vec![Value::Unresolved { text: token.to_string() }]),
-            );
-        }
-    }
-    for (k, _) in token.match_indices('-') {
-        let (l, r) = (&token[..k], &token[k + 1..]);
-        if !is_requirement_token(l) {
-            continue;
-        }
-        // A bare number after the hyphen is the ID's own last segment
-        // (`REQ-722-001`), not a range end; dotted tails (`002.1-002.9`) are ranges.
-        if !r.starts_with(|c: char| c.is_ascii_alphabetic()) && !r.contains('.') {
-            continue;
-        }
-        let Some(full) = range_right(l, r) else { continue };
-        if expand_numeric(l, &full).is_none() {
-            continue;
-        }
-        // A full right end must share the left's prefix to be a range.
-        if split_digits(l).0 != split_digits(&full).0 {
-            continue;
-        }
-        if let Some(v) = range(l, r, "-") {
-            return Some(v);
-        }
-    }
-    None
-}
-
-fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '\u{2013}')
-}
-
-/// Whether a token after `@requirement` is a requirement ID: what
-/// [`is_requirement_id`] accepts, plus short IDs such as `R3` or `B1` that read as
-/// phases elsewhere but name requirements in this position.
-fn is_requirement_token(t: &str) -> bool {
-    if is_requirement_id(t) {
-        return true;
-    }
-    let mut c = t.chars();
-    let first = c.next().unwrap_or('P');
-    let rest = c.as_str().trim_end_matches(|c: char| c.is_ascii_lowercase());
-    first.is_ascii_uppercase() && first != 'P' && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit())
-}
-
-/// The next token of `v` from `i`: (raw token, end offset).
-fn next_token(v: &str, i: usize) -> (&str, usize) {
-    let rest = &v[i..];
-    let len = rest.find(|c: char| !is_token_char(c)).unwrap_or(rest.len());
-    (&rest[..len], i + len)
-}
-
-/// Parses the values of an `@requirement` tag.
-fn parse_requirement_values(v: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
-    let mut last_id: Option<String> = None;
-    let b = v.as_bytes();
-    let mut i = 0;
-    loop {
-        let ws_start = i;
-        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-            i += 1;
-        }
-        let Some(c) = v[i..].chars().next() else { break };
-        if i > ws_start && matches!(c, '-' | '\u{2014}' | '\u{2013}') {
-            // A spaced dash: a description follows.
-            break;
-        }
-        if matches!(c, ',' | '/' | '&') {
-            i += 1;
-            continue;
-        }
-        if !c.is_ascii_alphanumeric() {
-            break;
-        }
-        let (raw, end) = next_token(v, i);
-        i = end;
-        let token = raw.trim_end_matches(['.', '-', '\u{2013}']);
-        if let Some(prev) = last_id.as_deref()
-            && matches!(token, "through" | "thru" | "to")
-        {
-            // `A through B`: the left end is the last value pushed.
-            let j = i + (v[i..].len() - v[i..].trim_start_matches([' ', '\t']).len());
-            let (right_raw, right_end) = next_token(v, j);
-            let right = right_raw.trim_end_matches(['.', '-']);
-            let Some(vals) = range(prev, right, &format!(" {token} ")) else { break };
-            out.pop();
-            out.extend(vals);
-            i = right_end;
-        } else if let Some(vals) = token_range(token) {
-            out.extend(vals);
-        } else if let Some(id) = last_id.as_deref().and_then(|p| continuation(p, token)) {
-            out.push(Value::Requirement { id });
-        } else if is_requirement_token(token) {
-            out.push(Value::Requirement { id: token.to_string() });
-        } else {
-            break;
-        }
-        last_id = match out.last() {
-            Some(Value::Requirement { id }) => Some(id.clone()),
-            _ => None,
-        };
-        // `REQ-001:` and a sentence-final `REQ-001.` end the list.
-        if v[i..].starts_with(':') || (raw.len() != token.len() && raw.ends_with('.')) {
-            break;
-        }
-    }
-    if out.is_empty() {
-        out.push(Value::Unresolved { text: unresolved_phrase(v) });
-    }
-    out
+/// The marker values of a list read by the ID grammar.
+fn values_of(listed: Vec<Listed>, tag: Tag, kind: Option<&ItemKind>) -> Vec<Value> {
+    listed
+        .into_iter()
+        .map(|l| match l {
+            Listed::Plan { plan, phase } => Value::Plan(PlanRef { plan, phase }),
+            Listed::Id(id) => match (tag, kind) {
+                (Tag::Item, Some(k)) => Value::Item(ItemRef { kind: k.name.clone(), id }),
+                _ => Value::Requirement { id },
+            },
+            Listed::Unresolved(text) => Value::Unresolved { text },
+        })
+        .collect()
 }
 
 /// Under a grammar with a requirement pattern, requirement values that do not match
@@ -619,43 +280,6 @@ fn restrict_requirements(values: Vec<Value>, grammar: &Grammar) -> Vec<Value> {
             v => v,
         })
         .collect()
-}
-
-/// Parses the values of an item kind's tag: IDs of that kind joined by `,`, `/`, `&`
-/// or spaces, up to the first token that is not one (a description). A value with no
-/// ID is one unresolved value.
-fn parse_item_values(v: &str, kind: &ItemKind) -> Vec<Value> {
-    let mut out = Vec::new();
-    for raw in v.split([',', '/', '&', ' ', '\t']).filter(|t| !t.is_empty()) {
-        let token = trim_punct(raw);
-        if kind.matches(token) {
-            out.push(Value::Item(ItemRef { kind: kind.name.clone(), id: token.to_string() }));
-        } else {
-            break;
-        }
-        if raw.ends_with([':', '.', ';']) {
-            break;
-        }
-    }
-    if out.is_empty() {
-        out.push(Value::Unresolved { text: unresolved_phrase(v) });
-    }
-    out
-}
-
-/// The text of a non-ID requirement value: up to a description separator or quote.
-fn unresolved_phrase(v: &str) -> String {
-    let mut end = v.len();
-    for stop in [" - ", " \u{2014} ", " \u{2013} ", ": ", " (", ")", "'", "\"", "`", "@", "\\"] {
-        if let Some(p) = v.find(stop) {
-            end = end.min(p);
-        }
-    }
-    let mut s = trim_punct(v[..end].trim()).trim_end_matches(',');
-    if s.len() > 120 {
-        s = &s[..floor_char_boundary(s, 120)];
-    }
-    s.trim().to_string()
 }
 
 /// Groups trace markers into traces and computes their excerpts.
@@ -809,7 +433,7 @@ mod tests {
     fn configured_tags_and_requirement_pattern() {
         let mut g = Grammar::default();
         g.kinds.push(crate::grammar::ItemKind::new("scenario", r"SC-\d+", vec!["@scenario".into()]).unwrap());
-        g.requirement = Some(Regex::new(r"^(?:REQ-[A-Z0-9]+-\d{3})$").unwrap());
+        g.requirement = Some(regex::Regex::new(r"^(?:REQ-[A-Z0-9]+-\d{3})$").unwrap());
         g.requirement_tags = vec!["@satisfies".into()];
         let text = "// @scenario:SC-12 @requirement:REQ-AB-001,REQ-AB-01 @satisfies REQ-CD-002\n";
         let s = super::super::scan("a.ts", text, 40, &g);
@@ -835,8 +459,10 @@ mod tests {
         ] {
             assert_eq!(markers("a.ts", &format!("// {t}\n")), vec![], "{t}");
         }
-        // An empty tag still counts, with an empty unresolved value.
-        assert_eq!(values("@plan \n"), vec![unres("")]);
+        // A tag followed by spaces only names nothing and is no marker; `@plan:`
+        // with no value still counts, with an empty unresolved value.
+        assert_eq!(markers("a.ts", "// @plan \n// @plan\t  \n"), vec![]);
+        assert_eq!(values("@plan:"), vec![unres("")]);
         // A `\n` escape in a fixture string is not a word character.
         let m = markers("a.ts", "const s = 'x\\n@plan:PLAN-1\\n';\n");
         assert_eq!(m, vec![(Tag::Plan, 1, 15, Placement::StringLiteral, vec![plan("PLAN-1", None)])]);

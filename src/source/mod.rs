@@ -279,8 +279,8 @@ pub fn scan(path: &str, text: &str, excerpt_cap: u32, grammar: &Grammar) -> Scan
 /// are fully scanned.
 pub fn may_contain_markers(text: &str, grammar: &Grammar) -> bool {
     let b = text.as_bytes();
-    memchr::memmem::find(b, b"@plan").is_some()
-        || memchr::memmem::find(b, b"@requirement").is_some()
+    memchr::memmem::find(b, crate::grammar::tags::PLAN.as_bytes()).is_some()
+        || memchr::memmem::find(b, crate::grammar::tags::REQUIREMENT.as_bytes()).is_some()
         || grammar.requirement_tags.iter().any(|t| memchr::memmem::find(b, t.as_bytes()).is_some())
         || grammar.item_tags().any(|(t, _)| memchr::memmem::find(b, t.as_bytes()).is_some())
 }

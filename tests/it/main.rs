@@ -12,6 +12,7 @@ mod excerpts;
 mod gate;
 mod hostile;
 mod hostile_fs;
+mod ids;
 mod items;
 mod links;
 mod properties;

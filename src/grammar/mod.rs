@@ -2,96 +2,13 @@
 //! phase IDs and requirement IDs, as regex fragments and small helpers shared by the
 //! plan parser, the marker scanner and the model.
 
+pub mod ids;
+pub mod tags;
+
+pub use ids::{
+    PHASE, PLAN_ID, PLAN_ID_RE, PLAN_REF_RE, REQ_ID, canonical_phase, is_requirement_id, split_plan_ref,
+};
 use regex::Regex;
-use std::sync::LazyLock;
-
-/// A plan ID: `PLAN-20251023-STATELESS-HARDENING`, mixed case `PLAN-20251213issue490`,
-/// no date `PLAN-ANTHROPIC-THINKING`, dotted versions `PLAN-20260725-MERGE-0.11-FROM-0.10`
-/// (a dot continues the ID only when a digit follows, so `.P05` is a phase).
-pub const PLAN_ID: &str = r"PLAN-[A-Za-z0-9]+(?:-[A-Za-z0-9]+|\.[0-9][A-Za-z0-9]*)*";
-
-/// A phase ID after the plan's dot: `P05`, `P05a`, `P0.5`, `P03a-V`, rounds `R9.P01`,
-/// `B2`, `R9`, `SKIP1.P01`, `EVAL`.
-pub const PHASE: &str =
-    r"(?:(?:R[0-9]+|SKIP[0-9]+)\.)?(?:P[0-9]+(?:\.[0-9]+)?[A-Za-z]{0,2}(?:-V)?|B[0-9]+|R[0-9]+|EVAL)";
-
-/// A requirement-shaped ID: `REQ-SP4-003`, `REQ-001.1`, `HOOK-017`, `E2E.API.1`, `R1.2`.
-/// Whether such a token is a requirement is decided by [`is_requirement_id`].
-pub const REQ_ID: &str = r"[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*";
-
-/// `^PLAN_ID(?:\.PHASE)?$`, with the plan in group 1 and the phase in group 2.
-pub static PLAN_REF_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"^({PLAN_ID})(?:\.({PHASE}))?$")).expect("valid regex"));
-
-/// Any plan ID anywhere in a text.
-pub static PLAN_ID_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"\b{PLAN_ID}")).expect("valid regex"));
-
-/// Splits `PLAN-X.P05a` into (`PLAN-X`, `Some("P05a")`); `None` when the text is not a
-/// plan reference.
-pub fn split_plan_ref(s: &str) -> Option<(&str, Option<&str>)> {
-    let c = PLAN_REF_RE.captures(s)?;
-    Some((c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
-}
-
-/// Whether a token reads as a requirement ID: it starts with `REQ-`, or it has the
-/// ID shape and contains a digit (`HOOK-017`, `R1.2`, `E2E.API.1`), and it is not a
-/// plan ID or a bare phase (`P05`).
-pub fn is_requirement_id(s: &str) -> bool {
-    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!("^{REQ_ID}$")).expect("valid regex"));
-    static PHASE_RE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(&format!("^{PHASE}$")).expect("valid regex"));
-    if s.starts_with("PLAN-") || !RE.is_match(s) || PHASE_RE.is_match(s) {
-        return false;
-    }
-    s.starts_with("REQ-") || s.bytes().any(|b| b.is_ascii_digit())
-}
-
-/// The canonical form of a phase ID used to match references to definitions:
-/// numbers lose their padding differences (`P5`, `P05` → `P05`), suffix letters are
-/// lower-cased (`P04A` → `P04a`); rounds and other forms are kept as written.
-pub fn canonical_phase(p: &str) -> String {
-    let (round, rest) = match p.rsplit_once('.') {
-        Some((r, rest)) if rest.starts_with('P') && (r.starts_with('R') || r.starts_with("SKIP")) => {
-            (Some(r), rest)
-        }
-        _ => (None, p),
-    };
-    let mut out = String::new();
-    if let Some(r) = round {
-        out.push_str(r);
-        out.push('.');
-    }
-    let Some(body) = rest.strip_prefix('P') else {
-        out.push_str(rest);
-        return out;
-    };
-    let digits: String = body.chars().take_while(|c| c.is_ascii_digit()).collect();
-    if digits.is_empty() {
-        out.push_str(rest);
-        return out;
-    }
-    let after = &body[digits.len()..];
-    let n: u64 = digits.parse().unwrap_or(0);
-    out.push_str(&format!("P{n:02}"));
-    // Keep a decimal part (`P0.5`) and a `-V` tail as written; lower-case letters.
-    let (frac, tail) = match after.strip_prefix('.') {
-        Some(f) => {
-            let d: String = f.chars().take_while(|c| c.is_ascii_digit()).collect();
-            (format!(".{d}"), &f[d.len()..])
-        }
-        None => (String::new(), after),
-    };
-    out.push_str(&frac);
-    match tail.strip_suffix("-V") {
-        Some(letters) => {
-            out.push_str(&letters.to_ascii_lowercase());
-            out.push_str("-V");
-        }
-        None => out.push_str(&tail.to_ascii_lowercase()),
-    }
-    out
-}
 
 /// The built-in task ID pattern (`T-001`), used when `tracemark.toml` has no
 /// `[kinds.task]` pattern.
@@ -207,34 +124,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_plan_refs() {
-        assert_eq!(
-            split_plan_ref("PLAN-20251023-STATELESS-HARDENING.P08"),
-            Some(("PLAN-20251023-STATELESS-HARDENING", Some("P08")))
-        );
-        assert_eq!(
-            split_plan_ref("PLAN-20260725-MERGE-0.11-FROM-0.10"),
-            Some(("PLAN-20260725-MERGE-0.11-FROM-0.10", None))
-        );
-        assert_eq!(
-            split_plan_ref("PLAN-20250219-GMERGE021.R9.P01"),
-            Some(("PLAN-20250219-GMERGE021", Some("R9.P01")))
-        );
-        assert_eq!(split_plan_ref("PLAN-20251213issue490"), Some(("PLAN-20251213issue490", None)));
-        assert_eq!(split_plan_ref("ISSUE-2376"), None);
-    }
-
-    #[test]
-    fn recognises_requirement_ids() {
-        for id in ["REQ-SP4-003", "REQ-001.1", "HOOK-017", "E2E.API.1", "R1.2", "REQ-1598-FL03", "REQ-X"] {
-            assert!(is_requirement_id(id), "{id}");
-        }
-        for id in ["PLAN-2025-X", "P05", "P05a", "build-order", "Phase", "TODO"] {
-            assert!(!is_requirement_id(id), "{id}");
-        }
-    }
-
-    #[test]
     fn default_grammar_knows_tasks_and_risks() {
         let g = Grammar::default();
         assert_eq!(g.kind_of("T-001").map(|i| g.kinds[i].name.as_str()), Some("task"));
@@ -252,17 +141,5 @@ mod tests {
     #[test]
     fn bad_patterns_are_errors() {
         assert!(ItemKind::new("task", "T-(", vec![]).is_err());
-    }
-
-    #[test]
-    fn canonicalises_phases() {
-        assert_eq!(canonical_phase("P5"), "P05");
-        assert_eq!(canonical_phase("P04A"), "P04a");
-        assert_eq!(canonical_phase("P05a"), "P05a");
-        assert_eq!(canonical_phase("P0.5"), "P00.5");
-        assert_eq!(canonical_phase("P03a-V"), "P03a-V");
-        assert_eq!(canonical_phase("R9.P1"), "R9.P01");
-        assert_eq!(canonical_phase("B2"), "B2");
-        assert_eq!(canonical_phase("P123"), "P123");
     }
 }
