@@ -127,6 +127,27 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_file_name_never_becomes_a_url_scheme() {
+        // Page URLs are template values made from file paths and IDs: `:` is always
+        // percent-encoded, so a link can never be read as `javascript:` and the like.
+        for name in
+            ["javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "vbscript:x", "a/javascript:x"]
+        {
+            for (from, to) in [
+                ("index.html", source(name)),
+                ("files/b.ts.html", source(name)),
+                ("docs/x.md.html", document(name)),
+                ("plans/P/index.html", requirement("P", name)),
+                ("plans/P/requirements/R.html", requirement("P", name)),
+            ] {
+                let url = relative(from, &to);
+                let first = url.split(['/', '#', '?']).next().unwrap();
+                assert!(!first.contains(':'), "{from} -> {to}: {url}");
+            }
+        }
+    }
+
+    #[test]
     fn ids_become_file_names() {
         assert_eq!(requirement("PLAN-1", "REQ-1.2"), "plans/PLAN-1/requirements/REQ-1.2.html");
         assert_eq!(phase("PLAN-X", "R9.P01"), "plans/PLAN-X/phases/R9.P01.html");
