@@ -116,8 +116,12 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
         ..report::Context::default()
     };
     for d in diagnostics {
-        if let Some(doc) = project.first_document_under(&d.path) {
-            ctx.folder_documents.insert(d.path.clone(), doc.to_string());
+        let file = match project.first_document_under(&d.path) {
+            Some(doc) => Some(doc.to_string()),
+            None => first_file_in(&config.root, &d.path),
+        };
+        if let Some(file) = file {
+            ctx.folder_documents.insert(d.path.clone(), file);
         }
     }
     print!("{}", report::render(args.format, diagnostics, &ctx));
@@ -145,6 +149,20 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot write the job summary to `{}`", file.display()))?;
     }
     Ok(ExitCode::from(ctx.exit_status(diagnostics)))
+}
+
+/// The first file (by name) directly in the folder `rel` under `root`, as a path
+/// relative to `root`; `None` when `rel` is not a folder or holds no file with a UTF-8
+/// name. For findings about a plan folder without plan documents.
+fn first_file_in(root: &std::path::Path, rel: &str) -> Option<String> {
+    let entries = std::fs::read_dir(root.join(rel)).ok()?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names.into_iter().next().map(|name| format!("{}/{name}", rel.trim_end_matches('/')))
 }
 
 fn build(args: &BuildArgs) -> Result<ExitCode> {

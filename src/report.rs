@@ -120,11 +120,12 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Counts `diagnostics`.
-    pub fn of(diagnostics: &[Diagnostic]) -> Counts {
-        let mut c = Counts { total: diagnostics.len(), ..Counts::default() };
+    /// Counts `diagnostics` (a slice of findings, or any iterator over them).
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
+        let mut c = Counts::default();
         let mut files = BTreeSet::new();
         for d in diagnostics {
+            c.total += 1;
             match d.severity {
                 Severity::Error => c.errors += 1,
                 Severity::Warning => c.warnings += 1,
@@ -357,7 +358,7 @@ pub fn github(diagnostics: &[&Diagnostic], ctx: &Context<'_>) -> String {
     let mut out = String::new();
     let mut sorted: Vec<&Diagnostic> = diagnostics.to_vec();
     sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
-    let counts = Counts::of(&sorted.iter().map(|d| (*d).clone()).collect::<Vec<_>>());
+    let counts = Counts::of(sorted.iter().copied());
     let mut totals_written = false;
     for d in sorted {
         if d.severity == Severity::Note && !totals_written {
@@ -395,8 +396,8 @@ pub const SUMMARY_ERRORS: usize = 20;
 /// ones with a baseline), the baseline lines, and the first [`SUMMARY_ERRORS`] errors,
 /// each linked to its line when `links` gives a URL prefix (`https://github.com/OWNER/REPO/blob/SHA`).
 pub fn step_summary(diagnostics: &[Diagnostic], ctx: &Context<'_>, links: Option<&str>) -> String {
-    let counted: Vec<Diagnostic> = ctx.new_findings(diagnostics).into_iter().cloned().collect();
-    let c = Counts::of(&counted);
+    let counted = ctx.new_findings(diagnostics);
+    let c = Counts::of(counted.iter().copied());
     let mut out = String::from("## tracemark check\n\n");
     let _ = writeln!(out, "**{}**; exit status {}.\n", c.line(), ctx.exit_status(diagnostics));
     if c.total > 0 {
@@ -430,7 +431,8 @@ pub fn step_summary(diagnostics: &[Diagnostic], ctx: &Context<'_>, links: Option
         }
         out.push('\n');
     }
-    let errors: Vec<&Diagnostic> = counted.iter().filter(|d| d.severity == Severity::Error).collect();
+    let errors: Vec<&Diagnostic> =
+        counted.iter().copied().filter(|d| d.severity == Severity::Error).collect();
     if !errors.is_empty() {
         let _ = writeln!(out, "### Errors ({} of {})\n", errors.len().min(SUMMARY_ERRORS), errors.len());
         for d in errors.iter().take(SUMMARY_ERRORS) {

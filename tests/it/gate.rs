@@ -31,7 +31,8 @@ fn run(args: &[&str], env: &[(&str, &Path)]) -> Output {
 }
 
 /// A temporary copy of the `gate` fixture: one plan, two traces, one dangling marker
-/// (`REQ-G-404`), and a folder of notes that declares no plan.
+/// (`REQ-G-404`), a folder of notes that declares no plan, and a plan folder holding
+/// only a JSON file.
 fn project() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&fixture("gate"), tmp.path());
@@ -81,7 +82,7 @@ fn baseline_passes_old_findings_and_fails_only_on_new_ones() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(!out.contains("REQ-G-404"), "baselined findings are not listed: {out}");
-    assert!(out.contains(&format!("baseline {}: 2 findings baselined", base.display())), "{out}");
+    assert!(out.contains(&format!("baseline {}: 3 findings baselined", base.display())), "{out}");
     assert!(!out.contains("gone"), "{out}");
 
     // Lines inserted above the old finding: still baselined.
@@ -158,7 +159,9 @@ fn sarif_has_rule_help_fingerprints_and_file_regions() {
         assert!(r["help"]["text"].as_str().is_some_and(|t| t.contains("How to fix")), "{r}");
         assert!(r["help"]["markdown"].as_str().is_some_and(|t| t.contains("**Example:**")), "{r}");
         let name = r["name"].as_str().unwrap();
-        assert!(name != r["id"] && name.chars().next().unwrap().is_ascii_uppercase(), "{r}");
+        // Multitool SARIF1001: the name must differ from the id, case aside.
+        assert!(!name.eq_ignore_ascii_case(r["id"].as_str().unwrap()), "{r}");
+        assert!(name.chars().next().unwrap().is_ascii_uppercase() && !name.contains(['-', ' ']), "{r}");
         assert!(["error", "warning", "note"].contains(&r["defaultConfiguration"]["level"].as_str().unwrap()));
     }
     let results = run0["results"].as_array().unwrap();
@@ -174,6 +177,16 @@ fn sarif_has_rule_help_fingerprints_and_file_regions() {
     assert_eq!(
         folder["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "project-plans/notes/README.md"
+    );
+    let uris: Vec<&str> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "undeclared-plan")
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        uris,
+        ["project-plans/notes/README.md", "project-plans/scratch/todo.json"],
+        "no plan document: its first file"
     );
 
     // With a baseline: every result has a baselineState.
@@ -197,13 +210,14 @@ fn github_format_puts_errors_first_and_writes_the_job_summary() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(out.lines().next().unwrap().starts_with("::error file=src/gadget.ts,line="), "{out}");
-    assert!(out.contains("::notice title=tracemark::1 error, 0 warnings, 1 note in 2 files\n"), "{out}");
+    assert!(out.contains("::notice title=tracemark::1 error, 0 warnings, 2 notes in 3 files\n"), "{out}");
+    assert!(out.contains("::notice file=project-plans/scratch/todo.json,title=undeclared-plan::"), "{out}");
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.starts_with("earlier step\n## tracemark check\n"), "appended: {md}");
-    assert!(md.contains("**1 error, 0 warnings, 1 note in 2 files**; exit status 1."), "{md}");
+    assert!(md.contains("**1 error, 0 warnings, 2 notes in 3 files**; exit status 1."), "{md}");
     assert!(md.contains("| `dangling-reference` | 1 | 0 | 0 | 1 |"), "{md}");
-    assert!(md.contains("| `undeclared-plan` | 0 | 0 | 1 | 1 |"), "{md}");
-    assert!(md.contains("| **total** | 1 | 0 | 1 | 2 |"), "{md}");
+    assert!(md.contains("| `undeclared-plan` | 0 | 0 | 2 | 2 |"), "{md}");
+    assert!(md.contains("| **total** | 1 | 0 | 2 | 3 |"), "{md}");
     assert!(md.contains("### Errors (1 of 1)\n\n- src/gadget.ts:"), "{md}");
 
     // Other formats leave the summary alone.
