@@ -85,6 +85,9 @@ pub struct Config {
     pub force: bool,
     /// Plan roots relative to `root`, `/`-separated, without trailing slash.
     pub plans: Vec<String>,
+    /// Whether `plans` was written in `tracemark.toml`. When it was not, the build
+    /// looks for the plan roots itself ([`crate::site::walk::plan_roots`]).
+    pub plans_configured: bool,
     /// Compiled include globs, matched against root-relative paths; `None` = all.
     pub include: Option<GlobSet>,
     /// Compiled exclude globs, matched against root-relative paths.
@@ -146,6 +149,7 @@ impl Config {
             Some(o) => std::env::current_dir().map(|d| d.join(o)).unwrap_or_else(|_| o.to_path_buf()),
             None => root.join(raw.out.as_deref().unwrap_or("public")),
         };
+        let plans_configured = raw.plans.is_some();
         let plans = raw
             .plans
             .unwrap_or_else(|| vec!["project-plans".into()])
@@ -173,6 +177,7 @@ impl Config {
             out,
             force: false,
             plans,
+            plans_configured,
             include,
             exclude,
             theme_dir,
@@ -371,6 +376,7 @@ mod tests {
         assert_eq!(c.title, "demo");
         assert_eq!(c.out, PathBuf::from("/p/demo/public"));
         assert_eq!(c.plans, vec!["project-plans".to_string()]);
+        assert!(!c.plans_configured);
         assert!(c.include.is_none());
         assert_eq!(c.excerpt_lines, 40);
         assert_eq!(c.highlighter, HighlighterChoice::TreeSitter);

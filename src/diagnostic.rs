@@ -66,6 +66,8 @@ pub enum Code {
     PrerequisiteCycle,
     /// A gate whose result is FAIL (`Gate: FAIL — reason`).
     FailedGate,
+    /// No plan root is configured and none was found: nothing is cross-referenced.
+    NoPlans,
 }
 
 impl Code {
@@ -85,6 +87,7 @@ impl Code {
         Code::TraceForUnfinishedPhase,
         Code::PrerequisiteCycle,
         Code::FailedGate,
+        Code::NoPlans,
     ];
 
     /// The code with this kebab-case name (`dangling-reference`), if there is one.
@@ -109,6 +112,7 @@ impl Code {
             Code::TraceForUnfinishedPhase => "trace-for-unfinished-phase",
             Code::PrerequisiteCycle => "prerequisite-cycle",
             Code::FailedGate => "failed-gate",
+            Code::NoPlans => "no-plans",
         }
     }
 
@@ -229,6 +233,13 @@ impl Code {
                 "`Gate: FAIL — coverage below 80 %` in a phase document",
                 "error: the plan itself says that a condition to go on is not met",
             ),
+            Code::NoPlans => (
+                "NoPlans",
+                "No plan root is configured and none was found (`project-plans/` up to three folders deep, `.spec-dev/active-dev/`): nothing is cross-referenced. The finding names the folders that look like plans, and stands for the dangling references each marker would otherwise give.",
+                "Name the plan roots in tracemark.toml (`plans = [\"docs/plans\"]`), or keep the plans in `project-plans/`.",
+                "markers naming `PLAN-20250101-LOGIN`, and the plan kept in docs/plans/login.md",
+                "warning: the configuration is missing, not the traces; one finding says so instead of one per marker",
+            ),
         };
         CodeDoc { title, meaning, fix, example, why }
     }
@@ -259,6 +270,7 @@ impl Code {
             Code::TraceForUnfinishedPhase => "Code names a phase that is not done",
             Code::PrerequisiteCycle => "Task prerequisites form a cycle",
             Code::FailedGate => "A gate of a plan is marked FAIL",
+            Code::NoPlans => "No plan folder found; markers are not cross-referenced",
         }
     }
 }

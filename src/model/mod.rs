@@ -732,6 +732,41 @@ impl Project {
         self.documents.get(start).map(|d| d.path.as_str()).filter(|p| p.starts_with(&prefix))
     }
 
+    /// Reports a project in which no plan root is configured and none was found: one
+    /// [`Code::NoPlans`] finding, with `candidates` (folders that look like plans and
+    /// their markdown document counts) in its hint, stands for the dangling-reference
+    /// findings of the markers, which it counts, since none of them can resolve.
+    pub fn report_no_plans(&mut self, candidates: &[(String, usize)]) {
+        let before = self.diagnostics.len();
+        self.diagnostics.retain(|d| d.code != Code::DanglingReference);
+        let withheld = before - self.diagnostics.len();
+        let help = if candidates.is_empty() {
+            "keep plans in `project-plans/`, or name the plan roots in tracemark.toml: `plans = [\"docs/plans\"]`"
+                .to_string()
+        } else {
+            let list: Vec<String> =
+                candidates.iter().map(|(f, n)| format!("`{f}` ({n} documents)")).collect();
+            format!(
+                "name the plan roots in tracemark.toml, e.g. `plans = [\"{}\"]`; folders that look like plans: {}",
+                candidates[0].0,
+                list.join(", ")
+            )
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(
+                Code::NoPlans,
+                ".",
+                0,
+                format!(
+                    "no plan folder found (looked for `project-plans/` up to three folders deep and `.spec-dev/active-dev/`); {withheld} dangling-reference findings of markers are withheld"
+                ),
+            )
+            .with_help(help),
+        );
+        self.diagnostics.sort();
+        self.summary.diagnostics = self.diagnostics.len();
+    }
+
     /// The documents of a plan (indices into `documents`), in path order.
     pub fn plan_documents(&self, plan: usize) -> Vec<usize> {
         let id = &self.plans[plan].id;

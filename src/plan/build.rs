@@ -16,7 +16,7 @@
 use super::declare::{Decl, Form, declarations};
 use super::doc::{Doc, is_markdown};
 use super::item::{FoundItem, items, section_details};
-use super::phase::{Found, heading_phases, strip_title_prefix, table_claims, table_phases};
+use super::phase::{Found, bare_phase_decls, heading_phases, strip_title_prefix, table_claims, table_phases};
 use super::requirement::{Candidate, candidates, is_id, requirement_tags, tokens};
 use super::table::{Table, tables};
 use super::tracker::{normalise_status, record_phase, record_rank, tracker_rows};
@@ -27,7 +27,7 @@ use super::{
 use crate::diagnostic::{Code, Diagnostic};
 use crate::grammar::Grammar;
 use regex::Regex;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 /// Sort key of a document for choosing primary plans and titles.
@@ -148,6 +148,49 @@ fn phase_doc_claims(
     out
 }
 
+/// Whether a document is a work log (spec-dev's `active-implementation.md`, a
+/// `*-log.md`, `progress.md`, `journal.md`): by its file name's stem.
+fn is_log(d: &Doc<'_>) -> bool {
+    let name = d.name().to_ascii_lowercase();
+    let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+    stem.ends_with("implementation")
+        || (stem.ends_with("log") && !stem.ends_with("backlog"))
+        || stem.ends_with("progress")
+        || stem.ends_with("journal")
+}
+
+/// How near its top (1-based line) a document of another name must declare its one
+/// phase to be that phase's file.
+const PHASE_DECL_TOP: u32 = 20;
+
+/// The phases a multi-phase document declares without a phase heading of their own
+/// (`found` holds those with one): each from its declaration to the line before the
+/// next declaration of another phase, titled by the nearest heading above that is not
+/// `Phase ID`.
+fn declared_sections(doc: &Doc<'_>, declared: &[(String, u32)], found: &[Found]) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    for (k, (id, line)) in declared.iter().enumerate() {
+        if found.iter().chain(&out).any(|f| f.id == *id) {
+            continue;
+        }
+        let end = declared[k + 1..]
+            .iter()
+            .find(|x| x.0 != *id)
+            .map(|x| x.1.saturating_sub(1))
+            .unwrap_or(doc.lines.len() as u32)
+            .max(*line);
+        let title = doc
+            .headings
+            .iter()
+            .rev()
+            .find(|h| h.0 < *line as usize && !h.2.trim_matches(['*', ' ']).eq_ignore_ascii_case("phase id"))
+            .map(|h| strip_title_prefix(&h.2))
+            .unwrap_or_default();
+        out.push(Found { id: id.clone(), title, line: *line, section: Some((*line, end)) });
+    }
+    out
+}
+
 /// Whether a document holds a requirement-definition-looking line (a `REQ-` heading,
 /// bracket line or bold bullet outside fences): an overview that defines requirements
 /// makes an undeclared folder a plan; one with only notes does not.
@@ -182,7 +225,20 @@ pub(crate) fn parse_folder(
     let found_items: Vec<Vec<FoundItem>> = docs
         .iter()
         .zip(&tabs)
-        .map(|(d, t)| if d.is_evidence() { Vec::new() } else { items(d, t, grammar) })
+        .map(|(d, t)| {
+            if d.is_evidence() {
+                return Vec::new();
+            }
+            let mut found = items(d, t, grammar);
+            // A log restates the board's items: its cards are mentions, which define
+            // an item only when nothing else does.
+            if is_log(d) {
+                for f in found.iter_mut().filter(|f| !f.item.id.is_empty()) {
+                    f.implicit = true;
+                }
+            }
+            found
+        })
         .collect();
 
     // A folder that declares no plan ID but holds a specification or phase files is
@@ -203,6 +259,17 @@ pub(crate) fn parse_folder(
                     || has_definitions(&docs[i])
                     || found_items[i].iter().any(|f| single || f.item.kind != "checklist")
             })
+            .chain(
+                // A plan document of another name (`Final_Implementation_Plan.md`) that
+                // defines tasks or risks, or lettered phases.
+                (0..docs.len()).filter(|&i| {
+                    docs[i].markdown
+                        && docs[i].role == DocumentRole::Other
+                        && !docs[i].is_evidence()
+                        && (found_items[i].iter().any(|f| matches!(f.item.kind.as_str(), "task" | "risk"))
+                            || heading_phases(&docs[i]).iter().any(|f| !f.id.starts_with('P')))
+                }),
+            )
             .min_by(|&a, &b| doc_key(&docs[a]).cmp(&doc_key(&docs[b])))
     {
         decls[i].push(Decl { plan: synthetic_id.clone(), phase: None, line: 0, form: Form::PlanId });
@@ -247,8 +314,36 @@ pub(crate) fn parse_folder(
         .map(|(d, ds)| ds.first().map(|x| x.plan.clone()).or_else(|| plan_of_rel(&d.rel)))
         .collect();
 
-    // Phase files: the declared phase of their own plan, else the file name's.
-    let roles: Vec<DocumentRole> = docs
+    // The phases each markdown document declares for its own plan (`Phase ID:
+    // PLAN-X.P01`, `## Phase ID` + `` `PLAN-X.P01` ``, bare `**Phase ID:** P01`), in
+    // line order.
+    let declared_phases: Vec<Vec<(String, u32)>> = docs
+        .iter()
+        .zip(&decls)
+        .enumerate()
+        .map(|(i, (d, ds))| {
+            if !d.markdown || d.is_evidence() {
+                return Vec::new();
+            }
+            let mut v: Vec<(String, u32)> = ds
+                .iter()
+                .filter(|x| {
+                    matches!(x.form, Form::PhaseIdHeading | Form::PhaseIdInline)
+                        && Some(&x.plan) == doc_plan[i].as_ref()
+                })
+                .filter_map(|x| x.phase.clone().map(|p| (p, x.line)))
+                .collect();
+            v.extend(bare_phase_decls(d));
+            v.sort_by_key(|x| x.1);
+            v
+        })
+        .collect();
+    let distinct = |i: usize| declared_phases[i].iter().map(|x| &x.0).collect::<BTreeSet<_>>().len();
+
+    // Phase files: the declared phase of their own plan, else the file name's. A
+    // document of another name that declares one phase near its top is that phase's
+    // file (`**Phase ID:** P01`), unless a phase file of that phase exists.
+    let mut roles: Vec<DocumentRole> = docs
         .iter()
         .zip(&decls)
         .enumerate()
@@ -265,15 +360,43 @@ pub(crate) fn parse_folder(
                 let plan_header = ds.iter().any(|x| x.form == Form::PlanId && x.phase.is_none());
                 let any_phase_decl =
                     ds.iter().any(|x| matches!(x.form, Form::PhaseIdHeading | Form::PhaseIdInline));
-                if declared.is_none() && plan_header && !any_phase_decl {
+                if declared.is_none() && plan_header && !any_phase_decl && declared_phases[i].is_empty() {
                     DocumentRole::Overview
                 } else {
-                    DocumentRole::Phase(declared.and_then(|x| x.phase.clone()).unwrap_or_else(|| p.clone()))
+                    DocumentRole::Phase(
+                        declared
+                            .and_then(|x| x.phase.clone())
+                            .or_else(|| declared_phases[i].first().map(|x| x.0.clone()))
+                            .unwrap_or_else(|| p.clone()),
+                    )
                 }
             }
             r => r.clone(),
         })
         .collect();
+    let phase_files: BTreeSet<(Option<&String>, String)> = roles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r {
+            DocumentRole::Phase(p) => Some((doc_plan[i].as_ref(), p.clone())),
+            _ => None,
+        })
+        .collect();
+    let promoted: Vec<Option<String>> = (0..docs.len())
+        .map(|i| {
+            let (p, line) = declared_phases[i].first()?;
+            (roles[i] == DocumentRole::Other
+                && distinct(i) == 1
+                && *line <= PHASE_DECL_TOP
+                && !phase_files.contains(&(doc_plan[i].as_ref(), p.clone())))
+            .then(|| p.clone())
+        })
+        .collect();
+    for (role, p) in roles.iter_mut().zip(promoted) {
+        if let Some(p) = p {
+            *role = DocumentRole::Phase(p);
+        }
+    }
 
     let mut plans = Vec::new();
     for (plan_id, best_doc) in &plan_order {
@@ -312,11 +435,27 @@ pub(crate) fn parse_folder(
             .find(|t| !t.is_empty())
             .unwrap_or_else(|| plan_id.to_string());
 
-        // Phases written as headings of one-file plans (and overviews).
+        // Phases written as sections of one document: headings of one-file plans,
+        // overviews, the plan's declaring document (`### Phase A — …`) and documents
+        // that declare several phases (`## Phase ID` sections of an
+        // `implementation-plan.md`), whose declarations without a phase heading
+        // define the phase from their line to the next declaration.
         let heading_sections: HashMap<usize, Vec<Found>> = mine
             .iter()
-            .filter(|&&i| roles[i] == DocumentRole::Overview && docs[i].markdown)
-            .map(|&i| (i, heading_phases(&docs[i])))
+            .filter(|&&i| {
+                docs[i].markdown
+                    && (roles[i] == DocumentRole::Overview
+                        || (roles[i] == DocumentRole::Other
+                            && !docs[i].is_evidence()
+                            && (i == *best_doc || distinct(i) >= 2)))
+            })
+            .map(|&i| {
+                let mut found = heading_phases(&docs[i]);
+                if roles[i] == DocumentRole::Other && distinct(i) >= 2 {
+                    found.extend(declared_sections(&docs[i], &declared_phases[i], &found));
+                }
+                (i, found)
+            })
             .collect();
 
         // Requirements.
@@ -432,6 +571,7 @@ pub(crate) fn parse_folder(
                     .iter()
                     .find(|x| matches!(x.form, Form::PhaseIdHeading | Form::PhaseIdInline))
                     .map(|x| x.line)
+                    .or_else(|| declared_phases[i].first().map(|x| x.1))
                     .unwrap_or(1);
                 let title = d.h1().map(strip_title_prefix).unwrap_or_default();
                 let a = acc.entry(p.clone()).or_default();
@@ -980,12 +1120,19 @@ mod tests {
     }
 
     #[test]
-    fn other_plan_shapes_parse_without_plans() {
+    fn a_final_implementation_plan_makes_its_folder_a_plan() {
         let tasks = "# Final Implementation Plan\n\n| Task ID | Description | Prereqs | Source |\n|---|---|---|---|\n| T-001 | Pin toolchain | None | SR B-003; NEW-RISK-003 |\n\n## 4. Execution Phases\n\n### Phase A — Planning & Controls\n- Tasks: T-001, T-002.\n";
         let gate = "# Plan Phase — Instructions (v1.1)\n\n**Guardrail:** stop for review.\n\n6. **Gate**\n   - Append `Gate: PASS`; otherwise `Gate: FAIL — <reason>`.\n";
         let (pf, diags) = parse("pp/o", &[("pp/o/Final.md", tasks), ("pp/o/Plan.md", gate)]);
         assert_eq!(diags, vec![]);
-        assert_eq!(pf.plans, vec![]);
+        // Tasks and lettered phases in a document of another name: a plan named after
+        // its folder; the instructions that quote a gate define nothing.
+        assert_eq!(pf.plans.len(), 1);
+        let plan = &pf.plans[0];
+        assert_eq!((plan.id.as_str(), plan.synthetic), ("o", true));
+        assert_eq!(plan.declared, Location { path: "pp/o/Final.md".into(), line: 0 });
+        assert_eq!(plan.phases.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["A"]);
+        assert_eq!(plan.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["T-001"]);
         let docs: Vec<(&str, &str)> =
             pf.documents.iter().map(|d| (d.path.as_str(), d.title.as_str())).collect();
         assert_eq!(

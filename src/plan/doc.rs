@@ -152,8 +152,12 @@ pub(crate) fn role_of(rel: &str, single: bool) -> DocumentRole {
     if !is_markdown(name) {
         return DocumentRole::Other;
     }
-    if lower.starts_with("specification") || lower.starts_with("requirements") {
+    // spec-dev's working files (`.spec-dev/active-dev/`): the spec and the plan.
+    if lower.starts_with("specification") || lower.starts_with("requirements") || lower == "active-spec.md" {
         return DocumentRole::Specification;
+    }
+    if lower == "active-plan.md" && dirs.is_empty() {
+        return DocumentRole::Overview;
     }
     let parent = dirs.last().map(|d| d.to_ascii_lowercase());
     let phase_dir = matches!(parent.as_deref(), None | Some("plan") | Some("plans"));
@@ -185,6 +189,9 @@ mod tests {
         assert_eq!(role_of(".completed/README.md", false), DocumentRole::Other);
         assert_eq!(role_of("plan/execution-tracker.md", false), DocumentRole::Tracker);
         assert_eq!(role_of("issue-x.md", true), DocumentRole::Overview);
+        assert_eq!(role_of("active-spec.md", false), DocumentRole::Specification);
+        assert_eq!(role_of("active-plan.md", false), DocumentRole::Overview);
+        assert_eq!(role_of("active-tasks.md", false), DocumentRole::Other);
     }
 
     #[test]

@@ -237,14 +237,17 @@ fn heading_items(doc: &Doc<'_>, grammar: &Grammar) -> Vec<FoundItem> {
 
 /// Attributes and links written as labelled lines in a section (0-based, end
 /// exclusive): `- Entrance: …`, `- Exit: …`, `**Owner:** …`, `Depends on: T-001`,
-/// `- Tasks: T-001, T-002` (phases include tasks).
+/// `- Tasks: T-001, T-002` (phases include tasks); the fields of spec-dev's task cards
+/// (`**Why:**`, `**Acceptance (Given/When/Then):**`, `**Dependencies:**`,
+/// `**Estimate:**`, `**Risk:**`). A label with nothing after it takes the list items
+/// right below it as its value (one per line).
 pub(crate) fn section_details(
     doc: &Doc<'_>,
     (from, to): (usize, usize),
     grammar: &Grammar,
 ) -> (Vec<Attribute>, Vec<Link>) {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\s*(?:[-*+]\s+)?\*{0,2}(Entrance(?: criteria)?|Entry(?: criteria)?|Exit(?: criteria)?|Owner|Priority|Status|Tasks|Depends on|Prereq(?:uisite)?s?|Mitigates|Verifies|Covers)\*{0,2}\s*:\s*\*{0,2}\s*(.+)$")
+        Regex::new(r"^\s*(?:[-*+]\s+)?\*{0,2}(Entrance(?: criteria)?|Entry(?: criteria)?|Exit(?: criteria)?|Owner|Priority|Status|Tasks|Depends on|Dependencies|Prereq(?:uisite)?s?|Mitigates|Verifies|Covers|Why|Acceptance(?: criteria)?(?:\s*\([^)]*\))?|Estimate|Risk)\*{0,2}\s*:\s*\*{0,2}\s*(.*)$")
             .expect("valid regex")
     });
     let mut attributes = Vec::new();
@@ -255,11 +258,21 @@ pub(crate) fn section_details(
         }
         let Some(c) = RE.captures(doc.lines[i]) else { continue };
         let name = c[1].to_string();
-        let value = c[2].trim().to_string();
+        let mut value = c[2].trim().to_string();
+        if value.is_empty() {
+            let below: Vec<&str> = (i + 1..to.min(doc.lines.len()))
+                .map(|j| doc.lines[j].trim())
+                .take_while(|l| ["- ", "* ", "+ "].iter().any(|m| l.starts_with(m)) && !RE.is_match(l))
+                .collect();
+            if below.is_empty() {
+                continue;
+            }
+            value = below.join("\n");
+        }
         let location = Location { path: doc.path.to_string(), line: i as u32 + 1 };
         let kind = match name.to_ascii_lowercase().as_str() {
             "tasks" => Some(LinkKind::Includes),
-            "depends on" | "prereq" | "prereqs" | "prerequisite" | "prerequisites" => {
+            "depends on" | "dependencies" | "prereq" | "prereqs" | "prerequisite" | "prerequisites" => {
                 Some(LinkKind::DependsOn)
             }
             "mitigates" => Some(LinkKind::Mitigates),

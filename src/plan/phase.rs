@@ -255,6 +255,43 @@ pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
     out
 }
 
+/// Phases declared without their plan, with their 1-based lines, outside fences:
+/// `**Phase ID:** P01`, `- Phase ID: P05a`, or a `## Phase ID` heading whose next
+/// non-empty line is `` `P01` ``. (Declarations naming the plan, `PLAN-X.P01`, are
+/// read by [`super::declare`].)
+pub(crate) fn bare_phase_decls(doc: &Doc<'_>) -> Vec<(String, u32)> {
+    static INLINE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?i:phase\s+id)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*`?(P[0-9]{1,3}(?:\.[0-9]+)?[a-eA-E]?)`?(?:\*\*|__)?(?:\s.*)?$")
+            .expect("valid regex")
+    });
+    static VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:\*\*)?`?(P[0-9]{1,3}(?:\.[0-9]+)?[a-eA-E]?)`?(?:\*\*)?\s*$").expect("valid regex")
+    });
+    let mut out = Vec::new();
+    for (i, line) in doc.lines.iter().enumerate() {
+        if doc.fenced[i] {
+            continue;
+        }
+        if let Some(c) = INLINE.captures(line) {
+            out.push((canonical_phase(&c[1]), i as u32 + 1));
+        }
+    }
+    for (at, _, text) in &doc.headings {
+        if !text.trim_matches(['*', ' ']).eq_ignore_ascii_case("phase id") {
+            continue;
+        }
+        let next = (at + 1..doc.lines.len()).find(|&j| !doc.lines[j].trim().is_empty());
+        if let Some(j) = next
+            && !doc.fenced[j]
+            && let Some(c) = VALUE.captures(doc.lines[j])
+        {
+            out.push((canonical_phase(&c[1]), *at as u32 + 1));
+        }
+    }
+    out.sort_by_key(|x| x.1);
+    out
+}
+
 /// One claim read from a mapping table: a phase, the requirement cell's tokens as
 /// written, and the row's line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,6 +400,16 @@ mod tests {
 
     fn tabs(doc: &[&str]) -> Vec<Table> {
         tables(doc, &crate::text::fenced_lines(doc))
+    }
+
+    #[test]
+    fn phase_ids_without_their_plan() {
+        let text = "# Phase one\n**Phase ID:** P01\n- Phase ID: `P02a` (verification)\nPhase ID: PLAN-X.P03\n\n## Phase ID\n\n`P04`\n```\nPhase ID: P05\n```\n";
+        let doc = Doc::new("f", "f/x.md", text, false);
+        assert_eq!(
+            bare_phase_decls(&doc),
+            vec![("P01".to_string(), 2), ("P02a".to_string(), 3), ("P04".to_string(), 6)]
+        );
     }
 
     #[test]

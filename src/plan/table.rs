@@ -1,6 +1,12 @@
 //! A small reader for GitHub-flavoured markdown tables: a header row, a delimiter row
 //! (`|---|:--:|`), then body rows up to the first line that is not a table row. Lines
 //! inside fenced code blocks never start or continue a table.
+//!
+//! Authors split long tables (trackers above all) with a blank line or a note line
+//! (`> P04 was split`, `**Note:** …`) and go on writing rows without repeating the
+//! header. Such rows continue the table when they have as many cells as its header,
+//! the gap holds at most [`MAX_GAP_TEXT`] non-blank lines and no heading, and the rows
+//! do not start a table of their own (no delimiter row under the first).
 
 /// One markdown table of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,8 +83,34 @@ pub(crate) fn split_row(line: &str) -> Vec<String> {
     cells
 }
 
+/// The most non-blank lines (notes) a gap between a table and its continuation rows
+/// may hold.
+pub(crate) const MAX_GAP_TEXT: usize = 2;
+
+/// Where the rows continuing a table of `width` cells start, if the lines from `j` on
+/// are a gap (blank lines and at most [`MAX_GAP_TEXT`] note lines; no heading, fence
+/// or delimiter) followed by a row of `width` cells that heads no table of its own.
+fn continuation(lines: &[&str], fenced: &[bool], j: usize, width: usize) -> Option<usize> {
+    let mut text = 0;
+    let mut k = j;
+    while k < lines.len() && !fenced[k] && !is_row(lines[k]) {
+        let t = lines[k].trim();
+        if !t.is_empty() {
+            text += 1;
+            if text > MAX_GAP_TEXT || super::doc::heading(lines[k]).is_some() {
+                return None;
+            }
+        }
+        k += 1;
+    }
+    let starts_table = lines.get(k + 1).is_some_and(|l| is_delimiter(l));
+    (k > j && k < lines.len() && !fenced[k] && !starts_table && split_row(lines[k]).len() == width)
+        .then_some(k)
+}
+
 /// Every table of a document, given its lines and the fence mask of
-/// [`crate::text::fenced_lines`].
+/// [`crate::text::fenced_lines`]. Rows continuing a table after a blank or note line
+/// (see the module docs) are its rows.
 pub(crate) fn tables(lines: &[&str], fenced: &[bool]) -> Vec<Table> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -90,9 +122,15 @@ pub(crate) fn tables(lines: &[&str], fenced: &[bool]) -> Vec<Table> {
         let header = split_row(lines[i]);
         let mut rows = Vec::new();
         let mut j = i + 2;
-        while j < lines.len() && !fenced[j] && is_row(lines[j]) {
-            rows.push((j as u32 + 1, split_row(lines[j])));
-            j += 1;
+        loop {
+            while j < lines.len() && !fenced[j] && is_row(lines[j]) {
+                rows.push((j as u32 + 1, split_row(lines[j])));
+                j += 1;
+            }
+            match continuation(lines, fenced, j, header.len()) {
+                Some(k) => j = k,
+                None => break,
+            }
         }
         out.push(Table { header, rows });
         i = j;
@@ -129,6 +167,37 @@ mod tests {
                 (5, vec!["P02".to_string(), "B | C".to_string()])
             ]
         );
+    }
+
+    #[test]
+    fn rows_continue_after_a_blank_or_note_line() {
+        let doc = [
+            "| Phase | Status |",
+            "|---|---|",
+            "| P01 | ✅ |",
+            "",
+            "| P02 | ✅ |",
+            "> Note: P03 was split.",
+            "| P03 | [ ] |",
+            "",
+            "**Note:** one",
+            "two",
+            "| P04 | ✅ |",
+            "## Next",
+            "| P05 | ✅ |",
+            "",
+            "| Other | Table |",
+            "|---|---|",
+            "| x | y |",
+            "",
+            "| three | cells | here |",
+        ];
+        let t = tables(&doc, &crate::text::fenced_lines(&doc));
+        let lines: Vec<Vec<u32>> = t.iter().map(|t| t.rows.iter().map(|r| r.0).collect()).collect();
+        assert_eq!(lines, vec![vec![3, 5, 7, 11], vec![17]]);
+        let three = ["| A | B |", "|---|---|", "| 1 | 2 |", "", "x", "y", "z", "| 3 | 4 |"];
+        let t = tables(&three, &crate::text::fenced_lines(&three));
+        assert_eq!(t[0].rows.len(), 1, "three note lines end the table");
     }
 
     #[test]

@@ -149,12 +149,13 @@ pub(crate) fn tracker_rows(tables: &[Table]) -> Vec<Row> {
 
 /// The phase a `.completed/` file records, from its name: `P05.md`, `P05a.md`,
 /// `P04A.md`, `P0.5.md`, `R20-P01.md` (→ `R20.P01`), `P03a-V.md` (→ `P03a-V`),
-/// `P05-remediation.md`, `P07-summary.txt`, `P02a-import-inventory.json`. `None` for
+/// `P05-remediation.md`, `P07-summary.txt`, `P02a-import-inventory.json`, and
+/// extensionless records (`P01`, `P0.5` → `P00.5`). `None` for
 /// `README.md`, `PLAN-COMPLETE.md`, `.gitkeep` and superseded `*.pre-redo.md` records.
 pub(crate) fn record_phase(name: &str) -> Option<String> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"^(?:(R[0-9]+)-)?P([0-9]{1,3}(?:\.[0-9]+)?)([A-Za-z]{0,2}?)(-V)?(?:[-_.].*)?\.[A-Za-z0-9]+$",
+            r"^(?:(R[0-9]+)-)?P([0-9]{1,3}(?:\.[0-9]+)?)([A-Za-z]{0,2}?)(-V)?(?:[-_.].*)?(?:\.[A-Za-z0-9]+)?$",
         )
         .expect("valid regex")
     });
@@ -180,11 +181,14 @@ pub(crate) fn record_phase(name: &str) -> Option<String> {
     Some(canonical_phase(&id))
 }
 
-/// How good a record file is for its phase: the plain `PNN.md` first, then other
-/// markdown, then evidence files. Lower is better.
+/// How good a record file is for its phase: the plain `PNN.md` (or extensionless
+/// `PNN`) first, then other markdown, then evidence files. Lower is better.
 pub(crate) fn record_rank(name: &str) -> u8 {
     let lower = name.to_ascii_lowercase();
-    let stem = lower.strip_suffix(".md");
+    static BARE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:r[0-9]+-)?p[0-9]{1,3}(?:\.[0-9]+)?[a-z]{0,2}(?:-v)?$").expect("valid regex")
+    });
+    let stem = lower.strip_suffix(".md").or(BARE.is_match(&lower).then_some(lower.as_str()));
     match stem {
         Some(s) if !s.contains(['-', '_']) || s.ends_with("-v") => 0,
         Some(_) => 1,
@@ -282,6 +286,8 @@ mod tests {
         assert_eq!(record_phase("P07-remediation.md").as_deref(), Some("P07"));
         assert_eq!(record_phase("P02a-import-inventory.json").as_deref(), Some("P02a"));
         assert_eq!(record_phase("P09-frozen-hashes.txt").as_deref(), Some("P09"));
+        assert_eq!(record_phase("P01").as_deref(), Some("P01"));
+        assert_eq!(record_phase("P0.5").as_deref(), Some("P00.5"));
         assert_eq!(record_phase("P05.pre-redo.md"), None);
         assert_eq!(record_phase("README.md"), None);
         assert_eq!(record_phase("PLAN-COMPLETE.md"), None);
@@ -290,5 +296,6 @@ mod tests {
         assert_eq!(record_rank("P03a-V.md"), 0);
         assert_eq!(record_rank("P05-remediation.md"), 1);
         assert_eq!(record_rank("P05-x.txt"), 2);
+        assert_eq!(record_rank("P05"), 0);
     }
 }

@@ -68,8 +68,8 @@ pub struct Built {
 /// `[severity]` overrides of the configuration are applied here, so every consumer of
 /// the result (`build`, `check`) sees the same findings.
 pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
-    let (files, walk_errors) = timings.time("walk", || walk::walk(config));
-    let loaded = timings.time("read+scan", || load(config, &files));
+    let (files, roots, walk_errors) = timings.time("walk", || walk::walk(config));
+    let loaded = timings.time("read+scan", || load(config, &roots, &files));
     let Loaded { plan_inputs, sources, scanned, mut diagnostics } = loaded;
     for e in walk_errors {
         diagnostics.push(
@@ -77,6 +77,7 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
                 .with_help("fix its permissions, or exclude it in tracemark.toml"),
         );
     }
+    let no_plans = !roots.configured && plan_inputs.is_empty();
     let folders = timings.time("parse", || {
         let results: Vec<_> = plan_inputs
             .par_iter()
@@ -107,6 +108,9 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
             scanned_files: scanned,
             diagnostics,
         });
+        if no_plans {
+            project.report_no_plans(&walk::plan_like_folders(&files));
+        }
         project.apply_severity(&config.severity);
         project
     }))
@@ -428,7 +432,7 @@ fn line_list(lines: &[u32]) -> String {
     s.join(", ")
 }
 
-fn load(config: &Config, files: &[walk::WalkedFile]) -> Loaded {
+fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile]) -> Loaded {
     struct One {
         plan_folder: Option<String>,
         plan_text: Option<String>,
@@ -439,7 +443,7 @@ fn load(config: &Config, files: &[walk::WalkedFile]) -> Loaded {
     let ones: Vec<One> = files
         .par_iter()
         .map(|f| {
-            let plan_folder = walk::plan_folder_of(config, &f.rel);
+            let plan_folder = walk::plan_folder_of(roots, &f.rel);
             let mut one =
                 One { plan_folder, plan_text: None, source: None, scanned: false, diagnostics: Vec::new() };
             match read(config, f) {

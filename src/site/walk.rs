@@ -4,6 +4,11 @@
 //! marker (an earlier build's output) and tracemark's staging folders (a site being
 //! built), then the config's include/exclude globs.
 //! Hidden files are kept: `.completed/` records live in hidden folders.
+//!
+//! Where the plans are ([`PlanRoots`]): the configured `plans` roots, else the roots
+//! found in the tree — every `project-plans/` folder at most [`MAX_ROOT_DEPTH`]
+//! folders deep (`project-plans/`, `workflow/project-plans/`, `docs/project-plans/`)
+//! and spec-dev's `.spec-dev/active-dev/`, one plan folder of its own.
 
 use crate::config::Config;
 use ignore::{WalkBuilder, WalkState};
@@ -34,9 +39,91 @@ pub struct WalkError {
     pub message: String,
 }
 
-/// Lists the project's files, sorted by relative path. Unreadable folders are skipped
-/// and returned as [`WalkError`]s, sorted, with paths relative to the root.
-pub fn walk(config: &Config) -> (Vec<WalkedFile>, Vec<WalkError>) {
+/// How many folders may enclose a `project-plans/` root found without configuration
+/// (`a/b/project-plans/` is the deepest).
+pub const MAX_ROOT_DEPTH: usize = 2;
+
+/// The folder name of plan roots found without configuration.
+pub const PLANS_DIR: &str = "project-plans";
+
+/// spec-dev's working folder: one plan (`active-spec.md`, `active-plan.md`,
+/// `active-tasks.md`, `active-implementation.md`).
+pub const SPEC_DEV_DIR: &str = ".spec-dev/active-dev";
+
+/// Where the plans of a project live, `/`-separated paths relative to the root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanRoots {
+    /// Plan roots: each folder under one is a plan folder, each `.md` file directly in
+    /// one a one-file plan.
+    pub roots: Vec<String>,
+    /// Folders that are one plan folder each (spec-dev's `.spec-dev/active-dev`).
+    pub folders: Vec<String>,
+    /// True when the roots come from the configuration's `plans`.
+    pub configured: bool,
+}
+
+impl PlanRoots {
+    /// Whether no plan root or folder was configured or found.
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty() && self.folders.is_empty()
+    }
+}
+
+/// The plan roots: the configured `plans`, else those found among `files` (see the
+/// module docs); shallower roots first, nested roots dropped.
+pub fn plan_roots(config: &Config, files: &[WalkedFile]) -> PlanRoots {
+    if config.plans_configured {
+        return PlanRoots { roots: config.plans.clone(), folders: Vec::new(), configured: true };
+    }
+    let mut roots = std::collections::BTreeSet::new();
+    let mut folders = std::collections::BTreeSet::new();
+    for f in files {
+        let mut dirs: Vec<&str> = f.rel.split('/').collect();
+        dirs.pop();
+        if let Some(i) = dirs.iter().take(MAX_ROOT_DEPTH + 1).position(|d| *d == PLANS_DIR) {
+            roots.insert(dirs[..=i].join("/"));
+        }
+        let spec_dev: Vec<&str> = SPEC_DEV_DIR.split('/').collect();
+        if let Some(i) =
+            (0..=MAX_ROOT_DEPTH).find(|&i| dirs.get(i..i + spec_dev.len()) == Some(&spec_dev[..]))
+        {
+            folders.insert(dirs[..i + spec_dev.len()].join("/"));
+        }
+    }
+    let roots: Vec<String> = roots.iter().filter(|r| !roots.iter().any(|o| under(r, o))).cloned().collect();
+    let folders: Vec<String> = folders.into_iter().filter(|f| !roots.iter().any(|r| under(f, r))).collect();
+    PlanRoots { roots, folders, configured: false }
+}
+
+/// Whether `path` lies strictly inside folder `dir`.
+fn under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+/// Folders that look like they hold plans, for the hint when no plan root is found:
+/// folders at most three deep whose name mentions `plan` and that hold markdown
+/// documents, with their document counts, most documents first (at most five).
+pub fn plan_like_folders(files: &[WalkedFile]) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for f in files.iter().filter(|f| f.rel.to_ascii_lowercase().ends_with(".md")) {
+        let mut dirs: Vec<&str> = f.rel.split('/').collect();
+        dirs.pop();
+        if let Some(i) =
+            dirs.iter().take(MAX_ROOT_DEPTH + 1).position(|d| d.to_ascii_lowercase().contains("plan"))
+        {
+            *counts.entry(dirs[..=i].join("/")).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(5);
+    v
+}
+
+/// Lists the project's files, sorted by relative path, with the plan roots. Unreadable
+/// folders are skipped and returned as [`WalkError`]s, sorted, with paths relative to
+/// the root. Files under the plan roots are kept whatever the `include` globs.
+pub fn walk(config: &Config) -> (Vec<WalkedFile>, PlanRoots, Vec<WalkError>) {
     let root = config.root.clone();
     let out = config.out.clone();
     let files = Mutex::new(Vec::new());
@@ -79,26 +166,26 @@ pub fn walk(config: &Config) -> (Vec<WalkedFile>, Vec<WalkError>) {
         })
     });
     let mut files = files.into_inner().expect("walk lock");
-    files.retain(|f| {
-        !config.exclude.is_match(&f.rel)
-            && (config.include.as_ref().is_none_or(|g| g.is_match(&f.rel)) || is_plan_file(config, &f.rel))
-    });
+    files.retain(|f| !config.exclude.is_match(&f.rel));
     files.sort();
+    let roots = plan_roots(config, &files);
+    files.retain(|f| {
+        config.include.as_ref().is_none_or(|g| g.is_match(&f.rel)) || plan_folder_of(&roots, &f.rel).is_some()
+    });
     let mut errors = errors.into_inner().expect("walk lock");
     errors.sort();
-    (files, errors)
+    (files, roots, errors)
 }
 
-/// Whether a relative path lies under one of the plan roots.
-pub fn is_plan_file(config: &Config, rel: &str) -> bool {
-    plan_folder_of(config, rel).is_some()
-}
-
-/// The plan folder a file belongs to: `<plan root>/<first component>` for files in a
-/// sub-folder of a plan root, or the file itself for a `.md` file directly in a plan
-/// root (a one-file plan). `None` for files outside the plan roots.
-pub fn plan_folder_of(config: &Config, rel: &str) -> Option<String> {
-    for root in &config.plans {
+/// The plan folder a file belongs to: a plan folder of `roots.folders` holding it;
+/// else `<plan root>/<first component>` for files in a sub-folder of a plan root, or
+/// the file itself for a `.md` file directly in a plan root (a one-file plan). `None`
+/// for files outside the plan roots.
+pub fn plan_folder_of(roots: &PlanRoots, rel: &str) -> Option<String> {
+    if let Some(f) = roots.folders.iter().find(|f| under(rel, f)) {
+        return Some(f.clone());
+    }
+    for root in &roots.roots {
         let rest = if root.is_empty() {
             Some(rel)
         } else {
@@ -177,6 +264,7 @@ fn component(name: &std::ffi::OsStr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::RawConfig;
 
     #[cfg(unix)]
     #[test]
@@ -187,5 +275,52 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("caf\u{FFFD}~") && a.ends_with(".md"), "{a}");
         assert_eq!(component(std::ffi::OsStr::new("plain.md")), "plain.md");
+    }
+
+    fn files(paths: &[&str]) -> Vec<WalkedFile> {
+        paths.iter().map(|p| WalkedFile { rel: p.to_string(), abs: PathBuf::from(p), size: 0 }).collect()
+    }
+
+    fn config(plans: Option<Vec<String>>) -> Config {
+        Config::from_raw(PathBuf::from("/p"), RawConfig { plans, ..Default::default() }, None).unwrap()
+    }
+
+    #[test]
+    fn roots_are_found_up_to_three_deep_and_spec_dev_is_one_plan() {
+        let fs = files(&[
+            "workflow/project-plans/a/plan.md",
+            "workflow/project-plans/a/project-plans/x.md",
+            "docs/project-plans/one.md",
+            "a/b/c/project-plans/too-deep/plan.md",
+            ".spec-dev/active-dev/active-plan.md",
+            ".spec-dev/Plan.md",
+            "src/main.rs",
+        ]);
+        let roots = plan_roots(&config(None), &fs);
+        assert_eq!(roots.roots, ["docs/project-plans", "workflow/project-plans"]);
+        assert_eq!(roots.folders, [".spec-dev/active-dev"]);
+        assert!(!roots.configured);
+        let of = |rel: &str| plan_folder_of(&roots, rel);
+        assert_eq!(
+            of("workflow/project-plans/a/project-plans/x.md").as_deref(),
+            Some("workflow/project-plans/a")
+        );
+        assert_eq!(of("docs/project-plans/one.md").as_deref(), Some("docs/project-plans/one.md"));
+        assert_eq!(of(".spec-dev/active-dev/active-plan.md").as_deref(), Some(".spec-dev/active-dev"));
+        assert_eq!(of(".spec-dev/Plan.md"), None, "instruction files are not plans");
+        assert_eq!(of("a/b/c/project-plans/too-deep/plan.md"), None);
+    }
+
+    #[test]
+    fn configured_roots_win_and_nothing_found_is_empty() {
+        let fs = files(&["workflow/project-plans/a/plan.md"]);
+        let roots = plan_roots(&config(Some(vec!["plans".into()])), &fs);
+        assert_eq!((roots.roots.as_slice(), roots.configured), (&["plans".to_string()][..], true));
+        let none = plan_roots(&config(None), &files(&["docs/plans/a.md", "docs/plans/b.md", "src/x.rs"]));
+        assert!(none.is_empty());
+        assert_eq!(
+            plan_like_folders(&files(&["docs/plans/a.md", "docs/plans/b.md", "x/planning/c.md"])),
+            [("docs/plans".to_string(), 2), ("x/planning".to_string(), 1)]
+        );
     }
 }

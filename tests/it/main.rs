@@ -14,6 +14,7 @@ mod hostile;
 mod hostile_fs;
 mod ids;
 mod items;
+mod layouts;
 mod links;
 mod properties;
 #[cfg(feature = "serve")]
