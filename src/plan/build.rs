@@ -261,13 +261,17 @@ pub(crate) fn parse_folder(
             })
             .chain(
                 // A plan document of another name (`Final_Implementation_Plan.md`) that
-                // defines tasks or risks, or lettered phases.
+                // defines tasks or risks by ID (`T-001`, `R-001`; a risk register
+                // alone does not count), or lettered phases.
                 (0..docs.len()).filter(|&i| {
                     docs[i].markdown
                         && docs[i].role == DocumentRole::Other
                         && !docs[i].is_evidence()
-                        && (found_items[i].iter().any(|f| matches!(f.item.kind.as_str(), "task" | "risk"))
-                            || heading_phases(&docs[i]).iter().any(|f| !f.id.starts_with('P')))
+                        && (found_items[i].iter().any(|f| {
+                            !f.implicit
+                                && !f.item.id.is_empty()
+                                && matches!(f.item.kind.as_str(), "task" | "risk")
+                        }) || heading_phases(&docs[i]).iter().any(|f| !f.id.starts_with('P')))
                 }),
             )
             .min_by(|&a, &b| doc_key(&docs[a]).cmp(&doc_key(&docs[b])))
@@ -452,6 +456,14 @@ pub(crate) fn parse_folder(
             .map(|&i| {
                 let mut found = heading_phases(&docs[i]);
                 if roles[i] == DocumentRole::Other && distinct(i) >= 2 {
+                    // A phase heading whose section declares the phase names it as
+                    // declared (`# Phase P00: …` over `` `PLAN-X.R14.P00` ``).
+                    for f in &mut found {
+                        let Some((a, b)) = f.section else { continue };
+                        if let Some((p, _)) = declared_phases[i].iter().find(|(_, l)| (a..=b).contains(l)) {
+                            f.id.clone_from(p);
+                        }
+                    }
                     found.extend(declared_sections(&docs[i], &declared_phases[i], &found));
                 }
                 (i, found)
@@ -1117,6 +1129,17 @@ mod tests {
                 ("R20.P01", PhaseStatus::Done),
             ]
         );
+    }
+
+    #[test]
+    fn a_multi_phase_document_names_its_phases_as_declared() {
+        let text = "# Merge plan\n\n# Phase P00: Preflight\n\n## Phase ID\n\n`PLAN-20250219-M.R14.P00`\n\nCheck.\n\n# Phase P01: Port\n\n## Phase ID\n\n`PLAN-20250219-M.R14.P01`\n";
+        let (pf, _) = parse("pp/m", &[("pp/m/abc-plan.md", text)]);
+        let phases: Vec<(&str, &str)> =
+            pf.plans[0].phases.iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
+        assert_eq!(phases, [("R14.P00", "Preflight"), ("R14.P01", "Port")]);
+        let sections: Vec<Option<(u32, u32)>> = pf.plans[0].phases.iter().map(|p| p.section).collect();
+        assert_eq!(sections, [Some((3, 9)), Some((11, 15))]);
     }
 
     #[test]

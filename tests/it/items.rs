@@ -330,6 +330,7 @@ fn every_finding_code_has_a_triggering_fixture_and_none_fires_on_the_clean_one()
         fixture("phase-status"),
         fixture("item-findings"),
         fixture("seeds"),
+        fixture("no-plans"),
     ] {
         let (_, json) = check_json(&root);
         for f in json["findings"].as_array().unwrap() {

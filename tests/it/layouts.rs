@@ -47,9 +47,11 @@ fn attr<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
         .and_then(|a| a["value"].as_str())
 }
 
-/// `check --format json` on a project: the exit code and the findings as
-/// (code, path, line, message).
-fn check(root: &Path) -> (Option<i32>, Vec<(String, String, u64, String)>) {
+/// One finding of `check --format json`: (code, path, line, message).
+type Finding = (String, String, u64, String);
+
+/// `check --format json` on a project: the exit code and the findings.
+fn check(root: &Path) -> (Option<i32>, Vec<Finding>) {
     let o = tracemark(&["check", root.to_str().unwrap(), "--format", "json"]);
     let json: Value = serde_json::from_slice(&o.stdout).expect("check prints JSON");
     let findings = json["findings"]
