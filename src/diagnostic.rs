@@ -72,7 +72,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in declaration order.
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 15] = [
         Code::DanglingReference,
         Code::UnresolvedMarker,
         Code::AmbiguousReference,
