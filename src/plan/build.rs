@@ -556,6 +556,7 @@ pub(crate) fn parse_folder(
                 location,
                 shape: c.shape,
                 strong: c.id.starts_with("REQ-") || *cls == 0 || c.shape == DefinitionShape::HeaderList,
+                pattern: c.pattern.clone(),
             });
         }
 

@@ -69,6 +69,10 @@ pub struct Requirement {
     /// ID-shaped headings (`### A1 …`), which the model keeps only when a marker
     /// references them.
     pub strong: bool,
+    /// The EARS pattern the definition names instead of, or after, its title
+    /// (`### R1.1 — Ubiquitous`, `### REQ-X: … (Event-driven)`), shown as a tag;
+    /// the title is then the requirement's own text.
+    pub pattern: Option<String>,
 }
 
 /// How one item refers to another (`../shared/seeds/003`: prerequisites, risk-to-task

@@ -34,6 +34,51 @@ pub(crate) struct Candidate {
     /// (`REQ-A-001 through REQ-A-009`): in a phase file it restates IDs defined
     /// elsewhere and defines none of its own.
     pub(crate) listed: bool,
+    /// The EARS pattern taken out of the title (`Ubiquitous`), if any.
+    pub(crate) pattern: Option<String>,
+}
+
+/// The EARS patterns a title may name (`../shared/conventions.md`), as shown.
+const EARS: &[&str] = &[
+    "Ubiquitous",
+    "Event-driven",
+    "State-driven",
+    "Unwanted behavior",
+    "Unwanted behaviour",
+    "Optional feature",
+    "Complex",
+];
+
+/// Splits an EARS pattern off a title: a title that is only a pattern (`Ubiquitous`,
+/// `(Event-Driven)`) gives the first line of the definition's text as the title; a
+/// title ending in `(Ubiquitous)` or `[Ubiquitous]` loses that tail.
+fn ears_title(title: &str, text: &str) -> (String, Option<String>) {
+    let pattern_of = |s: &str| {
+        let t = s.trim().trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | '*')).trim();
+        EARS.iter().find(|p| p.eq_ignore_ascii_case(t)).map(|p| p.to_string())
+    };
+    if let Some(p) = pattern_of(title) {
+        let own = text
+            .lines()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('|'))
+            .unwrap_or("");
+        let own = own.trim_start_matches("**Statement:**").trim_start_matches("**Requirement:**").trim();
+        let mut cut = own.len().min(160);
+        while !own.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        return (own[..cut].trim().to_string(), Some(p));
+    }
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        if let Some(body) = title.trim_end().strip_suffix(close)
+            && let Some(k) = body.rfind(open)
+            && let Some(p) = pattern_of(&body[k + 1..])
+        {
+            return (body[..k].trim().to_string(), Some(p));
+        }
+    }
+    (title.to_string(), None)
 }
 
 /// Whether an ID is a template placeholder: a segment made of `X`s, `N`s or `#`s,
@@ -196,6 +241,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
         let title = clean_title(rest.trim_start_matches(['`', ']', '*']));
         let end = doc.section_end(*at, *level).min(at + 1 + MAX_SECTION_LINES);
         let body = join(&doc.lines, at + 1, end);
+        let (title, pattern) = ears_title(&title, &body);
         let listed = ids.len() > 1;
         for id in ids {
             out.push(Candidate {
@@ -205,6 +251,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
                 line: *at as u32 + 1,
                 shape: DefinitionShape::Heading,
                 listed,
+                pattern: pattern.clone(),
             });
         }
     }
@@ -222,6 +269,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
                     line: i as u32 + 1,
                     shape: DefinitionShape::Bracket,
                     listed: false,
+                    pattern: None,
                 });
                 continue;
             }
@@ -237,6 +285,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
             };
             let title = clean_title(&c[4]);
             let text = join(&doc.lines, i, item_end(doc, i));
+            let (title, pattern) = ears_title(&title, "");
             let listed = ids.len() > 1;
             for id in ids {
                 out.push(Candidate {
@@ -246,6 +295,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
                     line: i as u32 + 1,
                     shape: DefinitionShape::BoldBullet,
                     listed,
+                    pattern: pattern.clone(),
                 });
             }
             continue;
@@ -260,6 +310,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
                         line: i as u32 + 1,
                         shape: DefinitionShape::HeaderList,
                         listed: false,
+                        pattern: None,
                     });
                 }
             }
@@ -297,6 +348,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
                         line: *line,
                         shape: DefinitionShape::TableRow,
                         listed,
+                        pattern: None,
                     });
                 }
             }
@@ -365,12 +417,33 @@ mod tests {
             vec![
                 ("REQ-STAT6-001.1", "AgentRuntimeContext Construction", 2, DefinitionShape::Heading),
                 ("REQ-PROF-001", "CLI Argument Parsing", 5, DefinitionShape::Heading),
-                ("REQ-211-S01", "Hook fires [Ubiquitous]", 6, DefinitionShape::Heading),
-                ("DELTA-HSYS-001", "(Ubiquitous)", 7, DefinitionShape::Heading),
+                ("REQ-211-S01", "Hook fires", 6, DefinitionShape::Heading),
+                ("DELTA-HSYS-001", "text", 7, DefinitionShape::Heading),
             ]
         );
         assert_eq!(c[0].text, "body line");
         assert_eq!(c[3].text, "text");
+        // EARS patterns become tags; a title that is only a pattern takes the text.
+        let pats: Vec<Option<&str>> = c.iter().map(|c| c.pattern.as_deref()).collect();
+        assert_eq!(pats, [None, None, Some("Ubiquitous"), Some("Ubiquitous")]);
+        let c = cands(
+            "p/requirements.md",
+            "### R1.1 — Ubiquitous
+
+The system shall keep one session per user.
+
+### R1.2 — Event-Driven
+**Statement:** When a token expires, the system shall renew it.
+",
+            true,
+        );
+        assert_eq!(
+            c.iter().map(|c| (c.title.as_str(), c.pattern.as_deref())).collect::<Vec<_>>(),
+            [
+                ("The system shall keep one session per user.", Some("Ubiquitous")),
+                ("When a token expires, the system shall renew it.", Some("Event-driven")),
+            ]
+        );
     }
 
     #[test]

@@ -839,6 +839,7 @@ impl<'a> Site<'a> {
         ctx.insert("id", &r.id);
         ctx.insert("title", &r.title);
         ctx.insert("shape", r.shape);
+        ctx.insert("pattern", &r.pattern);
         ctx.insert("defined_at", self.location_link(&from, &r.location.path, r.location.line));
         ctx.insert("definition", &definition);
         ctx.insert("row", self.requirement_row(&from, k));

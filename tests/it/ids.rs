@@ -213,3 +213,16 @@ fn marker_phase_suffixes_ranges_item_case_and_bare_tags() {
         .collect();
     assert!(findings.is_empty(), "{findings:?}");
 }
+
+#[test]
+fn ears_titles_keep_their_text_and_show_the_pattern_as_a_tag() {
+    let (out, _) = build(&fixture("ids/ears"));
+    let json = trace_json(out.path());
+    let p = plan(&json, "PLAN-20250506-EARS");
+    assert_eq!(requirement(p, "R1.1")["title"], "The system shall keep one session per user.");
+    assert_eq!(requirement(p, "R1.2")["title"], "Expired tokens are renewed");
+    let page = read(out.path(), "plans/PLAN-20250506-EARS/requirements/R1.1.html");
+    assert!(page.contains("<span class=\"badge\">Ubiquitous</span>"), "{page}");
+    let page = read(out.path(), "plans/PLAN-20250506-EARS/requirements/R1.2.html");
+    assert!(page.contains("<span class=\"badge\">Event-driven</span>"), "{page}");
+}
