@@ -21,9 +21,9 @@
 //!    gives that item, from its first decorator to the end of its indented body;
 //! 5. at most `cap` lines are shown. A longer excerpt keeps the marker lines, the
 //!    item's start (the comment's first line, or the `def` and its decorators), short
-//!    stretches of comment (up to three lines), then the item's code from its first
-//!    attribute (cut at the cap, and marked cut), then more of the comment while lines
-//!    remain; what is left out of a long doc comment becomes a gap ("⋯ N lines"), so an
+//!    stretches of comment (up to three lines), the rest of the comment up to half the
+//!    cap, then the item's code from its first attribute (cut at the cap, and marked
+//!    cut), then more of the comment while lines remain; what is left out of a long doc comment becomes a gap ("⋯ N lines"), so an
 //!    excerpt may have several ranges. A comment with no code after it gives the
 //!    comment alone.
 //!
@@ -351,9 +351,10 @@ const SHORT: u32 = 3;
 
 /// Lays out an excerpt spanning lines `lo..=hi` within `cap` shown lines. When the span
 /// is longer, the marker lines `m0..=m1` are kept first, then the item's start
-/// `lo..=sig` (the comment's first line, or a `def` with its decorators), then the
-/// code from line `code` on (cut at the cap), then the comment's lines before and
-/// after the markers while lines remain; the lines left out become gaps.
+/// `lo..=sig` (the comment's first line, or a `def` with its decorators), short
+/// stretches of comment, the comment's other lines up to half the cap, then the code
+/// from line `code` on (cut at the cap), then the rest of the comment while lines
+/// remain; the lines left out become gaps.
 fn layout(lo: u32, sig: u32, (m0, m1): (u32, u32), code: u32, hi: u32, cap: u32) -> Excerpt {
     let cap = cap.max(1);
     let hi = hi.max(lo);
@@ -363,34 +364,44 @@ fn layout(lo: u32, sig: u32, (m0, m1): (u32, u32), code: u32, hi: u32, cap: u32)
         return Excerpt { ranges: vec![(lo, hi)], cut: false };
     }
     let code = code.max(m1 + 1);
-    let mut budget = cap;
     let mut kept: Vec<(u32, u32)> = Vec::new();
+    let mut budget = cap;
     // Keeps up to the budget of `a..=b`; returns the last line kept.
-    let mut take = |a: u32, b: u32| -> Option<u32> {
-        if budget == 0 || a > b {
+    fn take(a: u32, b: u32, budget: &mut u32, kept: &mut Vec<(u32, u32)>) -> Option<u32> {
+        if *budget == 0 || a > b {
             return None;
         }
-        let e = b.min(a + budget - 1);
-        budget -= e - a + 1;
+        let e = b.min(a + *budget - 1);
+        *budget -= e - a + 1;
         kept.push((a, e));
         Some(e)
-    };
+    }
     // Short stretches of comment (a summary line, a closing `*/`) are kept before the
     // code: eliding them would save nothing.
     let short = |a: u32, b: u32| b < a || b - a < SHORT;
     let (before, after) = ((sig.max(lo) + 1, m0 - 1), (m1 + 1, code - 1));
-    take(m0, m1);
-    take(lo, sig.min(m0 - 1));
+    take(m0, m1, &mut budget, &mut kept);
+    take(lo, sig.min(m0 - 1), &mut budget, &mut kept);
     for (a, b) in [before, after] {
         if short(a, b) {
-            take(a, b);
+            take(a, b, &mut budget, &mut kept);
         }
     }
-    let code_end = take(code, hi);
-    for (a, b) in [before, after] {
-        if !short(a, b) {
-            take(a, b);
+    // The comment keeps up to half the cap (a comment that short is kept whole), so
+    // that a long item does not push out the description above it.
+    let mut comment = (cap / 2).saturating_sub(cap - budget);
+    let mut rest: Vec<(u32, u32)> = [before, after].into_iter().filter(|&(a, b)| !short(a, b)).collect();
+    for r in &mut rest {
+        let n = comment.min(r.1.saturating_add(1).saturating_sub(r.0));
+        if n > 0 {
+            take(r.0, r.0 + n - 1, &mut budget, &mut kept);
+            comment -= n;
+            r.0 += n;
         }
+    }
+    let code_end = take(code, hi, &mut budget, &mut kept);
+    for (a, b) in rest {
+        take(a, b, &mut budget, &mut kept);
     }
     let cut = code <= hi && code_end.is_none_or(|e| e < hi);
     Excerpt::merged(kept, cut)
@@ -613,5 +624,14 @@ mod tests {
         let text = format!("{doc}/// @plan PLAN-A.P01\n///\n/// End.\npub fn f() {{}}\n");
         // Lines 1–30 the story, 31 the marker, 32–33 the rest, 34 the item.
         assert_eq!(scan("a.rs", &text, 10), vec![Excerpt { ranges: vec![(1, 6), (31, 34)], cut: false }]);
+    }
+
+    #[test]
+    fn a_short_comment_stays_whole_above_a_long_item() {
+        let body = "  x();\n".repeat(60);
+        let text = format!(
+            "/**\n * Runs it.\n *\n * Twice over, with care,\n * and then once more.\n * @plan PLAN-A.P01\n */\nfunction f() {{\n{body}}}\n"
+        );
+        assert_eq!(scan("a.ts", &text, 40), vec![Excerpt { ranges: vec![(1, 40)], cut: true }]);
     }
 }
