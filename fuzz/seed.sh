@@ -13,8 +13,8 @@ seed() { # seed TARGET FILE...
         cp "$f" "fuzz/corpus/$target/$(printf '%s' "$f" | cksum | cut -d' ' -f1)"
     done
 }
-md=$(find tests/fixtures content-example -type f \( -name '*.md' -o -name '*.json' \) | sort)
-all=$(find tests/fixtures content-example -type f -size -64k | sort)
+md=$(find tests/fixtures content-example -type f \( -name '*.md' -o -name '*.json' \) -not -path '*/.tracemark-cache/*' | sort)
+all=$(find tests/fixtures content-example -type f -size -64k -not -path '*/.tracemark-cache/*' | sort)
 toml=$(find tests/fixtures content-example -type f -name 'tracemark.toml' | sort)
 for t in declarations headings requirements tables trackers completion_records items markdown; do
     # shellcheck disable=SC2086
