@@ -27,7 +27,12 @@
 //!   removed. A build killed at any point leaves the last good site in place; the
 //!   staging folder it leaves is removed by the next build (it is named in the cache
 //!   before it is created, so nothing else is ever removed). When nothing changed,
-//!   nothing is written.
+//!   nothing is written. A **small change** (at most 64 files, or 1/16 of the site,
+//!   written or removed, each a file the manifest lists or a new file in a real folder
+//!   of the site) is applied in place instead, each file atomically (temporary file and
+//!   rename), since staging costs a hard link per unchanged file (11,000 on a large
+//!   site): a build killed then leaves every file whole, some old and some new, and the
+//!   next build completes the site.
 //! - A symlink found where tracemark writes (a page path, or a folder on the way to
 //!   one) is reported ([`Notice`]) and replaced by the real file, never written through.
 
@@ -562,6 +567,19 @@ pub fn write(
                 Plan::Write(_) => None,
             })
             .collect()
+    } else if marked
+        && !legacy
+        && written + stale.len() <= (pages.len() / 16).max(64)
+        && pages.iter().zip(&plans).all(|(p, plan)| {
+            matches!(plan, Plan::Keep(_))
+                || (parent_ok(&dirs, &p.path)
+                    && match fs::symlink_metadata(out.join(&p.path)) {
+                        Ok(m) => m.is_file() && old.entries.contains_key(&p.path),
+                        Err(_) => true,
+                    })
+        })
+    {
+        patch(folder, &pages, plans, &stale)?
     } else {
         // Paths where a file of the old site is tracemark's: listed in the manifest, or
         // holding this build's bytes already.
@@ -582,6 +600,51 @@ pub fn write(
         }
     }
     Ok(WriteStats { written, removed: stale.len(), notices })
+}
+
+/// Replaces the few changed files of the site in place, each atomically (a temporary
+/// file written next to it, then renamed over it), and removes the stale ones. Only
+/// used when every file written is new in a real folder of the site, or a regular file
+/// the manifest lists (so no symlink or user file is met), and the change is small: a
+/// staged build would have to link every unchanged file. Returns the manifest entries.
+fn patch<'p>(
+    folder: &Folder,
+    pages: &[&'p Page],
+    plans: Vec<Plan>,
+    stale: &HashSet<&str>,
+) -> Result<Vec<(&'p str, Entry)>> {
+    let out = &folder.path;
+    let mut entries = Vec::with_capacity(pages.len());
+    for (p, plan) in pages.iter().zip(plans) {
+        match plan {
+            Plan::Keep(e) => entries.push((p.path.as_str(), e)),
+            Plan::Write(hash) => {
+                let path = out.join(&p.path);
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let tmp = path.with_file_name(format!(".{name}.tracemark-tmp"));
+                let _ = fs::remove_file(&tmp);
+                write_new(&tmp, &p.bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+                fs::rename(&tmp, &path).with_context(|| format!("cannot write `{}`", path.display()))?;
+                let (size, mtime) =
+                    stat(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+                entries.push((p.path.as_str(), Entry { key: p.key, hash, size, mtime }));
+            }
+        }
+    }
+    for rel in stale {
+        let path = out.join(rel);
+        if fs::remove_file(&path).is_ok() {
+            // Folders left empty by it go too (never the output folder itself).
+            let mut dir = path.parent();
+            while let Some(d) = dir {
+                if d == out.as_path() || fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+    }
+    Ok(entries)
 }
 
 /// Builds the new site in a staging folder next to the old one and swaps it in.
@@ -750,6 +813,9 @@ impl Carry<'_> {
             let r = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
             if rel.is_empty() && (name == MARKER || name == LEGACY_MANIFEST) {
                 continue;
+            }
+            if name.starts_with('.') && name.ends_with(".tracemark-tmp") {
+                continue; // a page half-written by a killed build (see `patch`)
             }
             let Ok(t) = e.file_type() else {
                 self.not_carried(&r, "cannot be read");
