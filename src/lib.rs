@@ -5,6 +5,12 @@
 //! cross-reference) → `render` (pages, no I/O) → `site` (walk, timed stages, write);
 //! `report` turns the findings into `tracemark check`'s output formats.
 
+/// The build identity: the package version and a hash of the sources, templates and
+/// `Cargo.lock` this binary was built from (`build.rs`), e.g. `0.1.0+3f2a…`. Every cache
+/// key and cache header carries it, so a changed renderer never reuses what an older
+/// binary of the same version cached.
+pub const BUILD: &str = env!("TRACEMARK_BUILD");
+
 pub mod baseline;
 pub mod cli;
 pub mod config;
@@ -215,4 +221,15 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(status));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod build_tests {
+    #[test]
+    fn the_build_identity_is_the_version_and_a_source_hash() {
+        let (version, hash) = super::BUILD.split_once('+').expect("version+hash");
+        assert_eq!(version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(hash.len(), 16);
+        assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
 }

@@ -97,7 +97,7 @@ impl<'h> CachedHighlighter<'h> {
 
     fn key(&self, text: &str, lang: &str) -> [u8; 32] {
         let mut h = blake3::Hasher::new();
-        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(crate::BUILD.as_bytes());
         h.update(&[0]);
         h.update(self.inner.fingerprint().as_bytes());
         h.update(&[0]);
@@ -139,7 +139,7 @@ fn header(inner: &dyn Highlighter) -> Vec<u8> {
     let mut h = Vec::with_capacity(64);
     h.extend_from_slice(MAGIC);
     h.extend_from_slice(&FORMAT.to_le_bytes());
-    let tag = format!("{}/{}", env!("CARGO_PKG_VERSION"), inner.fingerprint());
+    let tag = format!("{}/{}", crate::BUILD, inner.fingerprint());
     h.extend_from_slice(&(tag.len() as u32).to_le_bytes());
     h.extend_from_slice(tag.as_bytes());
     h

@@ -59,7 +59,7 @@ pub struct RenderCache {
 /// its postcard encoding, in insertion order).
 pub fn page_key(theme_hash: &Key, template: &str, context: &[u8]) -> Key {
     let mut h = blake3::Hasher::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(crate::BUILD.as_bytes());
     h.update(&[0]);
     h.update(theme_hash);
     h.update(template.as_bytes());
@@ -227,7 +227,7 @@ impl MarkdownCache {
         highlighter: &dyn Highlighter,
     ) -> Rendered {
         let mut h = blake3::Hasher::new();
-        for part in [env!("CARGO_PKG_VERSION"), highlighter.fingerprint(), page, doc_path] {
+        for part in [crate::BUILD, highlighter.fingerprint(), page, doc_path] {
             h.update(&(part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
@@ -509,7 +509,7 @@ fn header(magic: &[u8; 8], format: u32) -> Vec<u8> {
     let mut h = Vec::with_capacity(32);
     h.extend_from_slice(magic);
     h.extend_from_slice(&format.to_le_bytes());
-    let tag = env!("CARGO_PKG_VERSION");
+    let tag = crate::BUILD;
     h.extend_from_slice(&(tag.len() as u32).to_le_bytes());
     h.extend_from_slice(tag.as_bytes());
     h

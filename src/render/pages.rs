@@ -101,7 +101,7 @@ pub fn highlight_sources<'h>(project: &Project, highlighter: &'h dyn Highlighter
                 highlighter.keep(&f.text, lang);
             }
             let mut h = blake3::Hasher::new();
-            for part in [env!("CARGO_PKG_VERSION"), highlighter.fingerprint(), lang.unwrap_or("\0plain")] {
+            for part in [crate::BUILD, highlighter.fingerprint(), lang.unwrap_or("\0plain")] {
                 h.update(&(part.len() as u64).to_le_bytes());
                 h.update(part.as_bytes());
             }
