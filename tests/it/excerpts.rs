@@ -3,26 +3,12 @@
 //! comments elided with a gap), in `trace.json` and on the requirement page; findings
 //! at the offending marker's own line.
 
-use crate::{fixture, tracemark};
+use crate::{Finding, check_findings, fixture};
 use serde_json::Value;
 
 /// `check --format json` of a fixture: its findings as (code, path, line, message).
-fn findings(name: &str) -> Vec<(String, String, u64, String)> {
-    let o = tracemark(&["check", fixture(name).to_str().unwrap(), "--format", "json"]);
-    let v: Value = serde_json::from_slice(&o.stdout).expect("check prints JSON");
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+fn findings(name: &str) -> Vec<Finding> {
+    check_findings(&fixture(name)).1
 }
 
 /// A comment block with two stacked traces: each finding names the line of the marker

@@ -3,7 +3,7 @@
 //! requirement IDs; restated and tabled requirements; marker phase suffixes and
 //! ranges, lower-case item IDs and bare tags.
 
-use crate::{build, copy_dir, fixture, read, trace_json};
+use crate::{build, copy_dir, diagnostics_with_code, fixture, read, trace_json};
 use serde_json::Value;
 
 fn plan<'a>(json: &'a Value, id: &str) -> &'a Value {
@@ -113,12 +113,7 @@ fn lists_and_ranges_define_one_requirement_each() {
             "REQ-EXP-004"
         ])
     );
-    let dangling: Vec<&Value> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "dangling-reference")
-        .collect();
+    let dangling: Vec<&Value> = diagnostics_with_code(&json, "dangling-reference");
     assert!(dangling.is_empty(), "{dangling:?}");
 }
 

@@ -3,7 +3,7 @@
 //! links; item pages; the item findings (`prerequisite-cycle`, `failed-gate`, dangling
 //! links and item markers); the configurable grammar (`[kinds]` in `tracemark.toml`).
 
-use crate::{build, copy_dir, fixture, read, repo, trace_json, tracemark};
+use crate::{build, copy_dir, diagnostics_with_code, fixture, read, repo, trace_json, tracemark};
 use serde_json::Value;
 use std::path::Path;
 
@@ -391,12 +391,7 @@ fn configured_kind_with_its_own_tag_gets_items_pages_and_traces() {
     assert_eq!(sc[0]["traces"].as_array().unwrap().len(), 1);
     let page = read(out.path(), "plans/spec-dev-ready/items/scenario/SC-01.html");
     assert!(page.contains("src/retry.ts:1"));
-    let dangling: Vec<&Value> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "dangling-reference")
-        .collect();
+    let dangling: Vec<&Value> = diagnostics_with_code(&json, "dangling-reference");
     assert_eq!(dangling.len(), 1);
     assert!(dangling[0]["message"].as_str().unwrap().contains("scenario `SC-02`"));
 }
@@ -484,12 +479,7 @@ fn the_seed_files_themselves() {
     assert_eq!((attr(checklists[0], "checked"), attr(checklists[0], "total")), (Some("0"), Some("7")));
     assert!(json["plans"].as_array().unwrap().iter().any(|p| p["id"] == "PLAN-20251023-STATELESS-HARDENING"));
     assert!(json["plans"].as_array().unwrap().iter().any(|p| p["id"] == "PLAN-20251018-STATELESSPROVIDER2"));
-    let cycles: Vec<&Value> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "prerequisite-cycle")
-        .collect();
+    let cycles: Vec<&Value> = diagnostics_with_code(&json, "prerequisite-cycle");
     assert!(cycles.is_empty(), "{cycles:?}");
 }
 

@@ -6,9 +6,8 @@
 //! nowhere to be found (`tests/fixtures/layouts`, `spec-dev`, `workflow-plans`,
 //! `no-plans`).
 
-use crate::{build, fixture, repo, trace_json, tracemark};
+use crate::{build, check_findings as check, fixture, repo, trace_json, tracemark};
 use serde_json::Value;
-use std::path::Path;
 
 fn plan<'a>(json: &'a Value, id: &str) -> &'a Value {
     json["plans"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap_or_else(|| panic!("plan {id}"))
@@ -45,29 +44,6 @@ fn attr<'a>(item: &'a Value, name: &str) -> Option<&'a str> {
         .iter()
         .find(|a| a["name"] == name)
         .and_then(|a| a["value"].as_str())
-}
-
-/// One finding of `check --format json`: (code, path, line, message).
-type Finding = (String, String, u64, String);
-
-/// `check --format json` on a project: the exit code and the findings.
-fn check(root: &Path) -> (Option<i32>, Vec<Finding>) {
-    let o = tracemark(&["check", root.to_str().unwrap(), "--format", "json"]);
-    let json: Value = serde_json::from_slice(&o.stdout).expect("check prints JSON");
-    let findings = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    (o.status.code(), findings)
 }
 
 fn s(v: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {

@@ -51,6 +51,37 @@ pub(crate) fn read(out: &Path, rel: &str) -> String {
     std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// One finding of `check --format json`: (code, path, line, message).
+pub(crate) type Finding = (String, String, u64, String);
+
+/// `check --format json` on a project: the exit code and the findings in report order.
+pub(crate) fn check_findings(root: &Path) -> (Option<i32>, Vec<Finding>) {
+    let o = tracemark(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("check prints JSON");
+    let findings = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (o.status.code(), findings)
+}
+
+/// The diagnostics of `trace.json` with one finding code.
+pub(crate) fn diagnostics_with_code<'a>(
+    json: &'a serde_json::Value,
+    code: &str,
+) -> Vec<&'a serde_json::Value> {
+    json["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == code).collect()
+}
+
 /// Reads `trace.json` of a built site.
 pub(crate) fn trace_json(out: &Path) -> serde_json::Value {
     serde_json::from_str(&read(out, "trace.json")).expect("trace.json is JSON")
