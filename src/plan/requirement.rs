@@ -38,6 +38,30 @@ pub(crate) struct Candidate {
     pub(crate) pattern: Option<String>,
 }
 
+impl Candidate {
+    /// One candidate per ID of what one line defines (a single ID, or a list or range
+    /// of IDs, each then `listed`), sharing title, text, line, shape and EARS pattern.
+    fn each(
+        ids: Vec<String>,
+        title: String,
+        text: String,
+        line: u32,
+        shape: DefinitionShape,
+        pattern: Option<String>,
+    ) -> impl Iterator<Item = Candidate> {
+        let listed = ids.len() > 1;
+        ids.into_iter().map(move |id| Candidate {
+            id,
+            title: title.clone(),
+            text: text.clone(),
+            line,
+            shape,
+            listed,
+            pattern: pattern.clone(),
+        })
+    }
+}
+
 /// The EARS patterns a title may name (`../shared/conventions.md`), as shown.
 const EARS: &[&str] = &[
     "Ubiquitous",
@@ -242,18 +266,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
         let end = doc.section_end(*at, *level).min(at + 1 + MAX_SECTION_LINES);
         let body = join(&doc.lines, at + 1, end);
         let (title, pattern) = ears_title(&title, &body);
-        let listed = ids.len() > 1;
-        for id in ids {
-            out.push(Candidate {
-                id,
-                title: title.clone(),
-                text: body.clone(),
-                line: *at as u32 + 1,
-                shape: DefinitionShape::Heading,
-                listed,
-                pattern: pattern.clone(),
-            });
-        }
+        out.extend(Candidate::each(ids, title, body, *at as u32 + 1, DefinitionShape::Heading, pattern));
     }
     for (i, line) in doc.lines.iter().enumerate() {
         if doc.fenced[i] || heading(line).is_some() {
@@ -286,18 +299,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
             let title = clean_title(&c[4]);
             let text = join(&doc.lines, i, item_end(doc, i));
             let (title, pattern) = ears_title(&title, "");
-            let listed = ids.len() > 1;
-            for id in ids {
-                out.push(Candidate {
-                    id,
-                    title: title.clone(),
-                    text: text.clone(),
-                    line: i as u32 + 1,
-                    shape: DefinitionShape::BoldBullet,
-                    listed,
-                    pattern: pattern.clone(),
-                });
-            }
+            out.extend(Candidate::each(ids, title, text, i as u32 + 1, DefinitionShape::BoldBullet, pattern));
             continue;
         }
         if let Some(c) = HEADER_LIST_RE.captures(line) {
@@ -339,18 +341,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
                 let title = cells.get(1).map(|c| plain_cell(c).to_string()).unwrap_or_default();
                 let text =
                     doc.lines.get(*line as usize - 1).map(|l| l.trim().to_string()).unwrap_or_default();
-                let listed = ids.len() > 1;
-                for id in ids {
-                    out.push(Candidate {
-                        id,
-                        title: title.clone(),
-                        text: text.clone(),
-                        line: *line,
-                        shape: DefinitionShape::TableRow,
-                        listed,
-                        pattern: None,
-                    });
-                }
+                out.extend(Candidate::each(ids, title, text, *line, DefinitionShape::TableRow, None));
             }
         }
     }
