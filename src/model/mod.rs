@@ -736,10 +736,21 @@ impl Project {
     /// [`Code::NoPlans`] finding, with `candidates` (folders that look like plans and
     /// their markdown document counts) in its hint, stands for the dangling-reference
     /// findings of the markers, which it counts, since none of them can resolve.
+    ///
+    /// The finding points at the first marker whose reference is withheld (so SARIF and
+    /// GitHub annotations land on a real file and line), or at the project root (`.`)
+    /// when no marker names a plan.
     pub fn report_no_plans(&mut self, candidates: &[(String, usize)]) {
         let before = self.diagnostics.len();
+        let first = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::DanglingReference)
+            .min_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)))
+            .map(|d| (d.path.clone(), d.line));
         self.diagnostics.retain(|d| d.code != Code::DanglingReference);
         let withheld = before - self.diagnostics.len();
+        let (path, line) = first.unwrap_or_else(|| (".".into(), 0));
         let help = if candidates.is_empty() {
             "keep plans in `project-plans/`, or name the plan roots in tracemark.toml: `plans = [\"docs/plans\"]`"
                 .to_string()
@@ -755,8 +766,8 @@ impl Project {
         self.diagnostics.push(
             Diagnostic::warning(
                 Code::NoPlans,
-                ".",
-                0,
+                &path,
+                line,
                 format!(
                     "no plan folder found (looked for `project-plans/` up to three folders deep and `.spec-dev/active-dev/`); {withheld} dangling-reference findings of markers are withheld"
                 ),

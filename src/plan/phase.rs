@@ -225,10 +225,12 @@ pub(crate) fn table_phases(tables: &[Table]) -> Vec<Found> {
 
 /// The phases defined as headings in a one-file plan: `## P03: Title`,
 /// `### Phase 3: Title`, `## Phase 03a — Title`, `# Phase P01: Title` (plans that
-/// concatenate phase documents), each with its section's line range.
+/// concatenate phase documents), each with its section's line range. A range heading
+/// (`## Phase 17-20: Title`, `## P05–P07: Title`) defines each phase of the range (at
+/// most 60) with the same title and section.
 pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:\*\*)?(?:P|(?i:phase)\s+P?)([0-9]{1,3}(?:\.[0-9]+)?)([a-eA-E]?)(?:\*\*)?\s*(?:[:—–.-]\s*(.*)|$)")
+        Regex::new(r"^(?:\*\*)?(?:P|(?i:phase)\s+P?)([0-9]{1,3}(?:\.[0-9]+)?)([a-eA-E]?)(?:\s*[-–]\s*P?([0-9]{1,3})\b)?(?:\*\*)?\s*(?:[:—–.-]\s*(.*)|$)")
             .expect("valid regex")
     });
     // Lettered execution phases: `### Phase A — Planning & Controls` (seed 003).
@@ -237,12 +239,19 @@ pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
     });
     let mut out = Vec::new();
     for (at, level, text) in &doc.headings {
-        let (id, title) = if let Some(c) = RE.captures(text) {
+        let (ids, title) = if let Some(c) = RE.captures(text) {
             let title =
-                c.get(3).map(|m| m.as_str().trim().trim_matches('*').trim().to_string()).unwrap_or_default();
-            (canonical_phase(&format!("P{}{}", &c[1], &c[2])), title)
+                c.get(4).map(|m| m.as_str().trim().trim_matches('*').trim().to_string()).unwrap_or_default();
+            let first = canonical_phase(&format!("P{}{}", &c[1], &c[2]));
+            let range = match (c[1].parse::<u32>(), c.get(3).map(|m| m.as_str().parse::<u32>())) {
+                (Ok(a), Some(Ok(b))) if c[2].is_empty() && b > a && b - a <= 60 => {
+                    (a..=b).map(|n| canonical_phase(&format!("P{n}"))).collect()
+                }
+                _ => vec![first],
+            };
+            (range, title)
         } else if let Some(c) = LETTER.captures(text) {
-            (c[1].to_string(), c[2].trim().trim_matches('*').trim().to_string())
+            (vec![c[1].to_string()], c[2].trim().trim_matches('*').trim().to_string())
         } else {
             continue;
         };
@@ -250,7 +259,14 @@ pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
         while end > at + 1 && doc.lines[end - 1].trim().is_empty() {
             end -= 1;
         }
-        out.push(Found { id, title, line: *at as u32 + 1, section: Some((*at as u32 + 1, end as u32)) });
+        for id in ids {
+            out.push(Found {
+                id,
+                title: title.clone(),
+                line: *at as u32 + 1,
+                section: Some((*at as u32 + 1, end as u32)),
+            });
+        }
     }
     out
 }
@@ -542,6 +558,20 @@ mod tests {
                 Found { id: "P04".into(), title: "Top level".into(), line: 12, section: Some((12, 12)) },
             ]
         );
+    }
+
+    #[test]
+    fn a_range_heading_defines_each_phase_of_the_range() {
+        let text = "# Plan\n\n## Phase 17-20: Persistence rounds\n\nbody\n\n## P21 – P22: Cleanup\n";
+        let doc = Doc::new("p", "p/PLAN.md", text, false);
+        let f: Vec<(String, String, u32)> =
+            heading_phases(&doc).into_iter().map(|f| (f.id, f.title, f.line)).collect();
+        let want = |ids: &[&str], title: &str, line| {
+            ids.iter().map(|i| (i.to_string(), title.to_string(), line)).collect::<Vec<_>>()
+        };
+        let mut expected = want(&["P17", "P18", "P19", "P20"], "Persistence rounds", 3);
+        expected.extend(want(&["P21", "P22"], "Cleanup", 7));
+        assert_eq!(f, expected);
     }
 
     #[test]

@@ -105,10 +105,11 @@ fn ears_title(title: &str, text: &str) -> (String, Option<String>) {
     (title.to_string(), None)
 }
 
-/// Whether an ID is a template placeholder: a segment made of `X`s, `N`s or `#`s,
-/// possibly after digits (`REQ-XXX`, `REQ-00X`, `REQ-SP4-00X`, `REQ-NNN`).
+/// Whether an ID is a template placeholder: its last segment (the number's place) is
+/// made of `X`s or `N`s, possibly after digits (`REQ-XXX`, `REQ-00X`, `REQ-SP4-00X`,
+/// `REQ-NNN`). A prefix segment of `X`s is a real prefix (`REQ-X-001`).
 pub(crate) fn is_placeholder(id: &str) -> bool {
-    id.split(['-', '.']).skip(1).any(|seg| {
+    id.split(['-', '.']).skip(1).last().is_some_and(|seg| {
         let t = seg.trim_start_matches(|c: char| c.is_ascii_digit());
         !t.is_empty()
             && (t.chars().all(|c| c == 'X' || c == 'x') || (seg.len() >= 2 && seg.chars().all(|c| c == 'N')))
@@ -492,6 +493,9 @@ The system shall keep one session per user.
         assert!(is_placeholder("REQ-NNN"));
         assert!(!is_placeholder("REQ-SP4-001"));
         assert!(!is_placeholder("REQ-1598-FL03"));
+        assert!(!is_placeholder("REQ-X-001"), "an X prefix is a real prefix");
+        assert!(is_id("REQ-X-001"));
+        assert!(is_placeholder("REQ-X-XXX"));
         assert!(is_id("A1") && is_id("E2E") && is_id("HOOK-017"));
         assert!(!is_id("STATELESS6") && !is_id("OAuth2"));
     }

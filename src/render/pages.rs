@@ -1534,7 +1534,7 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
                     let traces = project.requirement_traces.get(&key).cloned().unwrap_or_default();
                     let covered = traces.iter().any(|&t| project.traces[t].in_code());
                     serde_json::json!({
-                        "id": r.id, "title": r.title, "location": r.location, "shape": r.shape,
+                        "id": r.id, "title": r.title, "pattern": r.pattern, "location": r.location, "shape": r.shape,
                         "covered": covered, "traces": traces,
                     })
                 })

@@ -169,7 +169,15 @@ impl Ctx<'_> {
             // A header continued on deeper-indented lines (`class A\n  extends B\n{`);
             // a line ending in `:` opens an indented block instead (Python, YAML).
             let next_deeper = last[1] != b':' && next.is_some_and(|n| self.indent(n) > self.indent(l));
-            if continues || next_opens || next_deeper {
+            // A C return type on a line of its own (GNU style: `static int` over
+            // `name (int a)` over `{`): the function's name and body follow.
+            let return_type = next.is_some_and(|n| {
+                n == l + 1
+                    && self.indent(n) == self.indent(l)
+                    && is_type_words(self.line_text(l).trim())
+                    && starts_like_a_call(self.line_text(n).trim_start())
+            });
+            if continues || next_opens || next_deeper || return_type {
                 l += 1;
                 continue;
             }
@@ -355,6 +363,28 @@ const SHORT: u32 = 3;
 /// stretches of comment, the comment's other lines up to half the cap, then the code
 /// from line `code` on (cut at the cap), then the rest of the comment while lines
 /// remain; the lines left out become gaps.
+/// Whether a line holds only the words of a type (`static int`, `const char *`,
+/// `struct node *`, `unsigned long long`): identifiers, `*`, `&`, `::` and spaces.
+fn is_type_words(t: &str) -> bool {
+    t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '\t' | '*' | '&' | ':'))
+}
+
+/// Whether a line starts with a name and its opening parenthesis (`compute (int a)`,
+/// `*make_node(void)`, `ns::f(`).
+fn starts_like_a_call(t: &str) -> bool {
+    let t = t.trim_start_matches(['*', '&']);
+    let name =
+        t.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '~'))).unwrap_or(t.len());
+    name > 0
+        && t[..name].starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && !matches!(
+            &t[..name],
+            "import" | "if" | "for" | "while" | "switch" | "return" | "sizeof" | "var" | "const"
+        )
+        && t[name..].trim_start().starts_with('(')
+}
+
 fn layout(lo: u32, sig: u32, (m0, m1): (u32, u32), code: u32, hi: u32, cap: u32) -> Excerpt {
     let cap = cap.max(1);
     let hi = hi.max(lo);
@@ -500,6 +530,18 @@ mod tests {
     fn braced_function() {
         let text = "import x from 'y';\n\n/**\n * Does it.\n * @plan PLAN-A.P05\n * @requirement REQ-1\n */\nexport async function f(\n  a: string,\n  b: number,\n): Promise<void> {\n  if (a) {\n    return;\n  }\n  const s = '}'; // }\n}\n\nconst after = 1;\n";
         assert_eq!(excerpts("a.ts", text, 40), vec![(3, 16)]);
+    }
+
+    #[test]
+    fn c_return_type_on_its_own_line() {
+        let text = "/*\n * @plan PLAN-A.P01\n */\nstatic struct node *\nmake_node (int key,\n           int value)\n{\n  return 0;\n}\n\nint other;\n";
+        assert_eq!(excerpts("a.c", text, 40), vec![(1, 9)]);
+        // A plain statement followed by a call is not a function.
+        let text = "// @plan PLAN-A.P02\nint counter = 0;\nreset(counter);\n";
+        assert_eq!(excerpts("a.c", text, 40), vec![(1, 2)]);
+        // Nor a Go package clause above its imports.
+        let text = "// @plan PLAN-A.P03\npackage quota\nimport (\n\t\"time\"\n)\n";
+        assert_eq!(excerpts("a.go", text, 40), vec![(1, 2)]);
     }
 
     #[test]

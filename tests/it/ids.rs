@@ -216,6 +216,8 @@ fn ears_titles_keep_their_text_and_show_the_pattern_as_a_tag() {
     let p = plan(&json, "PLAN-20250506-EARS");
     assert_eq!(requirement(p, "R1.1")["title"], "The system shall keep one session per user.");
     assert_eq!(requirement(p, "R1.2")["title"], "Expired tokens are renewed");
+    assert_eq!(requirement(p, "R1.1")["pattern"], "Ubiquitous");
+    assert_eq!(requirement(p, "R1.2")["pattern"], "Event-driven");
     let page = read(out.path(), "plans/PLAN-20250506-EARS/requirements/R1.1.html");
     assert!(page.contains("<span class=\"badge\">Ubiquitous</span>"), "{page}");
     let page = read(out.path(), "plans/PLAN-20250506-EARS/requirements/R1.2.html");

@@ -232,6 +232,11 @@ fn no_plans_found_says_so_with_a_hint() {
     assert_eq!(code, Some(0));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0].0, "no-plans");
+    assert_eq!(
+        (findings[0].1.as_str(), findings[0].2),
+        ("src/rollout.py", 1),
+        "points at the first marker that cannot resolve, a real file and line"
+    );
     assert!(findings[0].3.contains("4 dangling-reference findings"), "{}", findings[0].3);
     let o = tracemark(&["check", fixture("no-plans").to_str().unwrap()]);
     let text = String::from_utf8_lossy(&o.stdout);
