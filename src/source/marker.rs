@@ -122,7 +122,9 @@ fn value_text(ctx: &Ctx<'_>, start: usize, kind: Kind) -> String {
     let mut s = start;
     for _ in 0..20 {
         let window = &b[s..text.len().min(s + VALUE_LIMIT + 1)];
-        let nl = memchr::memchr(b'\n', window).map_or(s + window.len(), |p| s + p);
+        // Without a newline in the window, its end may fall inside a character.
+        let nl = memchr::memchr(b'\n', window)
+            .map_or_else(|| floor_char_boundary(text, s + window.len()), |p| s + p);
         let end = s + floor_char_boundary(&text[s..nl], VALUE_LIMIT.min(nl - s));
         let mut piece = text[s..end].trim_end_matches('\r');
         let full = piece.len();
@@ -414,6 +416,17 @@ mod tests {
         assert_eq!(values("@requirement:REQ-SP4-003"), vec![req("REQ-SP4-003")]);
         assert_eq!(values("@requirement REQ-SP4-003"), vec![req("REQ-SP4-003")]);
         assert_eq!(values("@requirements: REQ-SP4-003"), vec![req("REQ-SP4-003")]);
+    }
+
+    /// A marker value longer than the value window with no newline in it, where the
+    /// window ends inside a multi-byte character (found by the `markers` fuzz target).
+    #[test]
+    fn a_long_value_cut_inside_a_character() {
+        for pad in 0..4 {
+            let text = format!("// @plan:PLAN-A.P01 {}{}", "x".repeat(pad), "\u{3032}".repeat(1000));
+            let s = super::super::scan("a.ts", &text, 40, &Grammar::default());
+            assert_eq!(s.markers.len(), 1);
+        }
     }
 
     #[test]
