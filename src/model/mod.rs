@@ -1043,20 +1043,21 @@ fn phase_help(plan: &Plan) -> String {
     }
 }
 
-/// The plans named by the nearest earlier trace of the same file whose excerpt
-/// encloses trace `ti` (a class-level `@plan` above a method's `@requirement`).
 /// Line `line` (1-based) of `text`, without its terminator; empty past the end.
 fn line_text(text: &str, line: u32) -> &str {
     text.lines().nth((line as usize).saturating_sub(1)).unwrap_or("")
 }
 
+/// The plans named by the nearest earlier trace of the same file whose scope
+/// ([`Trace::scope`]: its item's whole extent, or the file for a module's head comment)
+/// encloses trace `ti` (a class-level `@plan` above a method's `@requirement`).
 fn enclosing_plans(traces: &[Trace], ti: usize, find: &dyn Fn(&str) -> Option<usize>) -> Vec<usize> {
     let line = traces[ti].line;
     traces[..ti]
         .iter()
         .rev()
         .filter(|t| {
-            let (a, b) = t.excerpt.span();
+            let (a, b) = t.scope;
             !t.plans.is_empty() && a <= line && line <= b
         })
         .map(|t| t.plans.iter().filter_map(|p| find(&p.plan)).collect::<Vec<_>>())

@@ -244,6 +244,18 @@ static BOLD_RE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
+/// A bold span holding the ID and its title: `**AB2 — Title.**`, `- **REQ-005: Title**`.
+static BOLD_TITLE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^\s*(?:[-*+]\s+|[0-9]+\.\s+)?\*\*({REQ_ID})(?:\s+[—–-]\s+|\s*:\s+)([^*]+)\*\*(.*)$"
+    ))
+    .expect("valid regex")
+});
+/// A round-shaped ID (`R3`): a requirement only where the shape of the line says so
+/// (a bold bullet), since `R<n>` also names rounds of phases.
+fn round_shaped(id: &str) -> bool {
+    id.strip_prefix('R').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
 static HEADER_LIST_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"^\s*(?:[-*+]\s+)?(?:\*\*)?Requirements(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?\s*((?:`?{REQ_ID}`?)(?:\s*,\s*`?{REQ_ID}`?)*)\s*\]?\s*$"
@@ -288,8 +300,24 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
                 continue;
             }
         }
+        if let Some(c) = BOLD_TITLE_RE.captures(line)
+            && (defines(&c[1], grammar) || grammar.requirement.is_none() && round_shaped(&c[1]))
+        {
+            let title = clean_title(&format!("{} {}", c[2].trim(), c[3].trim()));
+            let text = join(&doc.lines, i, item_end(doc, i));
+            let (title, pattern) = ears_title(&title, "");
+            out.extend(Candidate::each(
+                vec![c[1].to_string()],
+                title,
+                text,
+                i as u32 + 1,
+                DefinitionShape::BoldBullet,
+                pattern,
+            ));
+            continue;
+        }
         if let Some(c) = BOLD_RE.captures(line)
-            && defines(&c[1], grammar)
+            && (defines(&c[1], grammar) || grammar.requirement.is_none() && round_shaped(&c[1]))
         {
             let written = format!("{}{}", &c[1], &c[2]);
             let ids = match id_list(&c[1], &written, grammar) {
@@ -455,6 +483,21 @@ The system shall keep one session per user.
                 ("REQ-001.1", "Plain bold", 9, DefinitionShape::BoldBullet),
                 ("REQ-DIAG-010", "", 10, DefinitionShape::BoldBullet),
             ]
+        );
+        // The ID and its title in one bold span; a round-shaped ID as a bold bullet.
+        let bold = cands(
+            "p/PLAN.md",
+            "**AB2 — Sizes are cached.**\nRepeated calls reuse the first result.\n\n- **R3** Given a widget, its size is reported.\n- **REQ-005: Widths add up** exactly\n### R4 - Round four\n",
+            false,
+        );
+        assert_eq!(
+            brief(&bold),
+            vec![
+                ("AB2", "Sizes are cached.", 1, DefinitionShape::BoldBullet),
+                ("R3", "Given a widget, its size is reported.", 4, DefinitionShape::BoldBullet),
+                ("REQ-005", "Widths add up exactly", 5, DefinitionShape::BoldBullet),
+            ],
+            "a round heading (`### R4 - …`) is no requirement"
         );
         assert_eq!(
             c[0].text,

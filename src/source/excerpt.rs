@@ -186,6 +186,48 @@ impl Ctx<'_> {
         max
     }
 
+    /// Whether the comment on lines `start..=last` heads its module: before it only
+    /// comments, blank lines, imports and directives (`'use strict'`, a shebang), and
+    /// the first code after it an import.
+    fn is_module_head(&self, start: u32, last: u32) -> bool {
+        let directive = |l: u32| {
+            let t = self.line_text(l).trim();
+            t.starts_with("#!")
+                || matches!(
+                    t.trim_end_matches(';'),
+                    "'use strict'" | "\"use strict\"" | "'use client'" | "\"use client\""
+                )
+        };
+        let next = (last + 1..=self.lines()).find(|&l| self.line_has_code(l));
+        next.is_some_and(|l| self.is_import(l))
+            && (1..start).all(|l| !self.line_has_code(l) || self.is_import(l) || directive(l))
+    }
+
+    /// Whether line `l` starts an import of a module: `import …` (TypeScript, Java,
+    /// Python, Go), `from x import y`, `use …;` (Rust, PHP), `package x`, `#include`,
+    /// `require(…)` / `const x = require(…)`, `using X;`, `extern crate`.
+    fn is_import(&self, l: u32) -> bool {
+        let t = self.line_text(l).trim_start();
+        let word =
+            |w: &str| t.strip_prefix(w).is_some_and(|r| r.starts_with([' ', '\t', '{', '*', '(', '"', '\'']));
+        [
+            "import",
+            "from",
+            "use",
+            "pub use",
+            "package",
+            "using",
+            "extern crate",
+            "#include",
+            "#import",
+            "require",
+        ]
+        .iter()
+        .any(|w| word(w))
+            || (t.starts_with("const ") || t.starts_with("var ") || t.starts_with("let "))
+                && t.contains("= require(")
+    }
+
     /// Extends from line `l` over following lines indented deeper than line `first`.
     fn indented_end(&self, first: u32, l: u32, max: u32) -> u32 {
         let base = self.indent(first);
@@ -471,6 +513,9 @@ pub fn for_comment(
         (last + 1..=search).find(|&l| ctx.line_has_code(l))
     };
     let (code, hi) = match code_line {
+        // A comment at the head of a module, followed by its imports, documents the
+        // file: it is shown alone.
+        Some(l) if l > last && ctx.is_module_head(start, last) => (last + 1, last),
         Some(l) => {
             let item = if l > last { ctx.item_line(l, search) } else { Some(l) };
             let hi = match item {
@@ -483,6 +528,27 @@ pub fn for_comment(
         None => (last + 1, last),
     };
     layout(start, start, markers, code, hi, cap)
+}
+
+/// A cap larger than any file: with it an excerpt is the item's whole extent.
+pub const UNCAPPED: u32 = 1 << 24;
+
+/// The lines the `@plan` of a comment covers for references that name no plan (see
+/// [`super::Trace::scope`]): the whole file when the comment heads a module (the code
+/// after it is an import), else the comment and its item's whole extent.
+pub fn comment_scope(
+    ctx: &Ctx<'_>,
+    lang: Language,
+    (s, e): (usize, usize),
+    markers: (u32, u32),
+) -> (u32, u32) {
+    let start = ctx.line_of(s);
+    let last = ctx.line_of(e.saturating_sub(1).max(s)).max(start);
+    let (ls, _) = ctx.line_range(start);
+    if !ctx.has_code(ls, s) && ctx.is_module_head(start, last) {
+        return (1, ctx.lines().max(1));
+    }
+    for_comment(ctx, lang, (s, e), markers, UNCAPPED).span()
 }
 
 /// The excerpt of a test title: the call's statement from the call's line.
@@ -539,9 +605,19 @@ mod tests {
         // A plain statement followed by a call is not a function.
         let text = "// @plan PLAN-A.P02\nint counter = 0;\nreset(counter);\n";
         assert_eq!(excerpts("a.c", text, 40), vec![(1, 2)]);
-        // Nor a Go package clause above its imports.
+        // Nor a Go package clause: its comment heads the module and is shown alone.
         let text = "// @plan PLAN-A.P03\npackage quota\nimport (\n\t\"time\"\n)\n";
-        assert_eq!(excerpts("a.go", text, 40), vec![(1, 2)]);
+        assert_eq!(excerpts("a.go", text, 40), vec![(1, 1)]);
+    }
+
+    #[test]
+    fn a_module_head_comment_is_shown_alone() {
+        let text = "// Copyright 2026\n\n/**\n * Widget sizing.\n * @plan PLAN-A.P01\n */\n\nimport { a } from './a';\nimport { b } from './b';\n\nexport function size(): number {\n  return a + b;\n}\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(3, 6)]);
+        // A comment above an import further down documents that import.
+        let text =
+            "import { a } from './a';\nexport const x = 1;\n// @plan PLAN-A.P01\nimport { b } from './b';\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(3, 4)]);
     }
 
     #[test]
@@ -632,9 +708,9 @@ mod tests {
         // A marker in a docstring: the def it documents, decorators included.
         let text = "import x\n\n\n@app.route(\"/\")\ndef index(\n    request,\n):\n    \"\"\"Serves the index.\n\n    @plan PLAN-A.P01\n    @requirement REQ-1\n    \"\"\"\n    return render(request)\n\n\nclass Other:\n    pass\n";
         assert_eq!(excerpts("a.py", text, 40), vec![(4, 13)]);
-        // A module docstring is no def's.
+        // A module docstring is no def's: above the imports it is shown alone.
         let text = "\"\"\"Module.\n@plan PLAN-A.P01\n\"\"\"\nimport x\n";
-        assert_eq!(excerpts("a.py", text, 40), vec![(1, 4)]);
+        assert_eq!(excerpts("a.py", text, 40), vec![(1, 3)]);
     }
 
     #[test]

@@ -313,6 +313,7 @@ fn build_traces(
                 unresolved: Vec::new(),
                 lines: ValueLines::default(),
                 excerpt: Excerpt::lines(m.line, m.line),
+                scope: (m.line, m.line),
             });
             cur = Some((g, false, false));
         }
@@ -354,8 +355,21 @@ fn build_traces(
     }
     for (t, g) in traces.iter_mut().zip(trace_groups) {
         t.excerpt = excerpt_of(ctx, lang, g, (t.line, t.end_line), cap);
+        t.scope =
+            if t.plans.is_empty() { t.excerpt.span() } else { scope_of(ctx, lang, g, (t.line, t.end_line)) };
     }
     traces
+}
+
+/// The lines a trace's `@plan` covers (see [`Trace::scope`]).
+fn scope_of(ctx: &Ctx<'_>, lang: Language, g: Group, markers: (u32, u32)) -> (u32, u32) {
+    match g {
+        Group::Block(b) if lang != Language::Markdown => {
+            let block = ctx.lexed.blocks.get(b as usize).copied().unwrap_or((0, 0));
+            excerpt::comment_scope(ctx, lang, block, markers)
+        }
+        _ => excerpt_of(ctx, lang, g, markers, excerpt::UNCAPPED).span(),
+    }
 }
 
 /// The excerpt of a trace in group `g` whose markers stand on lines `markers`.
@@ -541,6 +555,7 @@ mod tests {
                 unresolved: vec![],
                 lines: ValueLines { plans: vec![3], requirements: vec![3, 3], ..Default::default() },
                 excerpt: Excerpt::lines(3, 3),
+                scope: (3, 3),
             }]
         );
     }

@@ -186,6 +186,12 @@ pub struct Trace {
     /// The excerpt: the comment and the item it documents (see [`excerpt`]), at most
     /// the configured cap of shown lines.
     pub excerpt: Excerpt,
+    /// The 1-based inclusive lines in which the trace's `@plan` names the plan of
+    /// requirement references that name none: the whole item it documents, however
+    /// long (not cut at the excerpt's cap), or the whole file for a comment at the head
+    /// of a module (one followed by imports). Only set for traces that name a plan;
+    /// otherwise the excerpt's span.
+    pub scope: (u32, u32),
 }
 
 /// The lines of a file shown with a trace: one or more 1-based inclusive line ranges in

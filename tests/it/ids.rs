@@ -223,3 +223,57 @@ fn ears_titles_keep_their_text_and_show_the_pattern_as_a_tag() {
     let page = read(out.path(), "plans/PLAN-20250506-EARS/requirements/R1.2.html");
     assert!(page.contains("<span class=\"badge\">Event-driven</span>"), "{page}");
 }
+
+/// The resolution of each requirement reference of a file: (line, id, status, plan).
+fn resolutions(json: &Value, path: &str) -> Vec<(u64, String, String, String)> {
+    let mut out = Vec::new();
+    for t in json["traces"].as_array().unwrap().iter().filter(|t| t["path"] == path) {
+        for r in t["requirements"].as_array().unwrap() {
+            out.push((
+                t["line"].as_u64().unwrap(),
+                r["id"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+                r["plan"].as_str().unwrap_or("").to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// An enclosing `@plan` names the plan of the requirement references inside its item
+/// however long the item is (not only within the excerpt's cap), and a module's head
+/// comment names it for the whole file; bold-span and round-shaped definitions are read.
+#[test]
+fn an_enclosing_plan_covers_its_whole_item_and_a_head_comment_its_file() {
+    let root = fixture("plan-scope");
+    let (out, _) = build(&root);
+    let json = trace_json(out.path());
+    let demo = |line: u64, id: &str| {
+        (line, id.to_string(), "resolved".to_string(), "PLAN-20250101-DEMO".to_string())
+    };
+    assert_eq!(resolutions(&json, "src/size.test.ts"), vec![demo(4, "REQ-001"), demo(56, "REQ-001")]);
+    assert_eq!(
+        resolutions(&json, "src/widget.ts"),
+        vec![demo(12, "REQ-001"), demo(16, "R3"), demo(19, "AB2")]
+    );
+    assert_eq!(
+        sorted(requirement_ids(plan(&json, "PLAN-20250101-DEMO"))),
+        strings(&["AB2", "R3", "REQ-001"])
+    );
+    // The head comment is shown alone, not with the first import.
+    let head = json["traces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["path"] == "src/widget.ts" && t["line"] == 5)
+        .expect("the head comment's trace");
+    assert_eq!(head["ranges"], serde_json::json!([[3, 6]]));
+    let (_, findings) = crate::check_findings(&root);
+    let wrong: Vec<_> = findings
+        .iter()
+        .filter(|f| {
+            f.1.starts_with("src/") && matches!(f.0.as_str(), "ambiguous-reference" | "dangling-reference")
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
