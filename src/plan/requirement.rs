@@ -251,10 +251,26 @@ static BOLD_TITLE_RE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
-/// A round-shaped ID (`R3`): a requirement only where the shape of the line says so
-/// (a bold bullet), since `R<n>` also names rounds of phases.
+/// A round-shaped ID (`R3`): a requirement only as a bold bullet in a specification or
+/// under a heading about requirements, since `R<n>` also names rounds of phases and
+/// items of other lists (remediation items, test groups of a completion record).
 fn round_shaped(id: &str) -> bool {
     id.strip_prefix('R').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether line `i` (0-based) lies in a section one of whose headings (the nearest
+/// and its parents) names requirements (`## Requirements`, `### Functional requirements`).
+fn under_requirements_heading(doc: &Doc<'_>, i: usize) -> bool {
+    let mut level = usize::MAX;
+    for (_, l, text) in doc.headings.iter().rev().filter(|h| h.0 < i) {
+        if *l < level {
+            if text.to_ascii_lowercase().contains("requirement") {
+                return true;
+            }
+            level = *l;
+        }
+    }
+    false
 }
 static HEADER_LIST_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -301,7 +317,10 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
             }
         }
         if let Some(c) = BOLD_TITLE_RE.captures(line)
-            && (defines(&c[1], grammar) || grammar.requirement.is_none() && round_shaped(&c[1]))
+            && (defines(&c[1], grammar)
+                || grammar.requirement.is_none()
+                    && round_shaped(&c[1])
+                    && (spec || under_requirements_heading(doc, i)))
         {
             let title = clean_title(&format!("{} {}", c[2].trim(), c[3].trim()));
             let text = join(&doc.lines, i, item_end(doc, i));
@@ -317,7 +336,10 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
             continue;
         }
         if let Some(c) = BOLD_RE.captures(line)
-            && (defines(&c[1], grammar) || grammar.requirement.is_none() && round_shaped(&c[1]))
+            && (defines(&c[1], grammar)
+                || grammar.requirement.is_none()
+                    && round_shaped(&c[1])
+                    && (spec || under_requirements_heading(doc, i)))
         {
             let written = format!("{}{}", &c[1], &c[2]);
             let ids = match id_list(&c[1], &written, grammar) {
@@ -487,17 +509,17 @@ The system shall keep one session per user.
         // The ID and its title in one bold span; a round-shaped ID as a bold bullet.
         let bold = cands(
             "p/PLAN.md",
-            "**AB2 — Sizes are cached.**\nRepeated calls reuse the first result.\n\n- **R3** Given a widget, its size is reported.\n- **REQ-005: Widths add up** exactly\n### R4 - Round four\n",
+            "**AB2 — Sizes are cached.**\nRepeated calls reuse the first result.\n\n## Requirements\n\n- **R3** Given a widget, its size is reported.\n- **REQ-005: Widths add up** exactly\n### R4 - Round four\n## Remediation\n- **R5** — leftovers\n",
             false,
         );
         assert_eq!(
             brief(&bold),
             vec![
                 ("AB2", "Sizes are cached.", 1, DefinitionShape::BoldBullet),
-                ("R3", "Given a widget, its size is reported.", 4, DefinitionShape::BoldBullet),
-                ("REQ-005", "Widths add up exactly", 5, DefinitionShape::BoldBullet),
+                ("R3", "Given a widget, its size is reported.", 6, DefinitionShape::BoldBullet),
+                ("REQ-005", "Widths add up exactly", 7, DefinitionShape::BoldBullet),
             ],
-            "a round heading (`### R4 - …`) is no requirement"
+            "a round heading (`### R4 - …`) and a round-shaped bullet outside requirements (R5) are none"
         );
         assert_eq!(
             c[0].text,
