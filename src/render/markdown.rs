@@ -1,7 +1,8 @@
 //! Markdown documents → HTML: comrak with GitHub-flavoured extensions (tables, task
 //! lists, strikethrough, autolinks, footnotes), fenced code highlighted through
-//! [`Highlighter`], IDs in text turned into links, the whole result sanitised (the one
-//! URL policy of the site, see [`sanitise`]: a plan cannot inject script), and relative
+//! [`Highlighter`], IDs in text turned into links, the whole result sanitised when it
+//! holds raw HTML or a URL with a colon (the one URL policy of the site, see
+//! [`sanitise`]: a plan cannot inject script), and relative
 //! links rewritten to the site's pages by lol_html.
 
 use super::highlight::Highlighter;
@@ -95,6 +96,12 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
     let root = comrak::parse_document(&arena, md, &options);
 
     let mut to_detach = Vec::new();
+    // Whether the document holds anything the sanitiser could change: raw HTML (other
+    // than comments, which are dropped), or a link or image URL with a colon (entities
+    // are already decoded here, so `&#58;` and `&colon;` count). Without either, the
+    // HTML is comrak's own markup, every attribute escaped, every URL relative: no
+    // scheme can form without a colon, so the sanitiser would let everything through.
+    let mut needs_sanitiser = false;
     for node in root.descendants() {
         let replacement = {
             let data = node.data.borrow();
@@ -102,13 +109,21 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
                 NodeValue::HtmlBlock(b) => {
                     if is_only_comment(&b.literal) {
                         to_detach.push(node);
+                    } else {
+                        needs_sanitiser = true;
                     }
                     None
                 }
                 NodeValue::HtmlInline(h) => {
                     if is_only_comment(h) {
                         to_detach.push(node);
+                    } else {
+                        needs_sanitiser = true;
                     }
+                    None
+                }
+                NodeValue::Link(l) | NodeValue::Image(l) => {
+                    needs_sanitiser |= l.url.contains(':');
                     None
                 }
                 NodeValue::Text(t) if !inside_link(node) => link_ids_in_text(t, linker),
@@ -157,8 +172,11 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
         html = format!("<pre>{}</pre>", html_escape::encode_text(md));
     }
     // Links, images, reference definitions and autolinks carry their URL as written,
-    // raw HTML its markup: every document goes through the one sanitiser.
-    rewrite_links(&sanitise(&html), doc_path, linker)
+    // raw HTML its markup: every document that has either goes through the one
+    // sanitiser (comrak's own markup of the others passes it unchanged, and parsing it
+    // would cost about a fifth of a cold build's markdown time).
+    let html = if needs_sanitiser { sanitise(&html) } else { html };
+    rewrite_links(&html, doc_path, linker)
 }
 
 enum Piece {
