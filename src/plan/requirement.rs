@@ -273,9 +273,10 @@ fn under_requirements_heading(doc: &Doc<'_>, i: usize) -> bool {
     false
 }
 static HEADER_LIST_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"^\s*(?:[-*+]\s+)?(?:\*\*)?Requirements(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?\s*((?:`?{REQ_ID}`?)(?:\s*,\s*`?{REQ_ID}`?)*)\s*\]?\s*$"
-    ))
+    // Group 1: the value, a list or range of IDs (`[REQ-A-001, REQ-A-002]`, `REQ-A-001..003`).
+    Regex::new(
+        r"^\s*(?:[-*+]\s+)?(?:\*\*)?Requirements(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?\s*([^\[\]]+?)\s*\]?\s*$",
+    )
     .expect("valid regex")
 });
 
@@ -354,7 +355,20 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
             continue;
         }
         if let Some(c) = HEADER_LIST_RE.captures(line) {
-            for id in c[1].split(',').map(|s| s.trim().trim_matches('`')) {
+            // The whole value must be IDs (lists and ranges expanded), not prose.
+            let value: String = c[1].chars().filter(|&ch| ch != '`').collect();
+            let (listed, end) = read_requirement_list(&value);
+            let ids: Vec<&str> = listed
+                .iter()
+                .filter_map(|l| match l {
+                    Listed::Id(id) => Some(id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            if ids.len() != listed.len() || end < value.trim_end().len() {
+                continue;
+            }
+            for id in ids {
                 if defines(id, grammar) {
                     out.push(Candidate {
                         id: id.to_string(),
@@ -542,7 +556,7 @@ The system shall keep one session per user.
     fn header_lists_and_placeholders() {
         let c = cands(
             "p/plan/00-overview.md",
-            "Plan ID: PLAN-A1\nRequirements: [REQ-SP2-001, REQ-SP2-002]\nRequirements: REQ-A-1, `REQ-A-2`\n### REQ-XXX: Title\n- **REQ-00X**: x\n```\n### REQ-IN-FENCE-1: no\n```\n",
+            "Plan ID: PLAN-A1\nRequirements: [REQ-SP2-001, REQ-SP2-002]\nRequirements: REQ-A-1, `REQ-A-2`\n### REQ-XXX: Title\n- **REQ-00X**: x\n```\n### REQ-IN-FENCE-1: no\n```\n**Requirements**: [REQ-RG-001..003]\nRequirements: REQ-B-1 – REQ-B-2\nRequirements: REQ-C-1 and friends\n",
             false,
         );
         assert_eq!(
@@ -552,7 +566,13 @@ The system shall keep one session per user.
                 ("REQ-SP2-002", "", 2, DefinitionShape::HeaderList),
                 ("REQ-A-1", "", 3, DefinitionShape::HeaderList),
                 ("REQ-A-2", "", 3, DefinitionShape::HeaderList),
-            ]
+                ("REQ-RG-001", "", 9, DefinitionShape::HeaderList),
+                ("REQ-RG-002", "", 9, DefinitionShape::HeaderList),
+                ("REQ-RG-003", "", 9, DefinitionShape::HeaderList),
+                ("REQ-B-1", "", 10, DefinitionShape::HeaderList),
+                ("REQ-B-2", "", 10, DefinitionShape::HeaderList),
+            ],
+            "ranges expand; a value that is not all IDs defines nothing"
         );
         assert!(is_placeholder("REQ-SP4-00X"));
         assert!(is_placeholder("REQ-NNN"));
