@@ -207,6 +207,10 @@ pub struct Project {
     pub file_traces: Vec<std::ops::Range<usize>>,
     /// Backlinks: requirement → traces (indices into `traces`), in trace order.
     pub requirement_traces: HashMap<ReqKey, Vec<usize>>,
+    /// Coverage, computed once: for each plan (same index as `plans`) and each of its
+    /// requirements (same index as its `requirements`), whether a trace in code cites
+    /// it. Read through [`Project::is_covered`].
+    pub covered: Vec<Vec<bool>>,
     /// Backlinks: (plan, phase) → traces.
     pub phase_traces: HashMap<(usize, usize), Vec<usize>>,
     /// Backlinks: plan → traces naming it.
@@ -599,12 +603,15 @@ impl Project {
         // Coverage.
         let mut covered = 0;
         let mut requirements = 0;
+        let mut coverage: Vec<Vec<bool>> = Vec::with_capacity(plans.len());
         for (pi, plan) in plans.iter().enumerate() {
+            let mut of_plan = Vec::with_capacity(plan.requirements.len());
             for (ri, r) in plan.requirements.iter().enumerate() {
                 requirements += 1;
                 let key = ReqKey { plan: pi, req: ri };
                 let in_code =
                     requirement_traces.get(&key).is_some_and(|v| v.iter().any(|&t| traces[t].in_code()));
+                of_plan.push(in_code);
                 if in_code {
                     covered += 1;
                 } else {
@@ -622,6 +629,7 @@ impl Project {
                     );
                 }
             }
+            coverage.push(of_plan);
         }
 
         // Every other finding with a line carries that line's text.
@@ -685,6 +693,7 @@ impl Project {
             traces,
             file_traces,
             requirement_traces,
+            covered: coverage,
             phase_traces,
             plan_traces,
             requirement_phases,
@@ -776,6 +785,11 @@ impl Project {
         );
         self.diagnostics.sort();
         self.summary.diagnostics = self.diagnostics.len();
+    }
+
+    /// Whether requirement `key` is covered: a trace in code cites it (see `covered`).
+    pub fn is_covered(&self, key: ReqKey) -> bool {
+        self.covered.get(key.plan).and_then(|p| p.get(key.req)).copied().unwrap_or(false)
     }
 
     /// The documents of a plan (indices into `documents`), in path order.

@@ -643,10 +643,7 @@ impl<'a> Site<'a> {
     }
 
     fn is_covered(&self, k: ReqKey) -> bool {
-        self.project
-            .requirement_traces
-            .get(&k)
-            .is_some_and(|v| v.iter().any(|&t| self.project.traces[t].in_code()))
+        self.project.is_covered(k)
     }
 
     fn index(&self) -> Result<Page> {
@@ -1532,7 +1529,7 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
                 .map(|(ri, r)| {
                     let key = ReqKey { plan: pi, req: ri };
                     let traces = project.requirement_traces.get(&key).cloned().unwrap_or_default();
-                    let covered = traces.iter().any(|&t| project.traces[t].in_code());
+                    let covered = project.is_covered(key);
                     serde_json::json!({
                         "id": r.id, "title": r.title, "pattern": r.pattern, "location": r.location, "shape": r.shape,
                         "covered": covered, "traces": traces,
