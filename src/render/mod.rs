@@ -16,5 +16,6 @@ pub mod highlight;
 pub mod incremental;
 pub mod markdown;
 pub mod pages;
+pub mod search;
 pub mod templates;
 pub mod urls;

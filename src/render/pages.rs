@@ -12,6 +12,7 @@
 use super::highlight::{Highlighter, plain_lines};
 use super::incremental::{self, Key, RenderCache};
 use super::markdown::Linker;
+use super::search;
 use super::templates::Theme;
 use super::urls;
 use crate::diagnostic::Diagnostic;
@@ -198,7 +199,7 @@ pub fn render_site(
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
     let site = Site::new(project, theme, highlighter, highlighted, cache);
-    let mut jobs = vec![Job::Index, Job::Diagnostics];
+    let mut jobs = vec![Job::Index, Job::Diagnostics, Job::Search];
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
         jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
@@ -214,13 +215,17 @@ pub fn render_site(
     );
     jobs.extend((0..project.files.len()).filter(|&f| site.has_source_page[f]).map(Job::Source));
 
-    // `trace.json` is one long sequential job: it runs beside the pages.
-    let (pages, trace) = rayon::join(
+    // `trace.json` and the search index are long sequential jobs: they run beside the pages.
+    let (pages, (trace, index)) = rayon::join(
         || jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>(),
-        || trace_json(project),
+        || rayon::join(|| trace_json(project), || search::build(&site.search_entries())),
     );
     let mut pages = pages?;
     pages.push(Page::new("trace.json", trace?));
+    pages.extend(index);
+    // GitHub Pages runs Jekyll unless the site holds `.nojekyll`; Jekyll drops every
+    // file under a folder whose name starts with `_` (`__tests__`).
+    pages.push(Page::new(".nojekyll", Vec::new()));
     for (name, bytes) in &theme.static_files {
         pages.push(Page::new(format!("static/{name}"), bytes.clone()));
     }
@@ -231,6 +236,7 @@ pub fn render_site(
 enum Job {
     Index,
     Diagnostics,
+    Search,
     Plan(usize),
     Requirement(ReqKey),
     Phase(usize, usize),
@@ -306,6 +312,7 @@ impl<'a> Site<'a> {
         match *job {
             Job::Index => self.index(),
             Job::Diagnostics => self.diagnostics(),
+            Job::Search => self.search(),
             Job::Plan(p) => self.plan(p),
             Job::Requirement(k) => self.requirement(k),
             Job::Phase(p, ph) => self.phase(p, ph),
@@ -1201,6 +1208,60 @@ impl<'a> Site<'a> {
         ctx.insert("groups", groups.into_values().collect::<Vec<_>>());
         ctx.insert("total", self.project.diagnostics.len());
         self.page(from.into(), "diagnostics.html", "Diagnostics", ctx)
+    }
+
+    /// The search page: the results of the query in its URL (`search.html?q=…`), listed
+    /// by `static/search.js`.
+    fn search(&self) -> Result<Page> {
+        self.page("search.html".into(), "search.html", "Search", PageCtx::default())
+    }
+
+    /// Everything the search finds, in a stable order (each plan with its requirements,
+    /// phases and items; then documents; then source files), with root-relative URLs.
+    fn search_entries(&self) -> Vec<search::Entry> {
+        let project = self.project;
+        let url = |to: &str| urls::relative("search.html", to);
+        let entry = |kind: &str, id: &str, title: &str, text: &str, to: &str, context: &str| search::Entry {
+            kind: kind.to_string(),
+            id: id.to_string(),
+            title: title.to_string(),
+            text: text.to_string(),
+            url: url(to),
+            context: context.to_string(),
+        };
+        let mut entries = Vec::new();
+        for (p, plan) in project.plans.iter().enumerate() {
+            entries.push(entry("plan", &plan.id, &plan.title, "", &urls::plan(&plan.id), ""));
+            for (r, req) in plan.requirements.iter().enumerate() {
+                let to = self.requirement_path(ReqKey { plan: p, req: r });
+                entries.push(entry("requirement", &req.id, &req.title, &req.text, &to, &plan.id));
+            }
+            for (ph, phase) in plan.phases.iter().enumerate() {
+                entries.push(entry(
+                    "phase",
+                    &phase.id,
+                    &phase.title,
+                    "",
+                    &self.phase_url_path(p, ph),
+                    &plan.id,
+                ));
+            }
+            for (i, it) in plan.items.iter().enumerate() {
+                let to = self.item_path(ItemKey { plan: p, item: i });
+                entries.push(entry(&it.kind, &it.id, &it.title, &it.text, &to, &plan.id));
+            }
+        }
+        for d in &project.documents {
+            if let Some(to) = self.file_location(&d.path, 0) {
+                entries.push(entry("document", &d.path, &d.title, "", &to, d.plan.as_deref().unwrap_or("")));
+            }
+        }
+        for (f, file) in project.files.iter().enumerate() {
+            if self.has_source_page[f] {
+                entries.push(entry("file", &file.path, "", "", &urls::source(&file.path), ""));
+            }
+        }
+        entries
     }
 
     fn diagnostic_view(&self, from: &str, d: &Diagnostic) -> DiagnosticView {

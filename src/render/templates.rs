@@ -17,11 +17,14 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("document.html", include_str!("../../themes/default/templates/document.html")),
     ("source.html", include_str!("../../themes/default/templates/source.html")),
     ("diagnostics.html", include_str!("../../themes/default/templates/diagnostics.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
 ];
 
 /// The built-in static files: (path under `static/`, bytes).
-pub const DEFAULT_STATIC: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../../themes/default/static/style.css"))];
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    ("search.js", include_bytes!("../../themes/default/static/search.js")),
+    ("style.css", include_bytes!("../../themes/default/static/style.css")),
+];
 
 fn escape(s: &str) -> String {
     html_escape::encode_quoted_attribute(s).into_owned()

@@ -84,7 +84,8 @@ fn raw_html_in_a_plan_cannot_inject_script() {
         "docs/project-plans/20250301edge/specification.md.html",
     ] {
         let html = read(out.path(), page);
-        assert!(!html.contains("<script"), "{page} carries a script");
+        let own = "<script src=\"../../../static/search.js\" defer></script>";
+        assert!(!html.replacen(own, "", 1).contains("<script"), "{page} carries a script");
         assert!(!html.contains("onclick"), "{page} carries an event handler");
         assert!(html.contains("A div with a handler."), "{page} lost the div's text");
     }

@@ -116,7 +116,9 @@ fn problems(rel: &str, html: &str) -> Vec<String> {
                 found.push(format!("{rel}: <{} style> (inline style)", tag.name));
             }
         }
-        if matches!(tag.name.as_str(), "script" | "iframe" | "object" | "embed" | "form" | "base") {
+        if matches!(tag.name.as_str(), "script" | "iframe" | "object" | "embed" | "form" | "base")
+            && !theme_own(tag)
+        {
             found.push(format!("{rel}: <{}>", tag.name));
         }
     }
@@ -137,18 +139,43 @@ fn problems(rel: &str, html: &str) -> Vec<String> {
     found
 }
 
+/// The theme's own script and search form: `<script src="<root>static/search.js">` and
+/// `<form class="search" action="<root>search.html">` (root: `../` repeated), nothing else.
+fn theme_own(tag: &Tag) -> bool {
+    let attr = |n: &str| tag.attrs.iter().find(|(a, _)| a == n).map(|(_, v)| v.as_str());
+    let under_root = |v: &str, file: &str| {
+        v.strip_suffix(file).is_some_and(|r| r.len() % 3 == 0 && r.as_bytes().chunks(3).all(|c| c == b"../"))
+    };
+    match tag.name.as_str() {
+        "script" => {
+            tag.attrs.len() == 2
+                && attr("src").is_some_and(|v| under_root(v, "static/search.js"))
+                && attr("defer").is_some()
+        }
+        "form" => {
+            attr("class") == Some("search") && attr("action").is_some_and(|v| under_root(v, "search.html"))
+        }
+        _ => false,
+    }
+}
+
 #[test]
 fn the_checker_finds_what_it_looks_for() {
     let bad = "<html><head></head><body><a href=\" JaVa&#x09;ScRiPt:alert(1)\">x</a>\
         <img srcset=\"a.png 1x, data:image/svg+xml,x 2x\"><div onclick=\"x()\" style=\"color:red\"></div>\
-        <svg><a xlink:href=\"vbscript:x\"></a></svg><script>alert(1)</script></body></html>";
+        <svg><a xlink:href=\"vbscript:x\"></a></svg><script>alert(1)</script>\
+        <script src=\"../static/evil.js\"></script><form class=\"search\" action=\"https://x.org/search.html\"></form></body></html>";
     let found = problems("bad.html", bad);
     for needle in
         ["JaVa\tScRiPt", "data:image", "onclick", "inline style", "vbscript", "<script>", "no Content"]
     {
         assert!(found.iter().any(|p| p.contains(needle)), "{needle}: {found:#?}");
     }
-    let good = "<head><meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'\"></head>\
+    // Only the theme's own script and search form pass, not any script or form.
+    assert_eq!(found.iter().filter(|p| p.ends_with("<script>")).count(), 2, "{found:#?}");
+    assert!(found.iter().any(|p| p.ends_with("<form>")), "{found:#?}");
+    let good = "<head><meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'\">\
+        <script src=\"../../static/search.js\" defer></script></head><form class=\"search\" action=\"../../search.html\"></form>\
         <a href=\"../files/src/a%3Ab.ts.html#L3\">a</a><a href=\"https://x.org\">b</a><a href=\"mailto:a@x.org\">m</a>";
     assert_eq!(problems("good.html", good), Vec::<String>::new());
 }
