@@ -202,8 +202,14 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
             );
         }
         if args.timings {
-            for (stage, d) in &built.timings.stages {
-                eprintln!("  {stage:<11} {:>8.3} s", d.as_secs_f64());
+            let t = &built.timings;
+            for (i, (stage, d)) in t.stages.iter().enumerate() {
+                match t.peaks.get(i).copied().flatten() {
+                    Some(kib) => {
+                        eprintln!("  {stage:<11} {:>8.3} s  peak {:>5} MiB", d.as_secs_f64(), kib / 1024)
+                    }
+                    None => eprintln!("  {stage:<11} {:>8.3} s", d.as_secs_f64()),
+                }
             }
         }
         println!("{}", summary(&config, &built));

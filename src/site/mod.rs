@@ -26,11 +26,15 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-/// How long each stage took, in order.
+/// How long each stage took, in order, and the process's peak memory after it.
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
     /// (stage name, wall time).
     pub stages: Vec<(&'static str, Duration)>,
+    /// For each stage (same index as `stages`), the peak resident set size of the
+    /// process so far, in KiB (`VmHWM` of `/proc/self/status`); `None` where the
+    /// platform does not say.
+    pub peaks: Vec<Option<u64>>,
 }
 
 impl Timings {
@@ -38,6 +42,7 @@ impl Timings {
         let start = Instant::now();
         let out = f();
         self.stages.push((name, start.elapsed()));
+        self.peaks.push(peak_rss_kib());
         out
     }
 
@@ -45,6 +50,14 @@ impl Timings {
     pub fn total(&self) -> Duration {
         self.stages.iter().map(|(_, d)| *d).sum()
     }
+}
+
+/// The peak resident set size of this process so far, in KiB (Linux: `VmHWM` of
+/// `/proc/self/status`); `None` elsewhere or when it cannot be read.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// What a build produced.
