@@ -138,3 +138,30 @@ fn init_writes_a_config_that_builds_and_refuses_to_overwrite() {
     let (_, built) = build(tmp.path());
     assert!(String::from_utf8_lossy(&built.stdout).contains("0 plans"));
 }
+
+/// `--timings` names every stage with its time and, on Linux, the peak memory so far.
+#[test]
+fn timings_name_each_stage_with_its_peak_memory() {
+    let out = tempfile::tempdir().unwrap();
+    let root = fixture("plan-scope");
+    let o = tracemark(&[
+        "build",
+        root.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--timings",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for stage in ["walk", "read+scan", "parse", "model", "render", "write", "cache-save"] {
+        let line = err
+            .lines()
+            .find(|l| l.trim_start().starts_with(stage))
+            .unwrap_or_else(|| panic!("{stage}: {err}"));
+        assert!(line.contains(" s"), "{line}");
+        if cfg!(target_os = "linux") {
+            assert!(line.contains("peak") && line.trim_end().ends_with("MiB"), "{line}");
+        }
+    }
+}
