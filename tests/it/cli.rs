@@ -144,14 +144,7 @@ fn init_writes_a_config_that_builds_and_refuses_to_overwrite() {
 fn timings_name_each_stage_with_its_peak_memory() {
     let out = tempfile::tempdir().unwrap();
     let root = fixture("plan-scope");
-    let o = tracemark(&[
-        "build",
-        root.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-        "--timings",
-        "-q",
-    ]);
+    let o = tracemark(&["build", root.to_str().unwrap(), "--out", out.path().to_str().unwrap(), "--timings"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
     for stage in ["walk", "read+scan", "parse", "model", "render", "write", "cache-save"] {
