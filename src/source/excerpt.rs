@@ -17,9 +17,15 @@
 //!    deeper unless the line ends in `:`; otherwise (Python, YAML, an interface field)
 //!    the statement extends over the following lines indented deeper than its first
 //!    line, blank lines allowed inside;
-//! 4. a marker in a Python docstring that is the first statement of a `def` or `class`
+//! 4. a comment that is the first thing in the body of a function, a test callback or
+//!    a control-flow block (`): T {`, `() => {`, `} else {`, a Python `def …:`) gives
+//!    that whole block, from its signature (and attributes) to its end, unless the code
+//!    after the comment is an item with a body of its own (a test at the top of a
+//!    `describe`), which it then documents; a comment at the head of a module (before
+//!    the imports, or after them with a blank line below it) gives the comment alone;
+//! 5. a marker in a Python docstring that is the first statement of a `def` or `class`
 //!    gives that item, from its first decorator to the end of its indented body;
-//! 5. at most `cap` lines are shown. A longer excerpt keeps the marker lines, the
+//! 6. at most `cap` lines are shown. A longer excerpt keeps the marker lines, the
 //!    item's start (the comment's first line, or the `def` and its decorators), short
 //!    stretches of comment (up to three lines), the rest of the comment up to half the
 //!    cap, then the item's code from its first attribute (cut at the cap, and marked
@@ -189,6 +195,11 @@ impl Ctx<'_> {
     /// Whether the comment on lines `start..=last` heads its module: before it only
     /// comments, blank lines, imports and directives (`'use strict'`, a shebang), and
     /// the first code after it an import.
+    ///
+    /// A comment after the imports that stands apart from the code below it (a blank
+    /// line follows it) heads the module too: it documents the file, not the
+    /// declaration further down; one directly above a further import documents that
+    /// import.
     fn is_module_head(&self, start: u32, last: u32) -> bool {
         let directive = |l: u32| {
             let t = self.line_text(l).trim();
@@ -198,9 +209,104 @@ impl Ctx<'_> {
                     "'use strict'" | "\"use strict\"" | "'use client'" | "\"use client\""
                 )
         };
+        // Every code line before the comment belongs to an import (one spread over
+        // lines, `import {\n  a,\n} from 'x';`, included) or is a directive.
+        let mut imports = false;
+        let mut l = 1;
+        while l < start {
+            if !self.line_has_code(l) || directive(l) {
+                l += 1;
+                continue;
+            }
+            if !self.is_import(l) {
+                return false;
+            }
+            imports = true;
+            l = self.statement_end(l, start - 1).max(l) + 1;
+        }
         let next = (last + 1..=self.lines()).find(|&l| self.line_has_code(l));
-        next.is_some_and(|l| self.is_import(l))
-            && (1..start).all(|l| !self.line_has_code(l) || self.is_import(l) || directive(l))
+        // Among the imports, a comment directly above an import documents that import.
+        next.is_some_and(
+            |l| if imports { l > last + 1 && self.is_blank(last + 1) } else { self.is_import(l) },
+        )
+    }
+
+    /// When the comment on lines `start..=last` is the first thing in the body of a
+    /// function, a test callback or a control-flow block (the code line before it opens
+    /// that body: `): void {`, `() => {`, `} else {`; in Python a `def …:`), the lines of
+    /// that whole block: its first line (attributes and decorators above it included)
+    /// and its last. `None` otherwise, and when the code after the comment is itself an
+    /// item with a body (a test in a `describe`, a method at the top of a class): the
+    /// comment documents that item.
+    fn enclosing_block(
+        &self,
+        lang: Language,
+        start: u32,
+        last: u32,
+        item: u32,
+        n: u32,
+    ) -> Option<(u32, u32)> {
+        let prev = (1..start).rev().find(|&l| self.line_has_code(l))?;
+        let (ps, pe) = self.line_range(prev);
+        let mut code = Vec::new();
+        self.each_byte(ps, pe, |k| k == Kind::Code, |c| code.push(c));
+        let code = String::from_utf8_lossy(&code);
+        let code = code.trim();
+        if lang == Language::Hash {
+            let (first, def) = self.docstring_owner(start)?;
+            let t = self.line_text(def).trim_start();
+            let item_text = self.line_text(item).trim_start();
+            if !(t.starts_with("def ") || t.starts_with("async def "))
+                || ["def ", "async def ", "class ", "@"].iter().any(|w| item_text.starts_with(w))
+            {
+                return None;
+            }
+            return Some((first, self.indented_end(def, last, n)));
+        }
+        let head = code.strip_suffix('{')?.trim_end();
+        let word = head.rsplit(|c: char| !c.is_ascii_alphanumeric() && c != '_').next().unwrap_or("");
+        let return_type = head.rfind(')').is_some_and(|i| {
+            let after = head[i + 1..].trim_start();
+            after.starts_with("->") || after.starts_with(':')
+        });
+        let opens_body = head.ends_with(')')
+            || head.ends_with("=>")
+            || return_type
+            || matches!(word, "else" | "try" | "finally" | "do" | "loop" | "unsafe" | "defer");
+        if !opens_body {
+            return None;
+        }
+        // The documented statement opens a body of its own: the comment is its.
+        let item_end = self.statement_end(item, item.saturating_add(400).min(n));
+        let (is, _) = self.line_range(item);
+        let (_, ie) = self.line_range(item_end);
+        let mut braced = false;
+        self.each_byte(is, ie, |k| k == Kind::Code, |c| braced |= c == b'{');
+        if braced {
+            return None;
+        }
+        // A signature spread over lines (`export function f(\n  a,\n): T {`) starts at
+        // the line above at the same indent that does not start with a closer.
+        let base = self.indent(prev);
+        let mut first = prev;
+        if self.line_text(prev).trim_start().starts_with([')', ']', '}'])
+            && let Some(l) = (prev.saturating_sub(200).max(1)..prev).rev().find(|&l| {
+                let t = self.line_text(l).trim_start();
+                !t.is_empty() && self.indent(l) == base && !t.starts_with([')', ']', '}'])
+            })
+        {
+            first = l;
+        }
+        let end = self.statement_end(first, first.saturating_add(UNCAPPED).min(n)).max(last);
+        while first > 1 {
+            let t = self.line_text(first - 1).trim_start();
+            if self.indent(first - 1) == base && (t.starts_with("#[") || t.starts_with('@')) {
+                first -= 1;
+            } else {
+                break;
+            }
+        }
+        Some((first, end))
     }
 
     /// Whether line `l` starts an import of a module: `import …` (TypeScript, Java,
@@ -518,6 +624,13 @@ pub fn for_comment(
         Some(l) if l > last && ctx.is_module_head(start, last) => (last + 1, last),
         Some(l) => {
             let item = if l > last { ctx.item_line(l, search) } else { Some(l) };
+            // A comment at the top of a body documents the whole block.
+            if l > last
+                && let Some(i) = item
+                && let Some((lo, hi)) = ctx.enclosing_block(lang, start, last, i, n)
+            {
+                return layout(lo, lo, markers, last + 1, hi, cap);
+            }
             let hi = match item {
                 Some(i) => ctx.statement_end(i, i.saturating_add(cap).min(n)),
                 // Attributes with nothing after them.
@@ -618,6 +731,57 @@ mod tests {
         let text =
             "import { a } from './a';\nexport const x = 1;\n// @plan PLAN-A.P01\nimport { b } from './b';\n";
         assert_eq!(excerpts("a.ts", text, 40), vec![(3, 4)]);
+    }
+
+    #[test]
+    fn a_comment_at_the_top_of_a_body_documents_the_block() {
+        // A function whose body opens with the markers: the whole function, its
+        // multi-line signature included.
+        let text = "export function register(\n  host: Host,\n): void {\n  // @plan PLAN-A.P03\n  // @requirement REQ-1\n  const r = host.get();\n\n  if (r === undefined) {\n    return;\n  }\n  use(r);\n}\n\nconst after = 1;\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(1, 12)]);
+        // A test callback; a control-flow block.
+        let text = "describe('x', () => {\n  it('works', async () => {\n    // @plan PLAN-A.P01\n    const a = f();\n    expect(a).toBe(1);\n  });\n});\n";
+        assert_eq!(excerpts("a.test.ts", text, 40), vec![(2, 6)]);
+        let text = "function f() {\n  x();\n  if (entry) {\n    // @plan PLAN-A.P01\n    const s = entry.s;\n    use(s);\n  }\n}\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(3, 7)]);
+        // Rust: the attributes above the function come with it.
+        let text =
+            "#[test]\nfn parses() {\n    // @plan PLAN-A.P01\n    let x = parse();\n    assert!(x);\n}\n";
+        assert_eq!(excerpts("a.rs", text, 40), vec![(1, 6)]);
+        // Python: the def and its decorators.
+        let text = "@fixture\ndef test_a():\n    # @plan PLAN-A.P01\n    x = 1\n    assert x\n\n\ndef other():\n    pass\n";
+        assert_eq!(excerpts("a.py", text, 40), vec![(1, 5)]);
+    }
+
+    #[test]
+    fn a_comment_at_the_top_of_a_body_before_an_item_documents_the_item() {
+        // A test at the top of a `describe`: the test, not the `describe`.
+        let text = "describe('x', () => {\n  /** @plan PLAN-A.P01 */\n  it('works', () => {\n    expect(1).toBe(1);\n  });\n\n  it('other', () => {});\n});\n";
+        assert_eq!(excerpts("a.test.ts", text, 40), vec![(2, 5)]);
+        // A field at the top of a class or an interface; an entry of an object.
+        let text = "class A {\n  // @plan PLAN-A.P01\n  private x = 1;\n  y = 2;\n}\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(2, 3)]);
+        let text = "const handlers = {\n  // @plan PLAN-A.P01\n  a: () => 1,\n  b: () => 2,\n};\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(2, 3)]);
+        // Python: a comment at the top of a class body documents the first member.
+        let text = "class A:\n    # @plan PLAN-A.P01\n    x = 1\n    y = 2\n";
+        assert_eq!(excerpts("a.py", text, 40), vec![(2, 3)]);
+    }
+
+    #[test]
+    fn a_comment_after_the_imports_standing_apart_documents_the_file() {
+        // After an import spread over lines, followed by a blank line: the file's.
+        let text = "import {\n  a,\n  b,\n} from './types.js';\n\n/**\n * The bridge.\n * @plan PLAN-A.P15\n */\n\nconst fns = {\n  a,\n};\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(6, 9)]);
+        // Between two groups of imports.
+        let text = "import { a } from './a.js';\n/**\n * @plan PLAN-A.P33\n */\n\nimport { b } from './b.js';\nexport const c = a + b;\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(2, 4)]);
+        // Directly above a further import: that import's.
+        let text = "import {\n  a,\n} from './a.js';\n// @plan PLAN-A.P04\nimport {\n  b,\n} from './b.js';\n\nexport const c = a + b;\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(4, 7)]);
+        // Directly above a declaration, it documents the declaration.
+        let text = "import {\n  a,\n} from './a.js';\n\n/** @plan PLAN-A.P01 */\nexport const c = a;\nexport const d = 1;\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(5, 6)]);
     }
 
     #[test]

@@ -86,6 +86,13 @@ fn excerpts_are_the_documented_items() {
     assert_eq!(traces_of(&json, "src/test_config.py"), [(6, one(6, 13), false), (20, one(16, 25), false)]);
     assert_eq!(traces_of(&json, "src/ConfigParserTest.java"), [(8, one(7, 18), false)]);
     assert_eq!(traces_of(&json, "src/ConfigParser.kt"), [(4, one(4, 13), false)]);
+    // TypeScript: a file's comment after its imports, standing apart, is shown alone;
+    // markers at the top of a test's body give the whole test; a comment above a test
+    // at the top of a `describe` gives that test.
+    assert_eq!(
+        traces_of(&json, "src/session.test.ts"),
+        [(9, one(7, 11), false), (15, one(14, 19), false), (21, one(21, 24), false)]
+    );
 
     // The requirement pages show the item's signature, and a gap where lines are elided.
     let rust = page_text(out.path(), "REQ-PRS-001");
@@ -108,7 +115,16 @@ fn excerpts_are_the_documented_items() {
         assert!(!text.contains('⋯'), "{req}: no gap in a short excerpt: {text}");
     }
     // The next item is never part of an excerpt.
-    for req in ["REQ-PRS-001", "REQ-PRS-002", "REQ-PRS-003", "REQ-PRS-005", "REQ-PRS-006", "REQ-PRS-007"] {
+    for req in [
+        "REQ-PRS-001",
+        "REQ-PRS-002",
+        "REQ-PRS-003",
+        "REQ-PRS-005",
+        "REQ-PRS-006",
+        "REQ-PRS-007",
+        "REQ-PRS-008",
+        "REQ-PRS-009",
+    ] {
         assert!(!page_text(out.path(), req).contains("unrelated"), "{req}");
     }
 }
