@@ -13,7 +13,7 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
 use crate::grammar::ids::change_request_base;
 use crate::plan::{Document, DocumentRole, Link, LinkKind, Plan, PlanFolder};
-use crate::source::{Language, Marker, Placement, Tag, Trace, Value, ValueLines};
+use crate::source::{Language, Marker, Placement, PlanRef, Tag, Trace, Value, ValueLines};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
 use serde::Serialize;
@@ -352,6 +352,7 @@ impl Project {
         let find_plan = |id: &str| -> Option<usize> {
             plan_index.get(id).or_else(|| plan_index_ci.get(&id.to_ascii_uppercase())).copied()
         };
+        let folder_names = FolderNames::new(&folders, &plans);
 
         // Resolve every trace.
         let mut traces = Vec::new();
@@ -359,6 +360,9 @@ impl Project {
         for (fi, file) in files.iter().enumerate() {
             let start = traces.len();
             for (ti, t) in file.traces.iter().enumerate() {
+                // `@plan issue-3019-fix` names a plan by its folder: that plan.
+                let named = folder_names.resolve(t);
+                let t = named.as_ref().unwrap_or(t);
                 // The text of the marker line in this trace that carries a value `is`
                 // accepts (the finding's fingerprint), else of the trace's first line.
                 let marker_text = |is: &dyn Fn(&Value) -> bool| -> &str {
@@ -1098,6 +1102,63 @@ fn resolve_requirement(
             ps.dedup();
             Resolution::Ambiguous { plans: ps }
         }
+    }
+}
+
+/// Plan folders by the names a marker may give them instead of a plan ID (`@plan
+/// issue3111`, `@plan project-plans/issue-1954.md`): the folder's path from the
+/// project root, or its last segment (`.md` dropped), compared without case. A name
+/// shared by two folders, or a folder that declares several plans, names none.
+struct FolderNames(HashMap<String, Option<String>>);
+
+impl FolderNames {
+    fn new(folders: &[(String, Vec<usize>)], plans: &[Plan]) -> Self {
+        let mut names: HashMap<String, Option<String>> = HashMap::new();
+        for (path, idx) in folders {
+            let plan = match idx.as_slice() {
+                [p] => Some(plans[*p].id.clone()),
+                _ => None,
+            };
+            let path = path.to_lowercase();
+            let last = path.rsplit('/').next().unwrap_or(&path).trim_end_matches(".md").to_string();
+            for key in [path.clone(), last] {
+                names.entry(key).and_modify(|e| *e = None).or_insert_with(|| plan.clone());
+            }
+        }
+        FolderNames(names)
+    }
+
+    /// The ID of the plan a name gives, if exactly one.
+    fn plan(&self, name: &str) -> Option<&str> {
+        let n = name.trim().trim_start_matches("./").trim_end_matches('/').to_lowercase();
+        self.0.get(&n).or_else(|| self.0.get(n.trim_end_matches(".md")))?.as_deref()
+    }
+
+    /// `t` with its unresolved `@plan` values that name a plan folder turned into plan
+    /// references (no phase), or `None` when it has none.
+    fn resolve(&self, t: &Trace) -> Option<Trace> {
+        if !t.unresolved.iter().any(|(tag, v)| *tag == Tag::Plan && self.plan(v).is_some()) {
+            return None;
+        }
+        let mut out = t.clone();
+        out.unresolved.clear();
+        out.lines.unresolved.clear();
+        for (i, (tag, v)) in t.unresolved.iter().enumerate() {
+            let line = ValueLines::at(&t.lines.unresolved, i, t.line);
+            match self.plan(v).filter(|_| *tag == Tag::Plan) {
+                Some(p) => {
+                    if !out.plans.iter().any(|r| r.plan == p && r.phase.is_none()) {
+                        out.plans.push(PlanRef { plan: p.to_string(), phase: None });
+                        out.lines.plans.push(line);
+                    }
+                }
+                None => {
+                    out.unresolved.push((*tag, v.clone()));
+                    out.lines.unresolved.push(line);
+                }
+            }
+        }
+        Some(out)
     }
 }
 

@@ -17,7 +17,9 @@ use super::declare::{Decl, Form, declarations};
 use super::doc::{Doc, is_markdown};
 use super::item::{FoundItem, items, section_details};
 use super::phase::{Found, bare_phase_decls, heading_phases, strip_title_prefix, table_claims, table_phases};
-use super::requirement::{Candidate, candidates, is_id, requirement_tags, tokens};
+use super::requirement::{
+    Candidate, candidates, is_id, requirement_tags, tokens, under_requirements_heading,
+};
 use super::table::{Table, tables};
 use super::tracker::{normalise_status, record_phase, record_rank, tracker_rows};
 use super::{
@@ -191,14 +193,12 @@ fn declared_sections(doc: &Doc<'_>, declared: &[(String, u32)], found: &[Found])
     out
 }
 
-/// Whether a document holds a requirement-definition-looking line (a `REQ-` heading,
-/// bracket line or bold bullet outside fences): an overview that defines requirements
-/// makes an undeclared folder a plan; one with only notes does not.
-fn has_definitions(d: &Doc<'_>) -> bool {
-    d.lines.iter().zip(&d.fenced).any(|(l, &f)| {
-        let t = l.trim_start_matches([' ', '#', '-', '*', '[']);
-        !f && t.starts_with("REQ-")
-    })
+/// Whether a document defines a requirement the way the requirement reader reads one
+/// (a heading, bracket line, bold bullet or bold span naming an ID of the configured
+/// grammar, or a requirement table row — see [`candidates`]): an overview that defines
+/// requirements makes an undeclared folder a plan; one with only notes does not.
+fn has_definitions(d: &Doc<'_>, tables: &[Table], grammar: &Grammar) -> bool {
+    candidates(d, tables, true, grammar).iter().any(|c| grammar.allows_requirement(&c.id))
 }
 
 /// See [`super::parse_folder`]. Plan titles come from the first H1 naming the plan
@@ -256,7 +256,7 @@ pub(crate) fn parse_folder(
             })
             .filter(|&i| {
                 !matches!(docs[i].role, DocumentRole::Overview)
-                    || has_definitions(&docs[i])
+                    || has_definitions(&docs[i], &tabs[i], grammar)
                     || found_items[i].iter().any(|f| single || f.item.kind != "checklist")
             })
             .chain(
@@ -521,18 +521,23 @@ pub(crate) fn parse_folder(
         });
         let mut requirements: Vec<Requirement> = Vec::new();
         let mut known: HashMap<String, usize> = HashMap::new();
+        // Whether each requirement's definition sits under a requirements heading.
+        let mut headed: Vec<bool> = Vec::new();
         for (cls, i, c) in &cands {
             let location = Location { path: docs[*i].path.to_string(), line: c.line };
+            let under = under_requirements_heading(&docs[*i], c.line as usize - 1);
             if *cls == 3 && c.listed && !known.contains_key(&c.id) {
                 // `### REQ-A-010 through REQ-A-090` in a phase file names the
                 // requirements of that range defined elsewhere, not every number in it.
                 continue;
             }
             if let Some(&first) = known.get(&c.id) {
-                // Restatements (phase files, analysis, tables, header lists) are silent;
-                // two prose definitions in specification/overview documents are not.
+                // Restatements (phase files, analysis, tables, header lists, a mention
+                // in a test list of an ID defined under a requirements heading) are
+                // silent; two prose definitions in specification/overview documents
+                // are not.
                 let f: &Requirement = &requirements[first];
-                if pass(c) == 0 && *cls <= 1 && f.location != location {
+                if pass(c) == 0 && *cls <= 1 && f.location != location && (under || !headed[first]) {
                     diags.push(
                         Diagnostic::warning(
                             Code::DuplicateDefinition,
@@ -549,13 +554,17 @@ pub(crate) fn parse_folder(
                 continue;
             }
             known.insert(c.id.clone(), requirements.len());
+            headed.push(under);
             requirements.push(Requirement {
                 id: c.id.clone(),
                 title: c.title.clone(),
                 text: c.text.clone(),
                 location,
                 shape: c.shape,
-                strong: c.id.starts_with("REQ-") || *cls == 0 || c.shape == DefinitionShape::HeaderList,
+                strong: c.id.starts_with("REQ-")
+                    || *cls == 0
+                    || c.shape == DefinitionShape::HeaderList
+                    || under,
                 pattern: c.pattern.clone(),
             });
         }

@@ -65,9 +65,9 @@ pub struct Requirement {
     /// How it is written.
     pub shape: DefinitionShape,
     /// True when the ID starts with `REQ-` or the definition sits in a
-    /// `specification*` / `requirements*` file or a plan header; false for other
-    /// ID-shaped headings (`### A1 …`), which the model keeps only when a marker
-    /// references them.
+    /// `specification*` / `requirements*` file, a plan header or a section headed
+    /// "Requirements" / "Acceptance criteria"; false for other ID-shaped headings
+    /// (`### A1 …`), which the model keeps only when a marker references them.
     pub strong: bool,
     /// The EARS pattern the definition names instead of, or after, its title
     /// (`### R1.1 — Ubiquitous`, `### REQ-X: … (Event-driven)`), shown as a tag;

@@ -259,13 +259,21 @@ fn round_shaped(id: &str) -> bool {
 }
 
 /// Whether line `i` (0-based) lies in a section one of whose headings (the nearest
-/// and its parents) names requirements (`## Requirements`, `### Functional requirements`).
-fn under_requirements_heading(doc: &Doc<'_>, i: usize) -> bool {
+/// and its parents) names requirements or acceptance criteria (`## Requirements`,
+/// `### Functional requirements`, `## Acceptance criteria`) — unless a nearer heading
+/// names something else (`### Open questions / risks`, `### Review findings`,
+/// `### Test cases`, `### Notes`).
+pub(crate) fn under_requirements_heading(doc: &Doc<'_>, i: usize) -> bool {
+    const OTHER: [&str; 7] = ["risk", "question", "finding", "review", "test", "note", "non-goal"];
     let mut level = usize::MAX;
     for (_, l, text) in doc.headings.iter().rev().filter(|h| h.0 < i) {
         if *l < level {
-            if text.to_ascii_lowercase().contains("requirement") {
+            let t = text.to_ascii_lowercase();
+            if t.contains("requirement") || t.contains("acceptance") {
                 return true;
+            }
+            if OTHER.iter().any(|w| t.contains(w)) {
+                return false;
             }
             level = *l;
         }
@@ -388,7 +396,10 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
             // A requirements table: its first column is named like one (`ID`,
             // `Requirement`), else only `REQ-` IDs count (not test or task tables).
             let first_key = t.header.first().map(|h| super::table::header_key(h)).unwrap_or_default();
-            let req_table = first_key == "id" || first_key.contains("req");
+            // A configured requirement pattern says which IDs are requirements, test
+            // tables included; without one, a test-case table defines none.
+            let cases = grammar.requirement.is_none() && is_test_case_table(doc, t);
+            let req_table = (first_key == "id" && !cases) || first_key.contains("req");
             for (line, cells) in &t.rows {
                 let Some(first) = cells.first() else { continue };
                 let cell = plain_cell(first);
@@ -412,6 +423,24 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
     }
     out.sort_by_key(|c| c.line);
     out
+}
+
+/// Whether a table names test cases rather than requirements: a column of expected
+/// results or outputs (`Expected`, `Exact output`, `Expected result`), or a section
+/// heading above it about tests, cases or scenarios (`## Test cases`, `### Test matrix`).
+/// Its IDs (`PY-3`, `GO-1`) are cases of a test plan, not requirements.
+fn is_test_case_table(doc: &Doc<'_>, t: &Table) -> bool {
+    let columns = t.column(|k| k.contains("expected") || k.contains("output")).is_some();
+    let first = t.rows.first().map_or(0, |r| r.0 as usize);
+    let heading = doc
+        .headings
+        .iter()
+        .take_while(|h| h.0 + 1 < first)
+        .last()
+        .map(|h| h.2.to_lowercase())
+        .unwrap_or_default();
+    let about_tests = ["test", "case", "scenario"].iter().any(|w| heading.contains(w));
+    columns || about_tests
 }
 
 /// The requirement IDs a line's `@requirement` tags name: `@requirement:REQ-A`,
@@ -550,6 +579,17 @@ The system shall keep one session per user.
         assert_eq!(brief(&c), vec![("REQ-STAT6-001.1", "Context", 3, DefinitionShape::TableRow)]);
         assert_eq!(c[0].text, "| REQ-STAT6-001.1 | Context | P06, P07 |");
         assert_eq!(cands("p/notes.md", text, false), vec![]);
+    }
+
+    #[test]
+    fn test_case_tables_define_no_requirements() {
+        let text = "## Behaviour\n\n| ID | Behavior | Evidence |\n|---|---|---|\n| BH-1 | Imports are listed | test |\n\n## Behavior matrix\n\n| ID | Language/input | Exact output |\n|---|---|---|\n| PY-3 | `import os, x` | `[os, x]` |\n\n## Test cases\n\n| ID | Given | Then |\n|---|---|---|\n| GO-1 | a blank line | line 2 |\n";
+        let c = cands("p/specification.md", text, true);
+        assert_eq!(
+            brief(&c),
+            vec![("BH-1", "Imports are listed", 5, DefinitionShape::TableRow)],
+            "a table with an output column or under a test heading lists test cases"
+        );
     }
 
     #[test]

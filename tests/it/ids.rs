@@ -277,3 +277,30 @@ fn an_enclosing_plan_covers_its_whole_item_and_a_head_comment_its_file() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// A plan folder with no plan ID whose document defines requirements is a plan named
+/// after its folder; a marker naming that folder (`@plan issue-3019-schema-fix`)
+/// resolves to it, not to a plan elsewhere that defines the same short ID; a
+/// specification's test-case tables (an output column, a "Test cases" heading) define
+/// no requirements.
+#[test]
+fn a_marker_naming_a_plan_folder_resolves_there_and_test_case_tables_are_not_requirements() {
+    let root = fixture("folder-plans");
+    let (out, _) = build(&root);
+    let json = trace_json(out.path());
+    assert_eq!(
+        resolutions(&json, "src/github.test.ts"),
+        vec![(4, "AB2".to_string(), "resolved".to_string(), "issue-3019-schema-fix".to_string())]
+    );
+    assert_eq!(sorted(requirement_ids(plan(&json, "issue-3019-schema-fix"))), strings(&["AB1", "AB2"]));
+    assert_eq!(sorted(requirement_ids(plan(&json, "PLAN-20260801-IMPORTER"))), strings(&["IMP-1"]));
+    let (_, findings) = crate::check_findings(&root);
+    let about_src: Vec<_> = findings.iter().filter(|f| f.1.starts_with("src/")).collect();
+    assert!(about_src.is_empty(), "{about_src:#?}");
+    assert!(
+        !findings.iter().any(|f| ["PY-3", "GO-1", "RB-1"].iter().any(|id| f.3.contains(id))),
+        "{findings:#?}"
+    );
+    // The test list restates the acceptance criteria: mentions, not second definitions.
+    assert!(!findings.iter().any(|f| f.0 == "duplicate-definition"), "{findings:#?}");
+}
