@@ -2,7 +2,8 @@
 //! `.ignore`, `.git/info/exclude`) through the `ignore` crate, skipping `.git`,
 //! `node_modules`, `target`, the output folder, any folder holding tracemark's output
 //! marker (an earlier build's output) and tracemark's staging folders (a site being
-//! built), then the config's include/exclude globs.
+//! built), then the config's include/exclude globs. Files git tracks are read even when
+//! a `.gitignore` pattern matches them (git ignores only untracked files).
 //! Hidden files are kept: `.completed/` records live in hidden folders.
 //!
 //! Where the plans are ([`PlanRoots`]): the configured `plans` roots, else the roots
@@ -166,8 +167,10 @@ pub fn walk(config: &Config) -> (Vec<WalkedFile>, PlanRoots, Vec<WalkError>) {
         })
     });
     let mut files = files.into_inner().expect("walk lock");
+    files.extend(tracked_but_ignored(&root, &config.out));
     files.retain(|f| !config.exclude.is_match(&f.rel));
     files.sort();
+    files.dedup_by(|a, b| a.rel == b.rel);
     let roots = plan_roots(config, &files);
     files.retain(|f| {
         config.include.as_ref().is_none_or(|g| g.is_match(&f.rel)) || plan_folder_of(&roots, &f.rel).is_some()
@@ -175,6 +178,66 @@ pub fn walk(config: &Config) -> (Vec<WalkedFile>, PlanRoots, Vec<WalkError>) {
     let mut errors = errors.into_inner().expect("walk lock");
     errors.sort();
     (files, roots, errors)
+}
+
+/// Files git tracks although a `.gitignore` pattern matches them (git ignores only
+/// untracked files, so these are part of the project): `git ls-files --cached --ignored
+/// --exclude-standard` run in the root. Paths in a skipped folder (see
+/// [`SKIPPED_DIRS`], the output folder, a staging folder, an earlier build's output),
+/// symlinks and paths that leave the root are left out. Nothing when the root is not in
+/// a git work tree or git is not installed.
+fn tracked_but_ignored(root: &Path, out: &Path) -> Vec<WalkedFile> {
+    let Ok(output) = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "-z", "--cached", "--ignored", "--exclude-standard"])
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    if !output.status.success() {
+        return Vec::new();
+    }
+    let Ok(canonical_root) = root.canonicalize() else { return Vec::new() };
+    let mut found = Vec::new();
+    for raw in output.stdout.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+        let Some(rel_path) = path_from_bytes(raw) else { continue };
+        if rel_path.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+            continue;
+        }
+        let abs = root.join(&rel_path);
+        let skipped = rel_path.ancestors().skip(1).any(|dir| {
+            let name = dir.file_name().unwrap_or_default();
+            let full = root.join(dir);
+            SKIPPED_DIRS.iter().any(|s| name == *s)
+                || full == out
+                || super::output::is_staging(name)
+                || [super::output::MARKER, super::output::LEGACY_MANIFEST]
+                    .iter()
+                    .any(|m| full.join(m).is_file())
+        });
+        let Ok(meta) = std::fs::symlink_metadata(&abs) else { continue };
+        let inside = abs.canonicalize().is_ok_and(|c| c.starts_with(&canonical_root));
+        if skipped || !meta.is_file() || !inside {
+            continue;
+        }
+        if let Some(rel) = relative(root, &abs) {
+            found.push(WalkedFile { rel, abs, size: meta.len() });
+        }
+    }
+    found
+}
+
+#[cfg(unix)]
+fn path_from_bytes(raw: &[u8]) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    Some(PathBuf::from(std::ffi::OsStr::from_bytes(raw)))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(raw: &[u8]) -> Option<PathBuf> {
+    std::str::from_utf8(raw).ok().map(PathBuf::from)
 }
 
 /// The plan folder a file belongs to: a plan folder of `roots.folders` holding it;

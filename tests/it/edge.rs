@@ -101,3 +101,41 @@ fn folder_without_plan_id_is_listed_with_a_note() {
     assert!(index.contains("project-plans/notes-only"), "index lists the undeclared folder");
     assert!(index.contains("docs/project-plans/notes-only/notes.md.html"), "and links its documents");
 }
+
+/// git ignores only untracked files: a file git tracks is read even when a `.gitignore`
+/// pattern matches it; an untracked file under the same pattern is not.
+#[test]
+fn tracked_files_are_read_even_when_gitignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("project-plans/p")).unwrap();
+    std::fs::create_dir_all(root.join("reports")).unwrap();
+    std::fs::write(
+        root.join("project-plans/p/specification.md"),
+        "# P\n\nPlan ID: PLAN-20250101-TRACKED\n\n### REQ-TR-001: Reports are kept\n\n### REQ-TR-002: Scratch is not read\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(".gitignore"), "reports/\n").unwrap();
+    std::fs::write(
+        root.join("reports/blocked.ts"),
+        "// @plan PLAN-20250101-TRACKED @requirement REQ-TR-001\nexport const kept = 1;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("reports/scratch.ts"),
+        "// @plan PLAN-20250101-TRACKED @requirement REQ-TR-002\nexport const scratch = 1;\n",
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        let o = std::process::Command::new("git").arg("-C").arg(root).args(args).output().expect("git runs");
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["add", "-f", "reports/blocked.ts"]);
+    let (out, _) = build(root);
+    let json = trace_json(out.path());
+    let paths: Vec<&str> =
+        json["traces"].as_array().unwrap().iter().map(|t| t["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["reports/blocked.ts"], "the tracked file is read, the untracked one is not");
+}
