@@ -201,6 +201,8 @@ pub struct Project {
     pub document_text: HashMap<String, String>,
     /// Files with markers, sorted by path.
     pub files: Vec<SourceFile>,
+    /// Every file scanned for markers, by path from the project root, sorted.
+    pub scanned: Vec<String>,
     /// Every trace, sorted by (file path, line).
     pub traces: Vec<TraceRecord>,
     /// For each file (same index as `files`), the range of its traces in `traces`.
@@ -254,8 +256,9 @@ pub struct Inputs {
     pub document_text: HashMap<String, String>,
     /// Files carrying markers.
     pub files: Vec<SourceFile>,
-    /// Files scanned for markers (all readable text files).
-    pub scanned_files: usize,
+    /// Files scanned for markers (all readable text files): paths from the project
+    /// root, `/`-separated, sorted.
+    pub scanned: Vec<String>,
     /// Findings of earlier stages (encoding, unreadable files, plan parsing).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -265,7 +268,7 @@ impl Project {
     /// backlink, finds dangling, ambiguous and unresolved references and uncovered
     /// requirements, and counts. Deterministic: inputs are sorted first.
     pub fn build(inputs: Inputs) -> Project {
-        let Inputs { title, mut folders, document_text, mut files, scanned_files, mut diagnostics } = inputs;
+        let Inputs { title, mut folders, document_text, mut files, scanned, mut diagnostics } = inputs;
         folders.sort_by(|a, b| a.path.cmp(&b.path));
         files.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -668,7 +671,7 @@ impl Project {
             traces: traces.len(),
             code_traces: traces.iter().filter(|t| t.in_code()).count(),
             marked_files: files.iter().filter(|f| !f.markers.is_empty()).count(),
-            scanned_files,
+            scanned_files: scanned.len(),
             diagnostics: diagnostics.len(),
             ..Summary::default()
         };
@@ -694,6 +697,7 @@ impl Project {
             documents,
             document_text,
             files,
+            scanned,
             traces,
             file_traces,
             requirement_traces,

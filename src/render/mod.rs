@@ -18,4 +18,5 @@ pub mod markdown;
 pub mod pages;
 pub mod search;
 pub mod templates;
+pub mod tree;
 pub mod urls;

@@ -14,6 +14,7 @@ use super::incremental::{self, Key, RenderCache};
 use super::markdown::Linker;
 use super::search;
 use super::templates::Theme;
+use super::tree;
 use super::urls;
 use crate::diagnostic::Diagnostic;
 use crate::grammar::{canonical_phase, split_plan_ref};
@@ -199,7 +200,7 @@ pub fn render_site(
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
     let site = Site::new(project, theme, highlighter, highlighted, cache);
-    let mut jobs = vec![Job::Index, Job::Diagnostics, Job::Search];
+    let mut jobs = vec![Job::Index, Job::Diagnostics, Job::Search, Job::SourceTree];
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
         jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
@@ -237,6 +238,7 @@ enum Job {
     Index,
     Diagnostics,
     Search,
+    SourceTree,
     Plan(usize),
     Requirement(ReqKey),
     Phase(usize, usize),
@@ -313,6 +315,7 @@ impl<'a> Site<'a> {
             Job::Index => self.index(),
             Job::Diagnostics => self.diagnostics(),
             Job::Search => self.search(),
+            Job::SourceTree => self.source_tree(),
             Job::Plan(p) => self.plan(p),
             Job::Requirement(k) => self.requirement(k),
             Job::Phase(p, ph) => self.phase(p, ph),
@@ -1208,6 +1211,27 @@ impl<'a> Site<'a> {
         ctx.insert("groups", groups.into_values().collect::<Vec<_>>());
         ctx.insert("total", self.project.diagnostics.len());
         self.page(from.into(), "diagnostics.html", "Diagnostics", ctx)
+    }
+
+    /// The source tree (`files/index.html`): every scanned folder with its traced and
+    /// total files and its traces; traced files linked to their pages.
+    fn source_tree(&self) -> Result<Page> {
+        let from = urls::SOURCE_TREE;
+        let traced: HashMap<&str, tree::Traced> = self
+            .project
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(f, _)| !self.project.file_traces[*f].is_empty())
+            .map(|(f, file)| {
+                let url = self.file_location(&file.path, 0).map(|to| urls::relative(from, &to));
+                (file.path.as_str(), tree::Traced { traces: self.project.file_traces[f].len(), url })
+            })
+            .collect();
+        let root = tree::folder_tree(&self.project.scanned, &traced);
+        let mut ctx = PageCtx::default();
+        ctx.insert("tree", &root);
+        self.page(from.into(), "files.html", "Source files", ctx)
     }
 
     /// The search page: the results of the query in its URL (`search.html?q=…`), listed

@@ -18,6 +18,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("source.html", include_str!("../../themes/default/templates/source.html")),
     ("diagnostics.html", include_str!("../../themes/default/templates/diagnostics.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("files.html", include_str!("../../themes/default/templates/files.html")),
 ];
 
 /// The built-in static files: (path under `static/`, bytes).

@@ -5,7 +5,7 @@
 //! `plans/<plan>/requirements/<requirement>.html`; `plans/<plan>/phases/<phase>.html`;
 //! `plans/<plan>/items/<kind>/<item>.html` (tasks, risks, gates, checklists, gaps);
 //! `docs/<project path>.html` (plan documents); `files/<project path>.html` (source
-//! files with markers); `diagnostics.html`; `trace.json`; `static/…`.
+//! files with markers); `files/index.html` (the source tree); `diagnostics.html`; `trace.json`; `static/…`.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -57,9 +57,19 @@ pub fn document(path: &str) -> String {
 }
 
 /// A source file's highlighted page.
+///
+/// `files/index.html` is the source tree page: a file named `index` at the root gets
+/// a short hash of its name instead (`files/index-<8 hex digits>.html`).
 pub fn source(path: &str) -> String {
+    if path == "index" {
+        let hash = blake3::hash(path.as_bytes()).to_hex();
+        return format!("files/index-{}.html", &hash[..8]);
+    }
     format!("files/{path}.html")
 }
+
+/// The source tree page.
+pub const SOURCE_TREE: &str = "files/index.html";
 
 /// The shortest URL of page `to` as seen from page `from` (both site-relative file
 /// paths; `to` may end in a line anchor `#L<n>`), percent-encoded: `../phases/P05.html`

@@ -118,7 +118,7 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
             folders: plan_folders,
             document_text,
             files: sources,
-            scanned_files: scanned,
+            scanned,
             diagnostics,
         });
         if no_plans {
@@ -356,8 +356,8 @@ struct Loaded {
     plan_inputs: BTreeMap<String, Vec<(String, Option<String>)>>,
     /// Files with markers.
     sources: Vec<SourceFile>,
-    /// Text files scanned.
-    scanned: usize,
+    /// Text files scanned, by path from the root, in walk (path) order.
+    scanned: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -525,10 +525,12 @@ fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile]) ->
         .collect();
     let mut plan_inputs: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
     let mut sources = Vec::new();
-    let mut scanned = 0;
+    let mut scanned = Vec::new();
     let mut diagnostics = Vec::new();
     for (f, one) in files.iter().zip(ones) {
-        scanned += usize::from(one.scanned);
+        if one.scanned {
+            scanned.push(f.rel.clone());
+        }
         diagnostics.extend(one.diagnostics);
         if let Some(s) = one.source {
             sources.push(s);

@@ -20,6 +20,7 @@ mod properties;
 mod search;
 #[cfg(feature = "serve")]
 mod serve;
+mod source_tree;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
