@@ -438,16 +438,16 @@ fn built_in_kinds_and_kinds_without_pattern_are_rejected() {
     }
 }
 
-/// The seed files themselves (`../shared/seeds/`, beside the repository in CI) read as
-/// the shapes they are: 003 gives 25 tasks and 20 risks, 004 a 7-item checklist and no
-/// gate (its `Gate:` lines are quoted instructions).
+/// The seed files themselves (`../shared/seeds/`, beside the repository in CI, not part
+/// of it) read as the shapes they are: 003 gives 25 tasks and 20 risks, 004 a 7-item
+/// checklist and no gate (its `Gate:` lines are quoted instructions). Ignored by a plain
+/// `cargo test` (the summary counts it); `.ci/run` runs it with `--ignored`, and then
+/// missing seeds fail it.
 #[test]
+#[ignore = "reads ../shared/seeds beside the repository; run with --ignored"]
 fn the_seed_files_themselves() {
     let seeds = repo().join("../shared/seeds");
-    let Ok(entries) = std::fs::read_dir(&seeds) else {
-        eprintln!("skipped: {} is absent", seeds.display());
-        return;
-    };
+    let entries = std::fs::read_dir(&seeds).unwrap_or_else(|e| panic!("{}: {e}", seeds.display()));
     let tmp = tempfile::tempdir().unwrap();
     let plans = tmp.path().join("project-plans");
     for e in entries {
