@@ -200,7 +200,7 @@ pub fn render_site(
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
     let site = Site::new(project, theme, highlighter, highlighted, cache);
-    let mut jobs = vec![Job::Index, Job::Diagnostics, Job::Search, Job::SourceTree];
+    let mut jobs = vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree];
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
         jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
@@ -236,6 +236,7 @@ pub fn render_site(
 
 enum Job {
     Index,
+    Start,
     Diagnostics,
     Search,
     SourceTree,
@@ -313,6 +314,7 @@ impl<'a> Site<'a> {
     fn render(&self, job: &Job) -> Result<Page> {
         match *job {
             Job::Index => self.index(),
+            Job::Start => self.start(),
             Job::Diagnostics => self.diagnostics(),
             Job::Search => self.search(),
             Job::SourceTree => self.source_tree(),
@@ -1211,6 +1213,29 @@ impl<'a> Site<'a> {
         ctx.insert("groups", groups.into_values().collect::<Vec<_>>());
         ctx.insert("total", self.project.diagnostics.len());
         self.page(from.into(), "diagnostics.html", "Diagnostics", ctx)
+    }
+
+    /// The start page (`start.html`): what the site shows, how to read it, a glossary
+    /// and the legend of every status, badge and symbol, with the finding codes.
+    fn start(&self) -> Result<Page> {
+        #[derive(Serialize)]
+        struct CodeRow {
+            code: &'static str,
+            severity: String,
+            summary: &'static str,
+        }
+        let codes: Vec<CodeRow> = crate::diagnostic::Code::ALL
+            .iter()
+            .map(|c| CodeRow {
+                code: c.name(),
+                severity: c.default_severity().to_string(),
+                summary: c.summary(),
+            })
+            .collect();
+        let mut ctx = PageCtx::default();
+        ctx.insert("codes", codes);
+        ctx.insert("summary", &self.project.summary);
+        self.page("start.html".into(), "start.html", "How to read this site", ctx)
     }
 
     /// The source tree (`files/index.html`): every scanned folder with its traced and

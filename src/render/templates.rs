@@ -19,6 +19,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("diagnostics.html", include_str!("../../themes/default/templates/diagnostics.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("files.html", include_str!("../../themes/default/templates/files.html")),
+    ("start.html", include_str!("../../themes/default/templates/start.html")),
 ];
 
 /// The built-in static files: (path under `static/`, bytes).

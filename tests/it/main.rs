@@ -21,6 +21,7 @@ mod search;
 #[cfg(feature = "serve")]
 mod serve;
 mod source_tree;
+mod start;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
