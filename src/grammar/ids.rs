@@ -205,7 +205,7 @@ pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 static PLAN_REF_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    // PHASE_TAIL of the conventions, plus a space-separated phase (`.P09 P11`).
+    // Phase lists and ranges of `docs/grammar.md` §6.2, a space-separated phase (`.P09 P11`) included.
     // A range's end may drop the `P` (`.P13-15`).
     let tail = r"(?:[ \t]*[,/][ \t]*P[0-9]+[A-Za-z]?\b|-P?[0-9]+[A-Za-z]?\b|[ \t]+P[0-9]+[A-Za-z]?\b)*";
     Regex::new(&format!(r"^({PLAN_ID})(?:\.({PHASE})({tail}))?")).expect("valid regex")

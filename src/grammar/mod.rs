@@ -1,4 +1,4 @@
-//! The ID grammar of plan-driven projects (`../shared/conventions.md` §2): plan IDs,
+//! The ID grammar of plan-driven projects (`docs/grammar.md` §2–§4, §6): plan IDs,
 //! phase IDs and requirement IDs, as regex fragments and small helpers shared by the
 //! plan parser, the marker scanner and the model.
 
@@ -59,7 +59,7 @@ impl ItemKind {
 /// their ID patterns and marker tags, the requirement ID pattern if the project
 /// restricts it, and extra tags for requirements. Built by [`crate::config::Config`]
 /// from `tracemark.toml` (`[kinds.<name>]` tables); [`Grammar::default`] reproduces the
-/// conventions (`task` and `risk` kinds, `@task` and `@risk` tags).
+/// built-in grammar (`task` and `risk` kinds, `@task` and `@risk` tags; `docs/grammar.md` §5).
 #[derive(Debug, Clone)]
 pub struct Grammar {
     /// Item kinds, in config order (built-in `task` and `risk` first).

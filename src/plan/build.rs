@@ -359,7 +359,7 @@ pub(crate) fn parse_folder(
                         && Some(&x.plan) == doc_plan[i].as_ref()
                 });
                 // A `00-overview.md` that carries the plan header (`Plan ID: PLAN-X`,
-                // no phase) and declares no phase is the plan's overview (seed 001), not
+                // no phase) and declares no phase is the plan's overview (`docs/grammar.md` §3.2), not
                 // a phase P00.
                 let plan_header = ds.iter().any(|x| x.form == Form::PlanId && x.phase.is_none());
                 let any_phase_decl =

@@ -1,4 +1,4 @@
-//! Plan-ID declarations (`../shared/conventions.md` §2.1): `Plan ID: PLAN-X` and its
+//! Plan-ID declarations (`docs/grammar.md` §2.2): `Plan ID: PLAN-X` and its
 //! emphasis/code/heading/bullet variants, a `## Phase ID` heading followed by
 //! `` `PLAN-X.P05` ``, inline `Phase ID: PLAN-X.P05`, H1/H2 titles starting with the
 //! ID, `Plan: PLAN-X` fields and `"plan_id": "PLAN-X"` in JSON. Phase-level and

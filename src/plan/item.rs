@@ -2,7 +2,7 @@
 //! by ID (table rows and headings whose first cell or word matches a kind's pattern),
 //! risk-to-task mapping lines (`R-001 → T-014`), risk registers and spec-gap tables
 //! without IDs, readiness checklists (`- [x]`) and gates (`Gate: PASS` /
-//! `Gate: FAIL — reason`). Shapes: `../shared/seeds/003` and `004`.
+//! `Gate: FAIL — reason`). Shapes: `docs/grammar.md` §5.
 
 use super::doc::Doc;
 use super::table::{Table, header_key, plain_cell};

@@ -1,6 +1,6 @@
 //! Plans: reading a plan folder's markdown documents into plans, their requirements
 //! and their phases, with phase status from `.completed/` records and the execution
-//! tracker. Grammar and layouts: `../shared/conventions.md` §1–2. Pure: [`parse_folder`]
+//! tracker. Grammar and layouts: `docs/grammar.md` §1–§5. Pure: [`parse_folder`]
 //! takes the documents' text and does no I/O.
 //!
 //! A plan is identified by the ID it declares (`Plan ID: PLAN-X`, `## Phase ID` +
@@ -34,7 +34,7 @@ pub struct Location {
     pub line: u32,
 }
 
-/// How a requirement definition was written (`../shared/conventions.md` §2.3).
+/// How a requirement definition was written (`docs/grammar.md` §4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DefinitionShape {
@@ -75,7 +75,7 @@ pub struct Requirement {
     pub pattern: Option<String>,
 }
 
-/// How one item refers to another (`../shared/seeds/003`: prerequisites, risk-to-task
+/// How one item refers to another (`docs/grammar.md` §5: prerequisites, risk-to-task
 /// mapping, source references; phase task lists).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -177,7 +177,7 @@ impl Item {
     }
 }
 
-/// A phase's status, normalised from the tracker's vocabulary (§2.5).
+/// A phase's status, normalised from the tracker's vocabulary (`docs/grammar.md` §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PhaseStatus {

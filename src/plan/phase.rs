@@ -1,4 +1,4 @@
-//! Phases (`../shared/conventions.md` §1, §2.2, §2.4): phase file names
+//! Phases (`docs/grammar.md` §3.1–§3.3): phase file names
 //! (`plan/05a-impl-verification.md`, `P03-x.md`, `P00.5-preflight.md`), phase tables
 //! (a `Phase`/`ID` column with `P01`/`P01a`/bare `01` cells, a title column and an
 //! optional `Verification` column), `## P03: …` / `### Phase 3: …` headings of one-file
@@ -233,7 +233,7 @@ pub(crate) fn heading_phases(doc: &Doc<'_>) -> Vec<Found> {
         Regex::new(r"^(?:\*\*)?(?:P|(?i:phase)\s+P?)([0-9]{1,3}(?:\.[0-9]+)?)([a-eA-E]?)(?:\s*[-–]\s*P?([0-9]{1,3})\b)?(?:\*\*)?\s*(?:[:—–.-]\s*(.*)|$)")
             .expect("valid regex")
     });
-    // Lettered execution phases: `### Phase A — Planning & Controls` (seed 003).
+    // Lettered execution phases: `### Phase A — Planning & Controls` (`docs/grammar.md` §5).
     static LETTER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?:\*\*)?(?i:phase)\s+([A-Z])(?:\*\*)?\s*[:—–.-]\s*(.+)$").expect("valid regex")
     });

@@ -1,4 +1,4 @@
-//! Requirement definitions (`../shared/conventions.md` §2.3), outside fences:
+//! Requirement definitions (`docs/grammar.md` §4.2), outside fences:
 //! headings `### REQ-X: Title` (also `### [REQ-X] Title`, `### REQ-X — Title [EARS]`,
 //! `### DELTA-X-001 (Ubiquitous)`), bracket lines `[REQ-X] …` (indented or bulleted),
 //! bold bullets and paragraphs `- **REQ-X**: text`, first cells of
@@ -62,7 +62,7 @@ impl Candidate {
     }
 }
 
-/// The EARS patterns a title may name (`../shared/conventions.md`), as shown.
+/// The EARS patterns a title may name (`docs/grammar.md` §4.4), as shown.
 const EARS: &[&str] = &[
     "Ubiquitous",
     "Event-driven",

@@ -1,4 +1,4 @@
-//! Phase status (`../shared/conventions.md` §2.5, §2.6): `execution-tracker.md` rows,
+//! Phase status (`docs/grammar.md` §3.4–§3.6): `execution-tracker.md` rows,
 //! with the phase and status columns found by header name, and `.completed/` records,
 //! whose file name names the phase.
 //!

@@ -122,7 +122,7 @@ pub struct ItemRef {
     pub id: String,
 }
 
-/// One value of a marker, after the grammar of `../shared/conventions.md` §2.7.
+/// One value of a marker, read by the grammar of `docs/grammar.md` §6.2.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Value {

@@ -1,7 +1,7 @@
-//! Every plan shape of the seeds (`../shared/seeds/000`–`004`), modelled in
-//! `tests/fixtures/seeds/`, read into plans, requirements, phases and items with their
-//! links; item pages; the item findings (`prerequisite-cycle`, `failed-gate`, dangling
-//! links and item markers); the configurable grammar (`[kinds]` in `tracemark.toml`).
+//! The plan shapes of `docs/grammar.md` §1–§5 modelled in `tests/fixtures/seeds/`,
+//! read into plans, requirements, phases and items with their links; item pages; the
+//! item findings (`prerequisite-cycle`, `failed-gate`, dangling links and item markers);
+//! the configurable grammar (`[kinds]` in `tracemark.toml`).
 
 use crate::{build, copy_dir, diagnostics_with_code, fixture, read, repo, trace_json, tracemark};
 use serde_json::Value;
