@@ -322,7 +322,7 @@ pub(crate) struct TableClaim {
 
 /// Splits a requirement cell into tokens: IDs as written, bare numbers, or `all`.
 /// Ranges between IDs that differ only in their last number expand
-/// (`REQ-SP4-001 through REQ-SP4-003`, `REQ-A-01–REQ-A-03`, `005-007`; at most 100).
+/// (`REQ-SP4-001 through REQ-SP4-003`, `REQ-A-01–REQ-A-03`, `005-007`; at most [`crate::grammar::ids::MAX_RANGE`]).
 pub(crate) fn requirement_tokens(cell: &str) -> Vec<String> {
     let plain: String =
         cell.chars().map(|c| if matches!(c, '*' | '`' | '[' | ']' | '(' | ')') { ' ' } else { c }).collect();
