@@ -607,6 +607,19 @@ impl Project {
         let links = resolve_links(&plans, &phase_index, &mut diagnostics);
         item_findings(&plans, &links, &mut diagnostics);
 
+        // Code traces that name a requirement without settling its plan: (plan, ID) →
+        // (how many, the first one), for the uncovered findings' messages.
+        let mut ambiguous_in_code: HashMap<(usize, &str), (usize, usize)> = HashMap::new();
+        for (i, tr) in traces.iter().enumerate().filter(|(_, t)| t.in_code()) {
+            for r in &tr.requirements {
+                if let Resolution::Ambiguous { plans: cands } = &r.resolution {
+                    for &p in cands {
+                        ambiguous_in_code.entry((p, r.id.as_str())).or_insert((0, i)).0 += 1;
+                    }
+                }
+            }
+        }
+
         // Coverage.
         let mut covered = 0;
         let mut requirements = 0;
@@ -622,17 +635,54 @@ impl Project {
                 if in_code {
                     covered += 1;
                 } else {
+                    // The parent of a part (`REQ-001` of `REQ-001.5`), when this plan
+                    // defines it and code traces cite it.
+                    let parent = r.id.rsplit_once('.').and_then(|(parent, _)| {
+                        let pr = plan.requirements.iter().position(|q| q.id == parent)?;
+                        let n = requirement_traces
+                            .get(&ReqKey { plan: pi, req: pr })
+                            .map_or(0, |v| v.iter().filter(|&&t| traces[t].in_code()).count());
+                        (n > 0).then_some((parent, n))
+                    });
+                    let (message, help) = match (ambiguous_in_code.get(&(pi, r.id.as_str())), parent) {
+                        (Some(&(n, first)), _) => {
+                            let t = &traces[first];
+                            (
+                                format!(
+                                    "requirement `{}` of `{}` has no resolved trace in code: {n} trace{} name{} it without settling the plan (first at {}:{})",
+                                    r.id,
+                                    plan.id,
+                                    if n == 1 { "" } else { "s" },
+                                    if n == 1 { "s" } else { "" },
+                                    files[t.file].path,
+                                    t.trace.line
+                                ),
+                                format!("add `@plan:{}` to those markers' comment blocks", plan.id),
+                            )
+                        }
+                        (None, Some((parent, n))) => (
+                            format!(
+                                "requirement `{}` of `{}` has no trace in code of its own; its parent `{parent}` has {n}",
+                                r.id, plan.id
+                            ),
+                            format!("mark the code for this part with `@requirement:{}`", r.id),
+                        ),
+                        (None, None) => (
+                            format!("requirement `{}` of `{}` has no trace in code", r.id, plan.id),
+                            format!(
+                                "mark the implementing code with `@plan:{}.PNN @requirement:{}`",
+                                plan.id, r.id
+                            ),
+                        ),
+                    };
                     diagnostics.push(
                         Diagnostic::warning(
                             Code::UncoveredRequirement,
                             &r.location.path,
                             r.location.line,
-                            format!("requirement `{}` of `{}` has no trace in code", r.id, plan.id),
+                            message,
                         )
-                        .with_help(format!(
-                            "mark the implementing code with `@plan:{}.PNN @requirement:{}`",
-                            plan.id, r.id
-                        )),
+                        .with_help(help),
                     );
                 }
             }

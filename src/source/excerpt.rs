@@ -276,13 +276,10 @@ impl Ctx<'_> {
         if !opens_body {
             return None;
         }
-        // The documented statement opens a body of its own: the comment is its.
-        let item_end = self.statement_end(item, item.saturating_add(400).min(n));
-        let (is, _) = self.line_range(item);
-        let (_, ie) = self.line_range(item_end);
-        let mut braced = false;
-        self.each_byte(is, ie, |k| k == Kind::Code, |c| braced |= c == b'{');
-        if braced {
+        // The documented statement is an item with a body of its own (a test, a
+        // nested function or class): the comment is its. A plain statement that opens
+        // braces (`await run({ … })`, `const x = {`) is part of the block.
+        if self.declares_item(item) {
             return None;
         }
         // A signature spread over lines (`export function f(\n  a,\n): T {`) starts at
@@ -332,6 +329,69 @@ impl Ctx<'_> {
         .any(|w| word(w))
             || (t.starts_with("const ") || t.starts_with("var ") || t.starts_with("let "))
                 && t.contains("= require(")
+    }
+
+    /// Whether line `l` starts an item with a body of its own: a test or suite call
+    /// (`it(`, `test.each(`, `describe(`, `beforeEach(`), a function, class, method or
+    /// type declaration (`function`, `class`, `fn`, `def`, `func`, `impl`, `interface`,
+    /// with their modifiers), an attribute or decorator, or a named arrow function
+    /// (`const f = async (a) => {`).
+    fn declares_item(&self, l: u32) -> bool {
+        const CALLS: [&str; 9] = [
+            "it",
+            "test",
+            "describe",
+            "suite",
+            "context",
+            "beforeEach",
+            "afterEach",
+            "beforeAll",
+            "afterAll",
+        ];
+        const WORDS: [&str; 23] = [
+            "function",
+            "class",
+            "fn",
+            "def",
+            "func",
+            "impl",
+            "interface",
+            "struct",
+            "enum",
+            "trait",
+            "type",
+            "export",
+            "pub",
+            "public",
+            "private",
+            "protected",
+            "static",
+            "async",
+            "abstract",
+            "override",
+            "mod",
+            "namespace",
+            "module",
+        ];
+        let t = self.line_text(l).trim_start();
+        if t.starts_with('@') || t.starts_with("#[") {
+            return true;
+        }
+        let word_end =
+            t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')).unwrap_or(t.len());
+        let (word, rest) = t.split_at(word_end);
+        if CALLS.contains(&word) && (rest.starts_with('(') || rest.starts_with('.')) {
+            return true;
+        }
+        if WORDS.contains(&word) && rest.starts_with([' ', '\t', '*', '<', '(']) {
+            return true;
+        }
+        // `const f = (a) => {`, `let g = async function (`.
+        matches!(word, "const" | "let" | "var")
+            && t.split_once('=').is_some_and(|(_, v)| {
+                let v = v.trim_start().trim_start_matches("async").trim_start();
+                v.starts_with("function") || (v.starts_with('(') && t.contains("=>"))
+            })
     }
 
     /// Extends from line `l` over following lines indented deeper than line `first`.
@@ -648,17 +708,21 @@ pub const UNCAPPED: u32 = 1 << 24;
 
 /// The lines the `@plan` of a comment covers for references that name no plan (see
 /// [`super::Trace::scope`]): the whole file when the comment heads a module (the code
-/// after it is an import), else the comment and its item's whole extent.
+/// after it is an import), or when it names only plans (`plan_only`: no requirement or
+/// item) and stands apart at the top level (unindented, a blank line after it), else
+/// the comment and its item's whole extent.
 pub fn comment_scope(
     ctx: &Ctx<'_>,
     lang: Language,
     (s, e): (usize, usize),
     markers: (u32, u32),
+    plan_only: bool,
 ) -> (u32, u32) {
     let start = ctx.line_of(s);
     let last = ctx.line_of(e.saturating_sub(1).max(s)).max(start);
     let (ls, _) = ctx.line_range(start);
-    if !ctx.has_code(ls, s) && ctx.is_module_head(start, last) {
+    let apart = plan_only && ctx.indent(start) == 0 && last < ctx.lines() && ctx.is_blank(last + 1);
+    if !ctx.has_code(ls, s) && (apart || ctx.is_module_head(start, last)) {
         return (1, ctx.lines().max(1));
     }
     for_comment(ctx, lang, (s, e), markers, UNCAPPED).span()
@@ -751,6 +815,27 @@ mod tests {
         // Python: the def and its decorators.
         let text = "@fixture\ndef test_a():\n    # @plan PLAN-A.P01\n    x = 1\n    assert x\n\n\ndef other():\n    pass\n";
         assert_eq!(excerpts("a.py", text, 40), vec![(1, 5)]);
+    }
+
+    #[test]
+    fn a_statement_opening_braces_stays_part_of_the_block() {
+        let text = "it('returns the token', async () => {\n  // @requirement R10.1\n  await withServer({\n    a: 1,\n  }, async () => {\n    check();\n  });\n});\n";
+        assert_eq!(excerpts("a.test.ts", text, 40), vec![(1, 8)]);
+        // A named arrow function or a nested function is an item of its own.
+        let text = "function f() {\n  // @plan PLAN-A.P01\n  const g = async (a) => {\n    return a;\n  };\n  g(1);\n}\n";
+        assert_eq!(excerpts("a.ts", text, 40), vec![(2, 5)]);
+    }
+
+    #[test]
+    fn a_plan_only_comment_standing_apart_at_the_top_level_scopes_the_file() {
+        let text = "import { a } from './a';\n\nconst isWindows = false;\n\n/** @plan:PLAN-A.P31 */\n\nclass Store {\n  x = 1;\n}\n\nit('works', () => {\n  // @requirement R10.1\n  run();\n});\n";
+        let scan = crate::source::scan("a.test.ts", text, 40, &crate::grammar::Grammar::default());
+        let scopes: Vec<(u32, (u32, u32))> = scan.traces.iter().map(|t| (t.line, t.scope)).collect();
+        assert_eq!(scopes[0], (5, (1, 14)), "{scopes:?}");
+        // With a requirement, or set in a block, it covers its item only.
+        let text = "const x = 1;\n\n/** @plan:PLAN-A.P31 @requirement R1 */\n\nclass Store {\n  x = 1;\n}\nconst y = 2;\n";
+        let scan = crate::source::scan("a.ts", text, 40, &crate::grammar::Grammar::default());
+        assert_eq!(scan.traces[0].scope, (3, 7));
     }
 
     #[test]

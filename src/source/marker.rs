@@ -355,18 +355,22 @@ fn build_traces(
     }
     for (t, g) in traces.iter_mut().zip(trace_groups) {
         t.excerpt = excerpt_of(ctx, lang, g, (t.line, t.end_line), cap);
-        t.scope =
-            if t.plans.is_empty() { t.excerpt.span() } else { scope_of(ctx, lang, g, (t.line, t.end_line)) };
+        let plan_only = t.requirements.is_empty() && t.items.is_empty();
+        t.scope = if t.plans.is_empty() {
+            t.excerpt.span()
+        } else {
+            scope_of(ctx, lang, g, (t.line, t.end_line), plan_only)
+        };
     }
     traces
 }
 
 /// The lines a trace's `@plan` covers (see [`Trace::scope`]).
-fn scope_of(ctx: &Ctx<'_>, lang: Language, g: Group, markers: (u32, u32)) -> (u32, u32) {
+fn scope_of(ctx: &Ctx<'_>, lang: Language, g: Group, markers: (u32, u32), plan_only: bool) -> (u32, u32) {
     match g {
         Group::Block(b) if lang != Language::Markdown => {
             let block = ctx.lexed.blocks.get(b as usize).copied().unwrap_or((0, 0));
-            excerpt::comment_scope(ctx, lang, block, markers)
+            excerpt::comment_scope(ctx, lang, block, markers, plan_only)
         }
         _ => excerpt_of(ctx, lang, g, markers, excerpt::UNCAPPED).span(),
     }

@@ -304,3 +304,32 @@ fn a_marker_naming_a_plan_folder_resolves_there_and_test_case_tables_are_not_req
     // The test list restates the acceptance criteria: mentions, not second definitions.
     assert!(!findings.iter().any(|f| f.0 == "duplicate-definition"), "{findings:#?}");
 }
+
+/// An uncovered finding says why when it can: code names the requirement without
+/// settling its plan (ambiguous traces), or code cites its parent (`REQ-PT-001` of
+/// `REQ-PT-001.1`).
+#[test]
+fn uncovered_findings_name_ambiguous_traces_and_a_covered_parent() {
+    let (_, findings) = crate::check_findings(&fixture("uncovered"));
+    let uncovered: Vec<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f.0 == "uncovered-requirement")
+        .map(|f| (f.1.as_str(), f.3.as_str()))
+        .collect();
+    let about = |id: &str, plan: &str| {
+        uncovered
+            .iter()
+            .find(|(_, m)| m.contains(&format!("`{id}` of `{plan}`")))
+            .unwrap_or_else(|| panic!("{id} of {plan}: {uncovered:#?}"))
+            .1
+    };
+    for plan in ["PLAN-20250101-ALPHA", "PLAN-20250101-BETA"] {
+        let m = about("REQ-AM-001", plan);
+        assert!(
+            m.contains("has no resolved trace in code: 1 trace names it") && m.contains("src/store.ts:2"),
+            "{m}"
+        );
+    }
+    assert!(about("REQ-PT-001.2", "PLAN-20250101-ALPHA").contains("its parent `REQ-PT-001` has 1"));
+    assert!(!uncovered.iter().any(|(_, m)| m.contains("`REQ-PT-001` of")), "the parent is covered");
+}
