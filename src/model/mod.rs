@@ -1066,8 +1066,8 @@ fn phase_findings(
                         record,
                         0,
                         format!(
-                            "completion record for phase `{}` of `{}`, which the tracker marks as not started (`{}` at line {})",
-                            phase.id, plan.id, t.raw, t.location.line
+                            "completion record for phase `{}` of `{}`, which the tracker marks as not started (`{}` at {}:{})",
+                            phase.id, plan.id, t.raw, t.location.path, t.location.line
                         ),
                     )
                     .with_help("update the tracker row, or remove the record if the phase was not completed"),

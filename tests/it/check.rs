@@ -362,6 +362,12 @@ fn phase_status_findings_each_trigger_once_and_only_where_due() {
         vec![("project-plans/p/.completed/P03.md".to_string(), 0)]
     );
     assert_eq!(of("trace-for-unfinished-phase"), vec![("src/status.ts".to_string(), 10)]);
+    let unexpected = findings.iter().find(|f| f["code"] == "unexpected-completion-record").unwrap();
+    let message = unexpected["message"].as_str().unwrap();
+    assert!(
+        message.contains("at project-plans/p/execution-tracker.md:"),
+        "the tracker row is named: {message}"
+    );
     let severity = |code: &str| findings.iter().find(|f| f["code"] == code).unwrap()["severity"].clone();
     assert_eq!(severity("missing-completion-record"), "warning");
     assert_eq!(severity("trace-for-unfinished-phase"), "note");
