@@ -82,17 +82,15 @@ fn ears_title(title: &str, text: &str) -> (String, Option<String>) {
         EARS.iter().find(|p| p.eq_ignore_ascii_case(t)).map(|p| p.to_string())
     };
     if let Some(p) = pattern_of(title) {
-        let own = text
+        return (own_text(text), Some(p));
+    }
+    if title.trim().is_empty() {
+        // A heading or bullet that is only the ID: its statement is the title, and a
+        // `**Type:** Event-driven` field names the pattern.
+        let pattern = text
             .lines()
-            .map(|l| l.trim())
-            .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('|'))
-            .unwrap_or("");
-        let own = own.trim_start_matches("**Statement:**").trim_start_matches("**Requirement:**").trim();
-        let mut cut = own.len().min(160);
-        while !own.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        return (own[..cut].trim().to_string(), Some(p));
+            .find_map(|l| field(l).filter(|(k, _)| *k == "type").and_then(|(_, v)| pattern_of(v)));
+        return (own_text(text), pattern);
     }
     for (open, close) in [('(', ')'), ('[', ']')] {
         if let Some(body) = title.trim_end().strip_suffix(close)
@@ -103,6 +101,42 @@ fn ears_title(title: &str, text: &str) -> (String, Option<String>) {
         }
     }
     (title.to_string(), None)
+}
+
+/// A `**Name:** value` or `Name: value` field line (`**Type:** Event-driven`): the name
+/// lower-cased and the value.
+fn field(line: &str) -> Option<(String, &str)> {
+    let t = line.trim().trim_start_matches(['-', '*', ' ']).trim_start();
+    let (name, rest) = t.split_once(':')?;
+    let name = name.trim_end_matches('*').trim();
+    let words = name.split_whitespace().count();
+    (!name.is_empty() && words <= 3 && name.chars().all(|c| c.is_alphabetic() || c == ' '))
+        .then(|| (name.to_lowercase(), rest.trim_start_matches('*').trim()))
+}
+
+/// A definition's own statement, for a title: the value of its `Statement:` /
+/// `Requirement:` / `Description:` field, else its first line that is not a heading,
+/// a table row or another field; at most 160 bytes.
+fn own_text(text: &str) -> String {
+    let lines = || {
+        text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('|'))
+    };
+    let own = lines()
+        .find_map(|l| {
+            field(l)
+                .filter(|(k, _)| matches!(k.as_str(), "statement" | "requirement" | "description"))
+                .map(|f| f.1)
+        })
+        .or_else(|| {
+            lines().find(|l| field(l).is_none() && !["- ", "* ", "+ "].iter().any(|m| l.starts_with(m)))
+        })
+        .unwrap_or("");
+    let own = own.trim_start_matches("**Statement:**").trim_start_matches("**Requirement:**").trim();
+    let mut cut = own.len().min(160);
+    while !own.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    own[..cut].trim().to_string()
 }
 
 /// Whether an ID is a template placeholder: its last segment (the number's place) is
@@ -230,6 +264,16 @@ fn item_end(doc: &Doc<'_>, i: usize) -> usize {
     last
 }
 
+/// The lines after line `i` (0-based) up to the next blank line or heading, joined:
+/// the statement under a definition that is only its ID (`**REQ-A-090**` over
+/// `**While** …, the system shall …`).
+fn paragraph_after(doc: &Doc<'_>, i: usize) -> String {
+    let end = (i + 1..doc.lines.len().min(i + 1 + MAX_SECTION_LINES))
+        .find(|&j| doc.fenced[j] || doc.lines[j].trim().is_empty() || heading(doc.lines[j]).is_some())
+        .unwrap_or(doc.lines.len().min(i + 1 + MAX_SECTION_LINES));
+    doc.lines[(i + 1).min(end)..end].join("\n")
+}
+
 static HEADING_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"^(?:\*\*)?(?:`)?\[?({REQ_ID})\]?(?:`)?(?:\*\*)?(?:$|[\s:(\[—–\-/.,&])"))
         .expect("valid regex")
@@ -333,7 +377,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
         {
             let title = clean_title(&format!("{} {}", c[2].trim(), c[3].trim()));
             let text = join(&doc.lines, i, item_end(doc, i));
-            let (title, pattern) = ears_title(&title, "");
+            let (title, pattern) = ears_title(&title, &paragraph_after(doc, i));
             out.extend(Candidate::each(
                 vec![c[1].to_string()],
                 title,
@@ -358,7 +402,7 @@ pub(crate) fn candidates(doc: &Doc<'_>, tables: &[Table], spec: bool, grammar: &
             };
             let title = clean_title(&c[4]);
             let text = join(&doc.lines, i, item_end(doc, i));
-            let (title, pattern) = ears_title(&title, "");
+            let (title, pattern) = ears_title(&title, &paragraph_after(doc, i));
             out.extend(Candidate::each(ids, title, text, i as u32 + 1, DefinitionShape::BoldBullet, pattern));
             continue;
         }
@@ -579,6 +623,24 @@ The system shall keep one session per user.
         assert_eq!(brief(&c), vec![("REQ-STAT6-001.1", "Context", 3, DefinitionShape::TableRow)]);
         assert_eq!(c[0].text, "| REQ-STAT6-001.1 | Context | P06, P07 |");
         assert_eq!(cands("p/notes.md", text, false), vec![]);
+    }
+
+    #[test]
+    fn a_definition_of_only_an_id_takes_its_statement_as_title() {
+        let text = "### REQ-FL-016\n**Type:** Event-driven\n**Statement:** When it is called, the system shall not fail over.\n\n**Rationale:** futile.\n\n### REQ-RN-005\nWhile narrow, the system shall truncate previews.\n\n**REQ-LF-090**\n**While** broken, the system shall proceed.\n\n- **REQ-PT-001**\n  - **REQ-PT-001.1** Stored by name.\n";
+        let c = cands("p/requirements.md", text, true);
+        let got: Vec<(&str, &str, Option<&str>)> =
+            c.iter().map(|c| (c.id.as_str(), c.title.as_str(), c.pattern.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("REQ-FL-016", "When it is called, the system shall not fail over.", Some("Event-driven")),
+                ("REQ-RN-005", "While narrow, the system shall truncate previews.", None),
+                ("REQ-LF-090", "**While** broken, the system shall proceed.", None),
+                ("REQ-PT-001", "", None),
+                ("REQ-PT-001.1", "Stored by name.", None),
+            ]
+        );
     }
 
     #[test]
