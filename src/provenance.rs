@@ -125,9 +125,20 @@ pub struct Provenance {
     /// The root's folder inside the repository, `/`-separated with a trailing `/`
     /// (`""` at the top), prefixed to paths in permalinks.
     pub prefix: String,
-    /// Things the user should know (a malformed `SOURCE_DATE_EPOCH`, a remote URL that
-    /// is not a web address), one sentence each.
-    pub notes: Vec<String>,
+    /// Things the user should know: a malformed `SOURCE_DATE_EPOCH`, a configured
+    /// `repo_url` that is not a web address.
+    pub notes: Vec<Note>,
+}
+
+/// Something [`Provenance::read`] ignored, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// What it concerns: `SOURCE_DATE_EPOCH` or `repo_url`.
+    pub subject: &'static str,
+    /// What was ignored and what is used instead.
+    pub message: String,
+    /// What to do.
+    pub help: &'static str,
 }
 
 impl Provenance {
@@ -173,10 +184,14 @@ impl Provenance {
                     p.forge = settings.forge.or_else(|| url.host_str().and_then(Forge::from_host));
                     p.repo_url = Some(url.into());
                 }
-                None if settings.repo_url.is_some() => p.notes.push(format!(
-                    "repo_url `{}` is not an http or https address; ignored",
-                    strip_userinfo(&remote)
-                )),
+                None if settings.repo_url.is_some() => p.notes.push(Note {
+                    subject: "repo_url",
+                    message: format!(
+                        "`{}` is not a repository's web address; no permalinks",
+                        strip_userinfo(&remote)
+                    ),
+                    help: "write it as `https://github.com/OWNER/REPO`",
+                }),
                 None => {}
             }
         }
@@ -226,6 +241,15 @@ impl Provenance {
             segments.extend(full.split('/').filter(|s| !s.is_empty()));
         }
         if let Some((first, last)) = lines {
+            // A forge shows markup (markdown, …) rendered, where line anchors do not
+            // work: ask for the source view.
+            if is_markup(path) {
+                match forge {
+                    Forge::GitHub | Forge::GitLab => url.set_query(Some("plain=1")),
+                    Forge::Gitea => url.set_query(Some("display=source")),
+                    Forge::Bitbucket => {}
+                }
+            }
             let (first, last) = (first.max(1), last.max(first.max(1)));
             let fragment = match (forge, first == last) {
                 (Forge::Bitbucket, true) => format!("lines-{first}"),
@@ -244,6 +268,16 @@ impl Provenance {
         let url = Url::parse(self.repo_url.as_deref()?).ok()?;
         Some((url, self.forge?, self.commit.as_deref()?))
     }
+}
+
+/// Whether a forge renders the file at `path` as a document (markdown, reStructuredText,
+/// AsciiDoc, Org, notebooks) instead of showing its lines.
+fn is_markup(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
+    matches!(
+        ext.as_str(),
+        "md" | "markdown" | "mdx" | "mdown" | "mkd" | "rst" | "adoc" | "asciidoc" | "org" | "ipynb"
+    )
 }
 
 /// Runs `git -C root ARGS` and returns its standard output, or `None` when git is
@@ -352,14 +386,18 @@ fn strip_userinfo(remote: &str) -> String {
 pub fn build_date(
     source_date_epoch: Option<&str>,
     commit_date: Option<&Date>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Option<Date> {
     if let Some(value) = source_date_epoch.map(str::trim).filter(|v| !v.is_empty()) {
         match value.parse::<u64>().ok().and_then(utc) {
             Some(date) => return Some(date),
-            None => notes.push(format!(
-                "SOURCE_DATE_EPOCH `{value}` is not a number of seconds since 1970; the commit date is used instead"
-            )),
+            None => notes.push(Note {
+                subject: "SOURCE_DATE_EPOCH",
+                message: format!(
+                    "`{value}` is not a number of seconds since 1970; the commit date is used instead"
+                ),
+                help: "unset it, or set it to a whole number of seconds (`git log -1 --format=%ct`)",
+            }),
         }
     }
     commit_date.cloned()
@@ -473,6 +511,26 @@ mod tests {
             assert!(p.permalink("src/a.ts", Some((7, 7))).unwrap().ends_with(one), "{forge:?}");
             assert!(!p.permalink("src/a.ts", None).unwrap().contains('#'));
         }
+    }
+
+    #[test]
+    fn markup_lines_link_to_the_source_view() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        let gh = at("https://github.com/a/b", Forge::GitHub);
+        assert_eq!(
+            gh.permalink("plan/spec.md", Some((12, 12))).unwrap(),
+            format!("https://github.com/a/b/blob/{sha}/plan/spec.md?plain=1#L12")
+        );
+        assert!(
+            !gh.permalink("plan/spec.md", None).unwrap().contains('?'),
+            "a whole document stays rendered"
+        );
+        let gl = at("https://gitlab.com/a/b", Forge::GitLab).permalink("README.MD", Some((3, 4))).unwrap();
+        assert!(gl.ends_with("/README.MD?plain=1#L3-4"), "{gl}");
+        let gt = at("https://codeberg.org/a/b", Forge::Gitea).permalink("x.rst", Some((3, 3))).unwrap();
+        assert!(gt.ends_with("/x.rst?display=source#L3"), "{gt}");
+        let bb = at("https://bitbucket.org/a/b", Forge::Bitbucket).permalink("x.md", Some((3, 3))).unwrap();
+        assert!(bb.ends_with("/x.md#lines-3"), "{bb}");
     }
 
     #[test]
