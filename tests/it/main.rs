@@ -17,6 +17,7 @@ mod items;
 mod layouts;
 mod links;
 mod properties;
+mod provenance;
 mod search;
 #[cfg(feature = "serve")]
 mod serve;
