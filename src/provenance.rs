@@ -21,6 +21,9 @@
 //!   make the next build dirty.
 //! - **A modified file keeps its permalink.** The link still names the commit (the only
 //!   thing a forge can show); its page says the working tree differs from that commit.
+//! - **Markup links to its source.** A forge renders markdown (and reStructuredText,
+//!   AsciiDoc, …), where line anchors do nothing: a permalink to lines of such a file
+//!   asks for the source view (`?plain=1`, Gitea's `?display=source`).
 //! - **The build date** is `SOURCE_DATE_EPOCH` when set, otherwise the commit date,
 //!   otherwise absent; never the clock, so two builds of one commit are byte-identical.
 //! - **Credentials never reach a page.** The user name and password of a remote URL
