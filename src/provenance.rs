@@ -129,14 +129,14 @@ pub struct Provenance {
     /// (`""` at the top), prefixed to paths in permalinks.
     pub prefix: String,
     /// Things the user should know: a malformed `SOURCE_DATE_EPOCH`, a configured
-    /// `repo_url` that is not a web address.
+    /// `repo_url` that is not a web address, a checkout git refuses to read.
     pub notes: Vec<Note>,
 }
 
 /// Something [`Provenance::read`] ignored, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
-    /// What it concerns: `SOURCE_DATE_EPOCH` or `repo_url`.
+    /// What it concerns: `SOURCE_DATE_EPOCH`, `repo_url` or `git`.
     pub subject: &'static str,
     /// What was ignored and what is used instead.
     pub message: String,
@@ -150,7 +150,20 @@ impl Provenance {
     pub fn read(root: &Path, settings: &Settings) -> Provenance {
         let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
         let mut p = Provenance::default();
-        if let Some(top) = git(root, &["rev-parse", "--show-toplevel", "--show-prefix"]) {
+        let top = git_run(root, &["rev-parse", "--show-toplevel", "--show-prefix"]);
+        if let Err(message) = &top
+            && message.contains("safe.directory")
+        {
+            // Git refuses a checkout owned by another user (common in CI containers).
+            p.notes.push(Note {
+                subject: "git",
+                message:
+                    "git refuses to read this checkout (it belongs to another user); the site names no commit"
+                        .into(),
+                help: "mark it safe: `git config --global --add safe.directory <the project root>`",
+            });
+        }
+        if let Ok(top) = top {
             let mut lines = top.lines();
             let _toplevel = lines.next();
             p.prefix = lines.next().unwrap_or("").trim().to_string();
@@ -286,6 +299,11 @@ fn is_markup(path: &str) -> bool {
 /// Runs `git -C root ARGS` and returns its standard output, or `None` when git is
 /// missing, fails, or prints something that is not UTF-8.
 fn git(root: &Path, args: &[&str]) -> Option<String> {
+    git_run(root, args).ok()
+}
+
+/// [`git`], with git's error message (empty when git could not be started).
+fn git_run(root: &Path, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
@@ -298,13 +316,12 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_INDEX_FILE")
         .stdin(Stdio::null())
-        .stderr(Stdio::null())
         .output()
-        .ok()?;
+        .map_err(|_| String::new())?;
     if !out.status.success() {
-        return None;
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
-    String::from_utf8(out.stdout).ok()
+    String::from_utf8(out.stdout).map_err(|_| String::new())
 }
 
 /// Whether `s` is a full commit ID (SHA-1 or SHA-256, lower-case hex).

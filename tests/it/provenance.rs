@@ -321,3 +321,37 @@ fn a_bad_repo_url_is_an_error_naming_the_line() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("tracemark.toml:2:12: repo_url is not a repository's web address"), "{stderr}");
 }
+
+/// Git refuses a checkout owned by another user (CI containers): the site is built,
+/// names no commit, and a warning says how to mark the checkout safe. Making such a
+/// checkout needs `chown`, so as another user than root the test has nothing to check.
+#[cfg(unix)]
+#[test]
+fn a_checkout_git_refuses_builds_with_a_warning() {
+    let (_tmp, root, _) = repository("", Some("git@github.com:acme/widgets.git"));
+    let mut chowned = true;
+    for e in ignore::WalkBuilder::new(&root).standard_filters(false).build() {
+        chowned &= std::os::unix::fs::lchown(e.unwrap().path(), Some(65534), None).is_ok();
+    }
+    if !chowned || git_as_is(&root) {
+        eprintln!("skipped: the checkout could not be given to another user");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = build_into(&root, out.path(), &[("GIT_CONFIG_GLOBAL", "/dev/null")]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("warning: git: git refuses to read this checkout"), "{stderr}");
+    assert!(stderr.contains("safe.directory"), "{stderr}");
+    assert!(footer(&page(out.path(), "index.html")).contains("Not built from a git checkout"));
+}
+
+/// Whether git still reads `dir` as a checkout (it does when it is the current user's).
+fn git_as_is(dir: &Path) -> bool {
+    Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
