@@ -98,6 +98,8 @@ fn the_footer_names_the_commit_and_links_it_on_the_forge() {
         );
         assert!(!f.contains("dirty"), "{rel}: {f}");
     }
+    let start = page(out.path(), "start.html");
+    assert!(start.contains(&format!("This site shows commit <code>{}</code>.", &sha[..12])), "{start}");
     let json = trace_json(out.path());
     assert_eq!(
         json["source"],
