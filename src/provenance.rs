@@ -296,8 +296,8 @@ fn is_markup(path: &str) -> bool {
     )
 }
 
-/// Runs `git -C root ARGS` and returns its standard output, or `None` when git is
-/// missing, fails, or prints something that is not UTF-8.
+/// Runs `git -C root ARGS` and returns its standard output (bytes that are not UTF-8
+/// replaced), or `None` when git is missing or fails.
 fn git(root: &Path, args: &[&str]) -> Option<String> {
     git_run(root, args).ok()
 }
@@ -321,7 +321,8 @@ fn git_run(root: &Path, args: &[&str]) -> Result<String, String> {
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
-    String::from_utf8(out.stdout).map_err(|_| String::new())
+    // A path that is not UTF-8 keeps the rest of the answer (it matches no page's path).
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Whether `s` is a full commit ID (SHA-1 or SHA-256, lower-case hex).
