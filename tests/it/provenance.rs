@@ -357,3 +357,22 @@ fn git_as_is(dir: &Path) -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// A tracked file whose name is not UTF-8 still counts: git's answer is read with the
+/// bytes replaced, not dropped whole.
+#[cfg(unix)]
+#[test]
+fn a_modified_file_with_a_name_that_is_not_utf8_makes_the_tree_dirty() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_tmp, root, _) = repository("", None);
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(root.join(name), "one\n").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["-c", "commit.gpgsign=false", "commit", "-q", "-m", "Latin-1 name"]);
+    let out = tempfile::tempdir().unwrap();
+    build_into(&root, out.path(), &[]);
+    assert_eq!(trace_json(out.path())["source"]["dirty"], false);
+    std::fs::write(root.join(name), "two\n").unwrap();
+    build_into(&root, out.path(), &[]);
+    assert_eq!(trace_json(out.path())["source"]["dirty"], true);
+}
