@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Code, Severity};
 use crate::grammar::{Grammar, ItemKind};
+use crate::provenance::{self, Forge};
 use anyhow::{Context, Result, bail};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -38,6 +39,12 @@ pub struct RawConfig {
     pub max_file_size: Option<u64>,
     /// Syntax highlighter: `tree-sitter` (default) or `syntect`.
     pub highlighter: Option<HighlighterChoice>,
+    /// The repository's web address (`https://github.com/acme/widgets`), for the
+    /// commit link and source permalinks (default: inferred from the `origin` remote).
+    pub repo_url: Option<Spanned<String>>,
+    /// The forge of `repo_url`: `github`, `gitlab`, `gitea` (also Forgejo) or `bitbucket`
+    /// (default: known from the host, else no permalinks).
+    pub forge: Option<Forge>,
     /// The `[severity]` table: finding code name (`dangling-reference`) → `error`,
     /// `warning`, `note` or `off`. Spans are kept so that errors can name the line.
     pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -105,6 +112,11 @@ pub struct Config {
     pub severity: BTreeMap<Code, Option<Severity>>,
     /// The trace grammar: item kinds, requirement pattern and tags.
     pub grammar: Grammar,
+    /// `repo_url` and `forge` (the output folder is filled in by
+    /// [`Config::provenance_settings`]).
+    pub repo_url: Option<String>,
+    /// The configured forge, if any.
+    pub forge: Option<Forge>,
 }
 
 impl Config {
@@ -142,6 +154,9 @@ impl Config {
             Some(table) => grammar(table).map_err(|(_, msg)| anyhow::anyhow!("{FILE_NAME}: {msg}"))?,
             None => Grammar::default(),
         };
+        if let Some(url) = &raw.repo_url {
+            check_repo_url(url).map_err(|(_, msg)| anyhow::anyhow!("{FILE_NAME}: {msg}"))?;
+        }
         let title = raw.title.unwrap_or_else(|| {
             root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tracemark".into())
         });
@@ -186,7 +201,31 @@ impl Config {
             highlighter: raw.highlighter.unwrap_or_default(),
             severity,
             grammar,
+            repo_url: raw.repo_url.map(Spanned::into_inner),
+            forge: raw.forge,
         })
+    }
+
+    /// What [`provenance::Provenance::read`] needs: `repo_url`, `forge`, and the output
+    /// folder relative to the root (left out of the dirty check).
+    pub fn provenance_settings(&self) -> provenance::Settings {
+        let out = self.out.strip_prefix(&self.root).ok().and_then(|rel| {
+            let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+            parts.map(|p| p.join("/")).filter(|p| !p.is_empty())
+        });
+        provenance::Settings { repo_url: self.repo_url.clone(), forge: self.forge, out }
+    }
+}
+
+/// Checks `repo_url`: a web address (or a remote URL naming a host) that
+/// [`provenance::web_url`] can read.
+fn check_repo_url(url: &Spanned<String>) -> Result<(), (Range<usize>, String)> {
+    match provenance::web_url(url.get_ref()) {
+        Some(_) => Ok(()),
+        None => Err((
+            url.span(),
+            "repo_url is not a repository's web address; write it as `https://github.com/OWNER/REPO`".into(),
+        )),
     }
 }
 
@@ -200,6 +239,9 @@ pub fn parse(text: &str) -> Result<RawConfig, String> {
     }
     if let Some(table) = &raw.kinds {
         grammar(table).map_err(|(span, msg)| at(text, Some(span), &msg))?;
+    }
+    if let Some(url) = &raw.repo_url {
+        check_repo_url(url).map_err(|(span, msg)| at(text, Some(span), &msg))?;
     }
     Ok(raw)
 }
@@ -394,6 +436,23 @@ mod tests {
         );
         let err = parse("highlighter = \"pygments\"\n").unwrap_err();
         assert!(err.starts_with("1:15: ") && err.contains("tree-sitter") && err.contains("syntect"), "{err}");
+    }
+
+    #[test]
+    fn repo_url_and_forge() {
+        let raw = parse("repo_url = \"https://git.example.org/acme/widgets\"\nforge = \"gitea\"\n").unwrap();
+        let c = Config::from_raw(PathBuf::from("/p"), raw, None).unwrap();
+        assert_eq!(c.repo_url.as_deref(), Some("https://git.example.org/acme/widgets"));
+        assert_eq!(c.forge, Some(Forge::Gitea));
+        let s = c.provenance_settings();
+        assert_eq!(s.out.as_deref(), Some("public"));
+        let err = parse("title = \"x\"\nrepo_url = \"/srv/git/widgets\"\n").unwrap_err();
+        assert!(err.starts_with("2:12: ") && err.contains("repo_url"), "{err}");
+        let err = parse("forge = \"sourcehut\"\n").unwrap_err();
+        assert!(err.starts_with("1:9: ") && err.contains("github") && err.contains("bitbucket"), "{err}");
+        let c = Config::from_raw(PathBuf::from("/p"), RawConfig::default(), Some(Path::new("/elsewhere")))
+            .unwrap();
+        assert_eq!(c.provenance_settings().out, None);
     }
 
     #[test]

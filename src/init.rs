@@ -43,6 +43,16 @@ pub fn template() -> String {
          # syntect for the rest) or \"syntect\" (syntect for every language).\n\
          # highlighter = \"tree-sitter\"\n\
          \n\
+         # The repository's web address: every page's footer links to the commit the site\n\
+         # shows, and every excerpt and source line to that commit on the forge (default:\n\
+         # read from the `origin` remote; credentials in it are dropped).\n\
+         # repo_url = \"https://github.com/OWNER/REPO\"\n\
+         \n\
+         # The forge of repo_url: \"github\", \"gitlab\", \"gitea\" (also Forgejo) or \"bitbucket\"\n\
+         # (default: known from the host: github.com, gitlab.*, codeberg.org, gitea.*,\n\
+         # bitbucket.org; another host gets no permalinks unless this is set).\n\
+         # forge = \"github\"\n\
+         \n\
          # Item kinds besides requirements and phases: an ID pattern (a regex matched against\n\
          # whole tokens) and the marker tags that trace code to items of the kind. `task` and\n\
          # `risk` are built in; declare your own the same way (a `scenario` kind with the\n\
@@ -121,6 +131,8 @@ mod tests {
         assert_eq!(raw.max_file_size, Some(8 << 20));
         assert_eq!(raw.highlighter, Some(crate::config::HighlighterChoice::TreeSitter));
         assert_eq!(raw.plans, Some(vec!["project-plans".to_string()]));
+        assert_eq!(raw.forge, Some(crate::provenance::Forge::GitHub));
+        assert!(raw.repo_url.is_some());
         assert_eq!(raw.severity.as_ref().map(|s| s.len()), Some(Code::ALL.len()), "every code is listed");
         assert_eq!(raw.kinds.as_ref().map(|k| k.len()), Some(3), "task, risk and requirement are shown");
         assert!(
@@ -150,6 +162,8 @@ mod tests {
             "excerpt_lines",
             "max_file_size",
             "highlighter",
+            "repo_url",
+            "forge",
             "[severity]",
             "[kinds.task]",
             "[kinds.risk]",

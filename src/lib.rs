@@ -19,6 +19,7 @@ pub mod grammar;
 pub mod init;
 pub mod model;
 pub mod plan;
+pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod site;

@@ -20,6 +20,7 @@ use crate::diagnostic::Diagnostic;
 use crate::grammar::{canonical_phase, split_plan_ref};
 use crate::model::{ItemKey, Node, Project, ReqKey, Resolution, TraceRecord};
 use crate::plan::{DocumentRole, PhaseStatus};
+use crate::provenance::Provenance;
 use crate::source::{Language, Placement};
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
@@ -194,12 +195,13 @@ impl Deferrals {
 /// fails to render names itself).
 pub fn render_site(
     project: &Project,
+    provenance: &Provenance,
     theme: &Theme,
     highlighter: &dyn Highlighter,
     highlighted: &Highlighted<'_>,
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
-    let site = Site::new(project, theme, highlighter, highlighted, cache);
+    let site = Site::new(project, provenance, theme, highlighter, highlighted, cache);
     let mut jobs = vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree];
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
@@ -219,7 +221,7 @@ pub fn render_site(
     // `trace.json` and the search index are long sequential jobs: they run beside the pages.
     let (pages, (trace, index)) = rayon::join(
         || jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>(),
-        || rayon::join(|| trace_json(project), || search::build(&site.search_entries())),
+        || rayon::join(|| trace_json(project, provenance), || search::build(&site.search_entries())),
     );
     let mut pages = pages?;
     pages.push(Page::new("trace.json", trace?));
@@ -250,6 +252,10 @@ enum Job {
 
 struct Site<'a> {
     project: &'a Project,
+    /// The commit the site shows, for the footer and the forge permalinks.
+    provenance: &'a Provenance,
+    /// The footer's view of `provenance`, the same on every page.
+    footer: ProvenanceView,
     theme: &'a Theme,
     highlighter: &'a dyn Highlighter,
     /// What the previous build left that may be reused.
@@ -270,6 +276,7 @@ struct Site<'a> {
 impl<'a> Site<'a> {
     fn new(
         project: &'a Project,
+        provenance: &'a Provenance,
         theme: &'a Theme,
         highlighter: &'a dyn Highlighter,
         highlighted: &'a Highlighted<'a>,
@@ -300,6 +307,8 @@ impl<'a> Site<'a> {
             .collect();
         Site {
             project,
+            provenance,
+            footer: ProvenanceView::new(provenance),
             theme,
             highlighter,
             cache,
@@ -349,6 +358,8 @@ impl<'a> Site<'a> {
         ctx.insert("root", urls::root(&path));
         ctx.insert("version", env!("CARGO_PKG_VERSION"));
         ctx.insert("csp", CONTENT_SECURITY_POLICY);
+        // In every page's key: a new commit (or a tree turning dirty) renders every page.
+        ctx.insert("provenance", self.footer.clone());
         let key = incremental::page_key(&self.theme.hash, template, &ctx.encoded);
         if self.cache.intact.get(&path) == Some(&key) {
             return Ok(Page { path, bytes: Vec::new(), key: Some(key), unchanged: true });
@@ -523,6 +534,26 @@ impl<'a> Site<'a> {
         self.link(from, text, self.file_location(path, line))
     }
 
+    /// The permalink of `path` (lines `first..=last`, or the whole file) at the commit on
+    /// the forge, when the forge is known (see [`Provenance::permalink`]).
+    fn forge_link(&self, path: &str, lines: Option<(u32, u32)>) -> Option<ForgeLink> {
+        let lines = lines.filter(|&(a, _)| a > 0);
+        let url = self.provenance.permalink(path, lines)?;
+        let forge = self.provenance.forge?.label();
+        let short = self.provenance.short_commit().unwrap_or_default();
+        let what = match lines {
+            Some((a, b)) if a == b => format!("{path}:{a}"),
+            Some((a, b)) => format!("{path}:{a}–{b}"),
+            None => path.to_string(),
+        };
+        Some(ForgeLink {
+            url,
+            text: format!("view on {forge}"),
+            title: format!("{what} at commit {short} on {forge}"),
+            modified: self.provenance.is_modified(path),
+        })
+    }
+
     // ---- traces -----------------------------------------------------------------
 
     /// The view of trace `t`, with its excerpt (deferred into `excerpt`) when given.
@@ -586,6 +617,7 @@ impl<'a> Site<'a> {
         });
         TraceView {
             items,
+            forge: self.forge_link(&file.path, Some(tr.trace.excerpt.span())),
             location: self.location_link(from, &file.path, tr.trace.line),
             kind: placement_label(tr.trace.placement),
             plans,
@@ -747,6 +779,8 @@ impl<'a> Site<'a> {
                 title: plan.title.clone(),
                 folder: plan.folder.clone(),
                 declared: self.location_link(&from, &plan.declared.path, plan.declared.line),
+                declared_forge: self
+                    .forge_link(&plan.declared.path, Some((plan.declared.line, plan.declared.line))),
             },
         );
         ctx.insert("row", self.plan_row(&from, p));
@@ -850,6 +884,10 @@ impl<'a> Site<'a> {
         ctx.insert("shape", r.shape);
         ctx.insert("pattern", &r.pattern);
         ctx.insert("defined_at", self.location_link(&from, &r.location.path, r.location.line));
+        ctx.insert(
+            "defined_at_forge",
+            self.forge_link(&r.location.path, Some((r.location.line, r.location.line))),
+        );
         ctx.insert("definition", &definition);
         ctx.insert("row", self.requirement_row(&from, k));
         ctx.insert("covered", !code.is_empty());
@@ -913,6 +951,10 @@ impl<'a> Site<'a> {
             phase.completion.as_ref().map(|c| self.link(&from, c.clone(), self.file_location(c, 0))),
         );
         ctx.insert("defined_at", self.location_link(&from, &phase.location.path, phase.location.line));
+        ctx.insert(
+            "defined_at_forge",
+            self.forge_link(&phase.location.path, Some((phase.location.line, phase.location.line))),
+        );
         ctx.insert("document", phase.document.as_ref().map(|d| d.to_string()));
         ctx.insert("body", &body);
         ctx.insert("claims", &claims);
@@ -1081,6 +1123,10 @@ impl<'a> Site<'a> {
         ctx.insert("title", &it.title);
         ctx.insert("state", item_state(it));
         ctx.insert("defined_at", self.location_link(&from, &it.location.path, it.location.line));
+        ctx.insert(
+            "defined_at_forge",
+            self.forge_link(&it.location.path, Some((it.location.line, it.location.line))),
+        );
         ctx.insert("definition", &definition);
         ctx.insert("attributes", &attributes);
         ctx.insert(
@@ -1122,6 +1168,8 @@ impl<'a> Site<'a> {
             }),
         );
         ctx.insert("path", &doc.path);
+        ctx.insert("forge", self.forge_link(&doc.path, None));
+        ctx.insert("modified", self.provenance.is_modified(&doc.path));
         ctx.insert("role", role_label(&doc.role));
         ctx.insert("body", &body);
         ctx.insert("traces", &traces);
@@ -1163,6 +1211,8 @@ impl<'a> Site<'a> {
         let code = d.add(h.finalize().as_bytes(), Deferred::Source(f, refs));
         let mut ctx = PageCtx::default();
         ctx.insert("path", &file.path);
+        ctx.insert("forge", self.forge_link(&file.path, None));
+        ctx.insert("modified", self.provenance.is_modified(&file.path));
         ctx.insert("lines", file.text.lines().count());
         ctx.insert("markers", file.markers.len());
         ctx.insert("traces", &traces);
@@ -1385,6 +1435,8 @@ impl LinkView {
 #[derive(Serialize)]
 struct TraceView {
     location: LinkView,
+    /// The excerpt's lines at the commit on the forge.
+    forge: Option<ForgeLink>,
     kind: &'static str,
     plans: Vec<LinkView>,
     requirements: Vec<LinkView>,
@@ -1392,6 +1444,57 @@ struct TraceView {
     items: Vec<LinkView>,
     unresolved: Vec<String>,
     excerpt: Option<String>,
+}
+
+/// A permalink to a file (or lines of it) at the commit on the forge.
+#[derive(Debug, Clone, Serialize)]
+struct ForgeLink {
+    /// An absolute `https://` (or `http://`) URL, made by the `url` crate.
+    url: String,
+    /// `view on GitHub`.
+    text: String,
+    /// `src/a.ts:10–24 at commit 0123456789ab on GitHub`.
+    title: String,
+    /// The file differs from the commit in the working tree: the lines linked may not
+    /// be the lines shown.
+    modified: bool,
+}
+
+/// The page footer: the commit the site shows, its date, the dirty flag and the build
+/// date; every field empty when the site was not built from a git checkout.
+#[derive(Debug, Clone, Serialize)]
+struct ProvenanceView {
+    /// The full commit ID.
+    commit: Option<String>,
+    /// Its first 12 characters.
+    short: Option<String>,
+    /// The commit's page on the forge.
+    commit_url: Option<String>,
+    /// The forge's name (`GitHub`).
+    forge: Option<&'static str>,
+    /// The committer date, ISO 8601.
+    date: Option<String>,
+    /// Tracked files differ from the commit.
+    dirty: bool,
+    /// How many.
+    modified: usize,
+    /// The build date, ISO 8601.
+    build_date: Option<String>,
+}
+
+impl ProvenanceView {
+    fn new(p: &Provenance) -> ProvenanceView {
+        ProvenanceView {
+            commit: p.commit.clone(),
+            short: p.short_commit().map(str::to_string),
+            commit_url: p.commit_url(),
+            forge: p.forge.map(|f| f.label()).filter(|_| p.commit_url().is_some()),
+            date: p.commit_date.as_ref().map(|d| d.iso.clone()),
+            dirty: p.dirty,
+            modified: p.modified.len(),
+            build_date: p.build_date.as_ref().map(|d| d.iso.clone()),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -1415,6 +1518,7 @@ struct PlanHeader {
     title: String,
     folder: String,
     declared: LinkView,
+    declared_forge: Option<ForgeLink>,
 }
 
 #[derive(Serialize)]
@@ -1605,6 +1709,20 @@ fn role_label(r: &DocumentRole) -> String {
 
 // ---- trace.json -----------------------------------------------------------------------
 
+/// `source` of `trace.json`: the commit the site shows (all `null` and `dirty: false`
+/// when it was not built from a git checkout).
+#[derive(Serialize)]
+struct SourceJson<'a> {
+    /// The full commit ID of `HEAD`.
+    commit: Option<&'a str>,
+    /// Its committer date, ISO 8601.
+    date: Option<&'a str>,
+    /// Tracked files differ from the commit.
+    dirty: bool,
+    /// The repository's web address, without credentials.
+    repo_url: Option<&'a str>,
+}
+
 /// `trace.json`: the whole cross-reference, machine-readable. Shape: `{ "tracemark":
 /// version, "summary": {counts}, "files": [{path, markers, by_placement, traces}],
 /// "plans": [{id, title, folder, declared, requirements:
@@ -1615,12 +1733,14 @@ fn role_label(r: &DocumentRole) -> String {
 /// "traces": [{path, line, end_line, placement, excerpt: [first, last], ranges:
 /// [[start, end], …] (the lines shown; a gap between two), excerpt_cut, plans: [{plan, phase,
 /// resolved}], requirements: [{id, status, plan}], items: [{kind, id, status, plan}],
-/// unresolved}], "diagnostics": [...] }`. Deterministic and compact (one line; `jq .`
-/// pretty-prints it).
-pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
+/// unresolved}], "diagnostics": [...], "source": {commit, date, dirty, repo_url},
+/// "build_date" }`. Deterministic and compact (one line; `jq .` pretty-prints it).
+pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>> {
     #[derive(Serialize)]
     struct Json<'a> {
         tracemark: &'static str,
+        source: SourceJson<'a>,
+        build_date: Option<&'a str>,
         summary: &'a crate::model::Summary,
         plans: Vec<serde_json::Value>,
         files: Vec<serde_json::Value>,
@@ -1763,6 +1883,13 @@ pub fn trace_json(project: &Project) -> Result<Vec<u8>> {
         .collect();
     let json = Json {
         tracemark: env!("CARGO_PKG_VERSION"),
+        source: SourceJson {
+            commit: provenance.commit.as_deref(),
+            date: provenance.commit_date.as_ref().map(|d| d.iso.as_str()),
+            dirty: provenance.dirty,
+            repo_url: provenance.repo_url.as_deref(),
+        },
+        build_date: provenance.build_date.as_ref().map(|d| d.iso.as_str()),
         summary: &project.summary,
         plans,
         files,

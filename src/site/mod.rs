@@ -1,5 +1,5 @@
 //! The build: a flat list of timed stages — walk, read and scan, parse plans, model,
-//! theme, cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
+//! provenance (git), theme, cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
 //! on disk. This is the only module that touches the file system (besides `config`):
 //! it loads and saves the caches of `.tracemark-cache/` (highlighted files, rendered
 //! markdown) and the output folder's manifest, which `render` only reads as bytes and
@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{Inputs, Project, SourceFile};
 use crate::plan::{self, InputFile};
+use crate::provenance::Provenance;
 use crate::render::cache::CachedHighlighter;
 use crate::render::highlight::{self, Highlighter};
 use crate::render::incremental::{MarkdownCache, RenderCache};
@@ -138,9 +139,16 @@ pub fn build(config: &Config) -> Result<Built> {
     let folder = output::Folder::open(&config.root, &config.out, config.force)?;
     let mut timings = Timings::default();
     let project = analyse(config, &mut timings)?;
+    let provenance =
+        timings.time("provenance", || Provenance::read(&config.root, &config.provenance_settings()));
     let theme = timings.time("theme", || load_theme(config))?;
     let engine = highlight::engine(config.highlighter);
     let (cache, mut notices) = CacheDir::open(&config.root);
+    notices.extend(provenance.notes.iter().map(|n| output::Notice {
+        path: n.subject.into(),
+        message: n.message.clone(),
+        help: n.help.into(),
+    }));
     let manifest_path = cache.manifest_path(&folder);
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
@@ -159,8 +167,9 @@ pub fn build(config: &Config) -> Result<Built> {
     });
     let render_cache = RenderCache { intact, markdown };
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
-    let pages: Vec<Page> = timings
-        .time("render", || pages::render_site(&project, &theme, &highlighter, &highlighted, &render_cache))?;
+    let pages: Vec<Page> = timings.time("render", || {
+        pages::render_site(&project, &provenance, &theme, &highlighter, &highlighted, &render_cache)
+    })?;
     let stats = timings.time("write", || {
         cache.create();
         output::write(&folder, &pages, &manifest, manifest_path.as_deref())
@@ -302,9 +311,14 @@ fn shard_path(dir: &std::path::Path, i: usize) -> std::path::PathBuf {
 }
 
 /// Renders every page of the site in memory, from scratch (no cache).
-pub fn render(project: &Project, theme: &Theme, highlighter: &dyn Highlighter) -> Result<Vec<Page>> {
+pub fn render(
+    project: &Project,
+    provenance: &Provenance,
+    theme: &Theme,
+    highlighter: &dyn Highlighter,
+) -> Result<Vec<Page>> {
     let highlighted = pages::highlight_sources(project, highlighter);
-    pages::render_site(project, theme, highlighter, &highlighted, &RenderCache::default())
+    pages::render_site(project, provenance, theme, highlighter, &highlighted, &RenderCache::default())
 }
 
 /// Loads the theme: built-in templates, overridden by `themes/<name>/templates/*.html`

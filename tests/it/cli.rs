@@ -147,7 +147,7 @@ fn timings_name_each_stage_with_its_peak_memory() {
     let o = tracemark(&["build", root.to_str().unwrap(), "--out", out.path().to_str().unwrap(), "--timings"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
-    for stage in ["walk", "read+scan", "parse", "model", "render", "write", "cache-save"] {
+    for stage in ["walk", "read+scan", "parse", "model", "provenance", "render", "write", "cache-save"] {
         let line = err
             .lines()
             .find(|l| l.trim_start().starts_with(stage))

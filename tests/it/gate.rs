@@ -20,7 +20,7 @@ fn stderr(o: &Output) -> String {
 /// Runs `tracemark` with arguments and extra environment variables (the GitHub ones
 /// are removed first, so the tests behave the same inside a GitHub workflow).
 fn run(args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let mut cmd = assert_cmd::Command::cargo_bin("tracemark").unwrap();
+    let mut cmd = crate::command();
     for var in ["GITHUB_STEP_SUMMARY", "GITHUB_REPOSITORY", "GITHUB_SHA", "GITHUB_SERVER_URL"] {
         cmd.env_remove(var);
     }

@@ -17,6 +17,7 @@ mod items;
 mod layouts;
 mod links;
 mod properties;
+mod provenance;
 mod search;
 #[cfg(feature = "serve")]
 mod serve;
@@ -36,9 +37,20 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
+/// The `tracemark` binary as a command, in an environment that does not depend on
+/// where the tests run: git stops looking for a repository at this repository's root
+/// (`GIT_CEILING_DIRECTORIES`), so a fixture inside it is not read as part of its
+/// checkout and its pages do not name this repository's commit; `SOURCE_DATE_EPOCH` is
+/// unset.
+pub(crate) fn command() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("tracemark").unwrap();
+    cmd.env("GIT_CEILING_DIRECTORIES", repo()).env_remove("SOURCE_DATE_EPOCH");
+    cmd
+}
+
 /// Runs `tracemark` with arguments; returns its output.
 pub(crate) fn tracemark(args: &[&str]) -> Output {
-    assert_cmd::Command::cargo_bin("tracemark").unwrap().args(args).output().expect("tracemark runs")
+    command().args(args).output().expect("tracemark runs")
 }
 
 /// Builds `root` into a fresh temporary folder; panics with stderr if it fails.

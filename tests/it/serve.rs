@@ -33,6 +33,8 @@ impl Server {
     pub(crate) fn start(root: &Path, out: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tracemark"))
             .args(["serve", root.to_str().unwrap(), "--port", "0", "--out", out.to_str().unwrap()])
+            .env("GIT_CEILING_DIRECTORIES", crate::repo())
+            .env_remove("SOURCE_DATE_EPOCH")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
