@@ -302,22 +302,27 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
     git_run(root, args).ok()
 }
 
-/// [`git`], with git's error message (empty when git could not be started).
-fn git_run(root: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .arg("-C")
+/// `git -C root` with the settings every git run of tracemark uses: no file-system
+/// monitor hook configured in the repository runs, the index lock is never taken (a
+/// concurrent `git` command must not fail because of us), `GIT_DIR`, `GIT_WORK_TREE`
+/// and `GIT_INDEX_FILE` of the environment are ignored, and stdin is closed. Add the
+/// subcommand's arguments.
+pub(crate) fn git_command(root: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.arg("-C")
         .arg(root)
-        // Never run a file-system monitor hook configured in the repository, and never
-        // take the index lock (a concurrent `git` command must not fail because of us).
         .args(["-c", "core.fsmonitor=false"])
-        .args(args)
         .env("GIT_OPTIONAL_LOCKS", "0")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_INDEX_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|_| String::new())?;
+        .stdin(Stdio::null());
+    c
+}
+
+/// [`git`], with git's error message (empty when git could not be started).
+fn git_run(root: &Path, args: &[&str]) -> Result<String, String> {
+    let out = git_command(root).args(args).output().map_err(|_| String::new())?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }

@@ -187,9 +187,7 @@ pub fn walk(config: &Config) -> (Vec<WalkedFile>, PlanRoots, Vec<WalkError>) {
 /// symlinks and paths that leave the root are left out. Nothing when the root is not in
 /// a git work tree or git is not installed.
 fn tracked_but_ignored(root: &Path, out: &Path) -> Vec<WalkedFile> {
-    let Ok(output) = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
+    let Ok(output) = crate::provenance::git_command(root)
         .args(["ls-files", "-z", "--cached", "--ignored", "--exclude-standard"])
         .stderr(std::process::Stdio::null())
         .output()
