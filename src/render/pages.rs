@@ -1,7 +1,8 @@
 //! Every page of the site, rendered from the [`Project`] with no I/O: the project index,
 //! a page per plan, requirement, phase, plan document and marked source file, the
-//! diagnostics page and `trace.json`. Source files are highlighted once, on first need;
-//! excerpts are cut from their highlighted lines.
+//! diagnostics page, `trace.json` and the CSVs (`trace.csv`, `requirements.csv`).
+//! Source files are highlighted once, on first need; excerpts are cut from their
+//! highlighted lines.
 //!
 //! Large content (a source page's code, excerpts, rendered markdown) is *deferred*: the
 //! context a page key is computed from holds a token with a fingerprint of that
@@ -9,6 +10,7 @@
 //! page is rendered. So a page whose key is unchanged costs neither highlighting nor
 //! reading the caches' HTML.
 
+use super::csv;
 use super::highlight::{Highlighter, plain_lines};
 use super::incremental::{self, Key, RenderCache};
 use super::markdown::Linker;
@@ -218,13 +220,26 @@ pub fn render_site(
     );
     jobs.extend((0..project.files.len()).filter(|&f| site.has_source_page[f]).map(Job::Source));
 
-    // `trace.json` and the search index are long sequential jobs: they run beside the pages.
-    let (pages, (trace, index)) = rayon::join(
+    // `trace.json`, the CSVs and the search index are long sequential jobs: they run
+    // beside the pages.
+    let (pages, ((trace, csvs), index)) = rayon::join(
         || jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>(),
-        || rayon::join(|| trace_json(project, provenance), || search::build(&site.search_entries())),
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || trace_json(project, provenance),
+                        || (csv::trace_csv(project), csv::requirements_csv(project)),
+                    )
+                },
+                || search::build(&site.search_entries()),
+            )
+        },
     );
     let mut pages = pages?;
     pages.push(Page::new("trace.json", trace?));
+    pages.push(Page::new("trace.csv", csvs.0?));
+    pages.push(Page::new("requirements.csv", csvs.1?));
     pages.extend(index);
     // GitHub Pages runs Jekyll unless the site holds `.nojekyll`; Jekyll drops every
     // file under a folder whose name starts with `_` (`__tests__`).

@@ -5,7 +5,8 @@
 //! `plans/<plan>/requirements/<requirement>.html`; `plans/<plan>/phases/<phase>.html`;
 //! `plans/<plan>/items/<kind>/<item>.html` (tasks, risks, gates, checklists, gaps);
 //! `docs/<project path>.html` (plan documents); `files/<project path>.html` (source
-//! files with markers); `files/index.html` (the source tree); `diagnostics.html`; `trace.json`; `static/…`.
+//! files with markers); `files/index.html` (the source tree); `diagnostics.html`;
+//! `trace.json`, `trace.csv`, `requirements.csv`; `static/…`.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
