@@ -1,4 +1,5 @@
-//! The command line: `tracemark build [ROOT]`, `check [ROOT]`, `init [ROOT]` and `serve [ROOT]`. Doc comments here become `--help`.
+//! The command line: `tracemark build [ROOT]`, `check [ROOT]`, `bundle [ROOT]`,
+//! `verify BUNDLE`, `init [ROOT]` and `serve [ROOT]`. Doc comments here become `--help`.
 
 use crate::report::Format;
 use clap::{Parser, Subcommand};
@@ -24,6 +25,17 @@ pub enum Command {
     /// least one is (severities can be raised in the `[severity]` table of
     /// tracemark.toml), 2 when tracemark could not run.
     Check(CheckArgs),
+    /// Write an evidence bundle: the site, trace.json, the CSVs, evidence.json (commit,
+    /// dirty state, tracemark version, SHA-256 of every input file), evidence.html (the
+    /// same as a printable report) and MANIFEST.sha256
+    /// (`sha256sum -c` checks it) as one deterministic tar.gz: the same commit gives the
+    /// same bytes.
+    Bundle(BundleArgs),
+    /// Verify an evidence bundle (a tar.gz or the folder it was extracted to): recompute
+    /// every hash of MANIFEST.sha256. Exit status 0 when intact, 1 naming each changed,
+    /// missing, extra or refused file (or a damaged archive), 2 when tracemark could not
+    /// run.
+    Verify(VerifyArgs),
     /// Write a commented tracemark.toml into ROOT showing every key with its default.
     Init(InitArgs),
     /// Live preview: build the site, serve the output folder on 127.0.0.1, rebuild when a
@@ -50,6 +62,36 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1; 0 picks a free one (the URL is printed).
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
+}
+
+/// Arguments of `tracemark bundle`.
+#[derive(Debug, clap::Args)]
+pub struct BundleArgs {
+    /// Project root: the folder holding `tracemark.toml` (optional) and `project-plans/`.
+    #[arg(default_value = ".")]
+    pub root: PathBuf,
+    /// The archive to write (`evidence.tar.gz`); its name without `.tar.gz` is the
+    /// folder it holds. Replaced if it exists.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Print how long each stage took (the build's, then `sha256` and `archive`).
+    #[arg(long)]
+    pub timings: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `tracemark verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The bundle: a `.tar.gz` written by `tracemark bundle`, or the folder it was
+    /// extracted to.
+    pub bundle: PathBuf,
+    /// Also compare the bundle's input manifest with the files of this checkout, and
+    /// name each input changed, missing or new.
+    #[arg(long, value_name = "ROOT")]
+    pub against: Option<PathBuf>,
 }
 
 /// Arguments of `tracemark init`.

@@ -117,6 +117,8 @@ pub struct Config {
     pub repo_url: Option<String>,
     /// The configured forge, if any.
     pub forge: Option<Forge>,
+    /// SHA-256 (lower-case hex) of the `tracemark.toml` read; `None` without one.
+    pub sha256: Option<String>,
 }
 
 impl Config {
@@ -134,14 +136,15 @@ impl Config {
             bail!("project root `{}` is not a folder", root.display());
         }
         let file = root.join(FILE_NAME);
-        let raw = if file.is_file() {
+        let (raw, sha256) = if file.is_file() {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read `{}`", file.display()))?;
-            parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", file.display()))?
+            let raw = parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", file.display()))?;
+            (raw, Some(format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()))))
         } else {
-            RawConfig::default()
+            (RawConfig::default(), None)
         };
-        Config::from_raw(root, raw, out_override)
+        Ok(Config { sha256, ..Config::from_raw(root, raw, out_override)? })
     }
 
     /// Validates a [`RawConfig`] for the project at `root` (absolute).
@@ -203,6 +206,7 @@ impl Config {
             grammar,
             repo_url: raw.repo_url.map(Spanned::into_inner),
             forge: raw.forge,
+            sha256: None,
         })
     }
 

@@ -12,6 +12,7 @@
 pub const BUILD: &str = env!("TRACEMARK_BUILD");
 
 pub mod baseline;
+pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -27,7 +28,7 @@ pub mod source;
 pub mod text;
 
 use anyhow::Result;
-use cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs};
+use cli::{BuildArgs, BundleArgs, CheckArgs, Cli, Command, InitArgs, VerifyArgs};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -38,6 +39,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
         Command::Init(args) => init(&args),
+        Command::Bundle(args) => bundle(&args),
+        Command::Verify(args) => verify(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve(&args),
     }
@@ -82,6 +85,83 @@ fn summary(config: &config::Config, built: &site::Built) -> String {
         config.out.display(),
         built.timings.total().as_secs_f64()
     )
+}
+
+/// `tracemark bundle`: build in memory and write the evidence archive.
+fn bundle(args: &BundleArgs) -> Result<ExitCode> {
+    let config = config::Config::load(&args.root, None)?;
+    let w = bundle::bundle(&config, &args.out)?;
+    if !args.quiet {
+        for n in &w.notices {
+            eprintln!("{n}");
+        }
+        let e = &w.evidence;
+        if e.dirty == Some(true) {
+            eprintln!(
+                "warning: the work tree differs from commit {} in {} tracked files (listed in {}); the bundle shows the files as they are",
+                e.commit.as_deref().unwrap_or("?"),
+                e.modified.len(),
+                bundle::EVIDENCE
+            );
+        }
+        let commit = match (&e.commit, e.dirty) {
+            (Some(c), Some(true)) => format!("commit {c} + {} modified files", e.modified.len()),
+            (Some(c), _) => format!("commit {c}"),
+            _ => "no git commit".into(),
+        };
+        if args.timings {
+            print_timings(&w.timings);
+        }
+        let secs = w.timings.total().as_secs_f64();
+        println!(
+            "wrote {}: {}/ with {} files ({} inputs hashed), {:.1} MiB, {commit} [{secs:.2} s]",
+            args.out.display(),
+            w.folder,
+            w.files,
+            e.inputs.len(),
+            w.bytes as f64 / (1024.0 * 1024.0)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tracemark verify`: each problem on its own line, then a summary; exit 1 when any.
+fn verify(args: &VerifyArgs) -> Result<ExitCode> {
+    let report = bundle::verify::verify(&args.bundle, args.against.as_deref())?;
+    let name = args.bundle.display();
+    for p in &report.problems {
+        println!("{name}: {p}");
+    }
+    let commit = report
+        .evidence
+        .as_ref()
+        .and_then(|e| {
+            e.commit
+                .as_deref()
+                .map(|c| format!(" (commit {c}{})", if e.dirty == Some(true) { ", dirty" } else { "" }))
+        })
+        .unwrap_or_default();
+    let against = match &args.against {
+        Some(root) => format!("; {} inputs compared with {}", report.inputs_compared, root.display()),
+        None => String::new(),
+    };
+    if report.ok() {
+        println!("{name}: intact: {} files match {}{commit}{against}", report.checked, bundle::MANIFEST);
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("error: {name}: {} problems{commit}{against}", report.problems.len());
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// Each stage's time and the peak memory after it, one line each on standard error.
+fn print_timings(t: &site::Timings) {
+    for (i, (stage, d)) in t.stages.iter().enumerate() {
+        match t.peaks.get(i).copied().flatten() {
+            Some(kib) => eprintln!("  {stage:<11} {:>8.3} s  peak {:>5} MiB", d.as_secs_f64(), kib / 1024),
+            None => eprintln!("  {stage:<11} {:>8.3} s", d.as_secs_f64()),
+        }
+    }
 }
 
 /// `tracemark init`: write the commented default configuration.
@@ -203,15 +283,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
             );
         }
         if args.timings {
-            let t = &built.timings;
-            for (i, (stage, d)) in t.stages.iter().enumerate() {
-                match t.peaks.get(i).copied().flatten() {
-                    Some(kib) => {
-                        eprintln!("  {stage:<11} {:>8.3} s  peak {:>5} MiB", d.as_secs_f64(), kib / 1024)
-                    }
-                    None => eprintln!("  {stage:<11} {:>8.3} s", d.as_secs_f64()),
-                }
-            }
+            print_timings(&built.timings);
         }
         println!("{}", summary(&config, &built));
     }

@@ -18,6 +18,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("source.html", include_str!("../../themes/default/templates/source.html")),
     ("diagnostics.html", include_str!("../../themes/default/templates/diagnostics.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("evidence.html", include_str!("../../themes/default/templates/evidence.html")),
     ("files.html", include_str!("../../themes/default/templates/files.html")),
     ("start.html", include_str!("../../themes/default/templates/start.html")),
 ];

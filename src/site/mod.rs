@@ -39,7 +39,9 @@ pub struct Timings {
 }
 
 impl Timings {
-    fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+    /// Runs `f` as the stage `name`: its wall time and the peak memory after it are
+    /// recorded.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
         self.stages.push((name, start.elapsed()));
@@ -78,13 +80,60 @@ pub struct Built {
     pub timings: Timings,
 }
 
+/// One file the build read (a plan document, a source scanned for markers,
+/// `tracemark.toml`, a theme file under the root; binary files too): its path relative
+/// to the root, the SHA-256 of its bytes (lower-case hex) and its size. The hash is
+/// taken from the bytes the build read, before they are decoded.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct InputDigest {
+    /// Path relative to the project root, `/`-separated.
+    pub path: String,
+    /// SHA-256 of the bytes read, lower-case hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// The SHA-256 of `bytes` as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+/// Every file a build of `config`'s project would read now, with its SHA-256, sorted
+/// by path: the walk's files within `max_file_size` that can be read (what
+/// [`analyse_inputs`] records, without scanning anything).
+pub fn input_digests(config: &Config) -> Vec<InputDigest> {
+    let (files, _, _) = walk::walk(config);
+    files
+        .par_iter()
+        .filter(|f| f.size <= config.max_file_size)
+        .filter_map(|f| {
+            let bytes = std::fs::read(&f.abs).ok()?;
+            Some(InputDigest { path: f.rel.clone(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 })
+        })
+        .collect()
+}
+
 /// Reads the project and computes the cross-reference, without rendering. The
 /// `[severity]` overrides of the configuration are applied here, so every consumer of
 /// the result (`build`, `check`) sees the same findings.
 pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
+    Ok(analyse_inputs(config, timings, false)?.0)
+}
+
+/// [`analyse`], also returning, when `hash` is set, every file read with its SHA-256
+/// ([`InputDigest`]), sorted by path: the input manifest of an evidence bundle. Each
+/// file is hashed from the bytes the read stage holds anyway, before they are decoded;
+/// without `hash` (a site build, `check`) nothing is hashed and the list is empty.
+pub fn analyse_inputs(
+    config: &Config,
+    timings: &mut Timings,
+    hash: bool,
+) -> Result<(Project, Vec<InputDigest>)> {
     let (files, roots, walk_errors) = timings.time("walk", || walk::walk(config));
-    let loaded = timings.time("read+scan", || load(config, &roots, &files));
-    let Loaded { plan_inputs, sources, scanned, mut diagnostics } = loaded;
+    let loaded = timings.time("read+scan", || load(config, &roots, &files, hash));
+    let Loaded { plan_inputs, sources, scanned, mut diagnostics, inputs } = loaded;
     for e in walk_errors {
         diagnostics.push(
             Diagnostic::warning(Code::Unreadable, &e.rel, 0, format!("could not be read: {}", e.message))
@@ -113,7 +162,7 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
         plan_folders.push(f);
         diagnostics.extend(d);
     }
-    Ok(timings.time("model", || {
+    let project = timings.time("model", || {
         let mut project = Project::build(Inputs {
             title: config.title.clone(),
             folders: plan_folders,
@@ -127,7 +176,8 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
         }
         project.apply_severity(&config.severity);
         project
-    }))
+    });
+    Ok((project, inputs))
 }
 
 /// Builds the site: analyse, render every page, write the output folder (only files
@@ -137,8 +187,39 @@ pub fn analyse(config: &Config, timings: &mut Timings) -> Result<Project> {
 /// is read), a template fails, a file cannot be written.
 pub fn build(config: &Config) -> Result<Built> {
     let folder = output::Folder::open(&config.root, &config.out, config.force)?;
+    Ok(produce(config, Some(&folder), false)?.0)
+}
+
+/// The site rendered in memory, written nowhere (an evidence bundle's content).
+pub struct Rendered {
+    /// What the build produced (`written` and `removed` are 0).
+    pub built: Built,
+    /// Every file of the site with its bytes, sorted by path.
+    pub pages: Vec<Page>,
+    /// Every file read, sorted by path ([`analyse_inputs`]).
+    pub inputs: Vec<InputDigest>,
+    /// The commit the pages show (its notes are among the build's notices).
+    pub provenance: Provenance,
+}
+
+/// Builds the site in memory: every page rendered (none reused from an output folder),
+/// nothing written but the caches of `.tracemark-cache/`, which make it as fast as a
+/// rebuild and give the same bytes as a clean build.
+pub fn render_in_memory(config: &Config) -> Result<Rendered> {
+    let (built, pages, inputs, provenance) = produce(config, None, true)?;
+    Ok(Rendered { built, pages, inputs, provenance })
+}
+
+/// The stages of a build; with an output folder, the pages are written into it
+/// (pages unchanged since the build that wrote it are not even rendered), without
+/// one every page is rendered and returned.
+fn produce(
+    config: &Config,
+    folder: Option<&output::Folder>,
+    hash: bool,
+) -> Result<(Built, Vec<Page>, Vec<InputDigest>, Provenance)> {
     let mut timings = Timings::default();
-    let project = analyse(config, &mut timings)?;
+    let (project, inputs) = analyse_inputs(config, &mut timings, hash)?;
     let provenance =
         timings.time("provenance", || Provenance::read(&config.root, &config.provenance_settings()));
     let theme = timings.time("theme", || load_theme(config))?;
@@ -149,7 +230,7 @@ pub fn build(config: &Config) -> Result<Built> {
         message: n.message.clone(),
         help: n.help.into(),
     }));
-    let manifest_path = cache.manifest_path(&folder);
+    let manifest_path = folder.and_then(|f| cache.manifest_path(f));
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
             || {
@@ -158,10 +239,13 @@ pub fn build(config: &Config) -> Result<Built> {
                     || MarkdownCache::from_shards(cache.read_shards(MARKDOWN_CACHE)).0,
                 )
             },
-            || {
-                let manifest = output::Manifest::read(&folder, manifest_path.as_deref());
-                let intact = manifest.intact_keys(&folder);
-                (manifest, intact)
+            || match folder {
+                Some(folder) => {
+                    let manifest = output::Manifest::read(folder, manifest_path.as_deref());
+                    let intact = manifest.intact_keys(folder);
+                    (Some(manifest), intact)
+                }
+                None => (None, HashMap::new()),
             },
         )
     });
@@ -170,10 +254,16 @@ pub fn build(config: &Config) -> Result<Built> {
     let pages: Vec<Page> = timings.time("render", || {
         pages::render_site(&project, &provenance, &theme, &highlighter, &highlighted, &render_cache)
     })?;
-    let stats = timings.time("write", || {
-        cache.create();
-        output::write(&folder, &pages, &manifest, manifest_path.as_deref())
-    })?;
+    let stats = match (folder, &manifest) {
+        (Some(folder), Some(manifest)) => timings.time("write", || {
+            cache.create();
+            output::write(folder, &pages, manifest, manifest_path.as_deref())
+        })?,
+        _ => {
+            cache.create();
+            output::WriteStats::default()
+        }
+    };
     notices.extend(stats.notices);
     timings.time("cache-save", || {
         // Only the shards whose entries changed are written.
@@ -196,14 +286,15 @@ pub fn build(config: &Config) -> Result<Built> {
             });
         }
     }
-    Ok(Built {
+    let built = Built {
         project,
         pages: pages.len(),
         written: stats.written,
         removed: stats.removed,
         notices,
         timings,
-    })
+    };
+    Ok((built, pages, inputs, provenance))
 }
 
 /// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
@@ -373,6 +464,8 @@ struct Loaded {
     /// Text files scanned, by path from the root, in walk (path) order.
     scanned: Vec<String>,
     diagnostics: Vec<Diagnostic>,
+    /// Every file read, sorted by path.
+    inputs: Vec<InputDigest>,
 }
 
 enum Read {
@@ -386,27 +479,42 @@ fn skipped(rel: &str, reason: String, help: &str) -> Diagnostic {
     Diagnostic::new(Code::SkippedFile, rel, 0, format!("skipped: {reason}")).with_help(help)
 }
 
-fn read(config: &Config, f: &walk::WalkedFile) -> Read {
+/// Reads one walked file; with `hash`, the SHA-256 of the bytes read, when they were
+/// read.
+fn read(config: &Config, f: &walk::WalkedFile, hash: bool) -> (Read, Option<InputDigest>) {
     if f.size > config.max_file_size {
-        return Read::Skipped(skipped(
-            &f.rel,
-            format!("{} bytes is over the limit of {} bytes", f.size, config.max_file_size),
-            "raise `max_file_size` in tracemark.toml, or exclude the file",
-        ));
+        let reason = format!("{} bytes is over the limit of {} bytes", f.size, config.max_file_size);
+        return (
+            Read::Skipped(skipped(
+                &f.rel,
+                reason,
+                "raise `max_file_size` in tracemark.toml, or exclude the file",
+            )),
+            None,
+        );
     }
     let bytes = match std::fs::read(&f.abs) {
         Ok(b) => b,
         Err(e) => {
-            return Read::Skipped(
-                skipped(
-                    &f.rel,
-                    format!("cannot be read: {}", io_reason(&e)),
-                    "fix its permissions, or exclude it",
-                )
-                .with_severity(Severity::Warning),
-            );
+            let d = skipped(
+                &f.rel,
+                format!("cannot be read: {}", io_reason(&e)),
+                "fix its permissions, or exclude it",
+            )
+            .with_severity(Severity::Warning);
+            return (Read::Skipped(d), None);
         }
     };
+    let digest = hash.then(|| InputDigest {
+        path: f.rel.clone(),
+        sha256: sha256_hex(&bytes),
+        bytes: bytes.len() as u64,
+    });
+    (decode(bytes), digest)
+}
+
+/// The bytes of a file read: binary, or text decoded (see [`text::decode`]).
+fn decode(bytes: Vec<u8>) -> Read {
     // UTF-16 holds NUL bytes: its byte-order mark is looked at before binary detection.
     if text::utf16_bom(&bytes).is_none() && text::is_binary(&bytes) {
         let has = memchr::memmem::find(&bytes, b"@plan").is_some()
@@ -459,21 +567,29 @@ fn line_list(lines: &[u32]) -> String {
     s.join(", ")
 }
 
-fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile]) -> Loaded {
+fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile], hash: bool) -> Loaded {
     struct One {
         plan_folder: Option<String>,
         plan_text: Option<String>,
         source: Option<SourceFile>,
         scanned: bool,
         diagnostics: Vec<Diagnostic>,
+        digest: Option<InputDigest>,
     }
     let ones: Vec<One> = files
         .par_iter()
         .map(|f| {
             let plan_folder = walk::plan_folder_of(roots, &f.rel);
-            let mut one =
-                One { plan_folder, plan_text: None, source: None, scanned: false, diagnostics: Vec::new() };
-            match read(config, f) {
+            let (read, digest) = read(config, f, hash);
+            let mut one = One {
+                plan_folder,
+                plan_text: None,
+                source: None,
+                scanned: false,
+                diagnostics: Vec::new(),
+                digest,
+            };
+            match read {
                 Read::Skipped(d) => one.diagnostics.push(d),
                 Read::Binary { has_marker_bytes } => {
                     if has_marker_bytes {
@@ -541,10 +657,12 @@ fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile]) ->
     let mut sources = Vec::new();
     let mut scanned = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut inputs = Vec::with_capacity(files.len());
     for (f, one) in files.iter().zip(ones) {
         if one.scanned {
             scanned.push(f.rel.clone());
         }
+        inputs.extend(one.digest);
         diagnostics.extend(one.diagnostics);
         if let Some(s) = one.source {
             sources.push(s);
@@ -553,5 +671,5 @@ fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile]) ->
             plan_inputs.entry(folder).or_default().push((f.rel.clone(), one.plan_text));
         }
     }
-    Loaded { plan_inputs, sources, scanned, diagnostics }
+    Loaded { plan_inputs, sources, scanned, diagnostics, inputs }
 }

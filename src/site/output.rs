@@ -231,7 +231,7 @@ fn label_of(root: &Path, path: &Path) -> String {
 
 /// Whether a manifest or page path stays inside the folder: relative, `/`-separated, no
 /// empty, `.` or `..` segment, no backslash or NUL.
-fn safe_rel(rel: &str) -> bool {
+pub fn safe_rel(rel: &str) -> bool {
     !rel.is_empty()
         && !rel.contains(['\\', '\0'])
         && !rel.starts_with('/')
@@ -457,6 +457,36 @@ pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let _ = fs::remove_file(&tmp);
     write_new(&tmp, bytes)?;
     fs::rename(&tmp, path)
+}
+
+/// Writes one file the user named on the command line (an evidence bundle) through
+/// `write`: into a new temporary file beside it, renamed over it once complete, so the
+/// file is never seen half written and a symlink at `path` is replaced, not written
+/// through. Missing folders above it are created. The file gets mode 0644.
+///
+/// Errors name the file: its folder cannot be written, `write` fails (the temporary
+/// file is removed), the rename fails.
+pub fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    fs::create_dir_all(parent).with_context(|| format!("cannot create the folder `{}`", parent.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(parent)
+        .with_context(|| format!("cannot create a file in `{}`", parent.display()))?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        write(&mut buffered).with_context(|| format!("cannot write `{}`", path.display()))?;
+        buffered.flush().with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp.as_file().set_permissions(fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(path).map_err(|e| anyhow::anyhow!("cannot write `{}`: {}", path.display(), e.error))?;
+    Ok(())
 }
 
 fn open_nofollow(path: &Path, options: &mut fs::OpenOptions) -> io::Result<fs::File> {

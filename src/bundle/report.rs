@@ -1,0 +1,113 @@
+//! `evidence.html`: the bundle's printable report — provenance, summary figures,
+//! coverage per plan, every finding and the input list with hashes — rendered from the
+//! theme's `evidence.html` template (no I/O). It sits at the top of the bundle's
+//! folder, beside `index.html`, and prints to paper or PDF as it is (the theme's print
+//! styles drop the header and keep table headers on each page).
+
+use super::Evidence;
+use crate::model::{Project, ReqKey, Summary};
+use crate::plan::PhaseStatus;
+use crate::render::pages::CONTENT_SECURITY_POLICY;
+use crate::render::templates::Theme;
+use crate::render::urls;
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The report's file name in the bundle.
+pub const REPORT: &str = "evidence.html";
+
+#[derive(Serialize)]
+struct PlanRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    requirements: usize,
+    covered: usize,
+    phases: usize,
+    phases_done: usize,
+    traces: usize,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    location: String,
+    severity: String,
+    code: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct View<'a> {
+    site_title: &'a str,
+    page_title: &'a str,
+    root: &'a str,
+    version: &'a str,
+    csp: &'a str,
+    e: &'a Evidence,
+    /// `dirty`, `clean`, or `none` outside git.
+    tree: &'static str,
+    input_bytes: u64,
+    summary: &'a Summary,
+    plans: Vec<PlanRow<'a>>,
+    by_code: BTreeMap<&'a str, usize>,
+    findings: Vec<Finding<'a>>,
+}
+
+/// Renders `evidence.html` for `project` with the facts of `evidence`. Errors name
+/// the template when it fails.
+pub fn render(theme: &Theme, project: &Project, evidence: &Evidence) -> Result<Vec<u8>> {
+    let plans = project
+        .plans
+        .iter()
+        .enumerate()
+        .map(|(pi, p)| PlanRow {
+            id: &p.id,
+            title: &p.title,
+            url: urls::plan(&p.id),
+            requirements: p.requirements.len(),
+            covered: (0..p.requirements.len())
+                .filter(|&r| project.is_covered(ReqKey { plan: pi, req: r }))
+                .count(),
+            phases: p.phases.len(),
+            phases_done: (0..p.phases.len()).filter(|&i| p.phase_status(i) == PhaseStatus::Done).count(),
+            traces: project.plan_traces.get(pi).map_or(0, Vec::len),
+        })
+        .collect();
+    let mut by_code = BTreeMap::new();
+    for d in &project.diagnostics {
+        *by_code.entry(d.code.name()).or_default() += 1;
+    }
+    let findings = project
+        .diagnostics
+        .iter()
+        .map(|d| Finding {
+            location: if d.line > 0 { format!("{}:{}", d.path, d.line) } else { d.path.clone() },
+            severity: d.severity.to_string(),
+            code: d.code.name(),
+            message: &d.message,
+        })
+        .collect();
+    let view = View {
+        site_title: &project.title,
+        page_title: "Evidence",
+        root: "",
+        version: env!("CARGO_PKG_VERSION"),
+        csp: CONTENT_SECURITY_POLICY,
+        e: evidence,
+        tree: match evidence.dirty {
+            Some(true) => "dirty",
+            Some(false) => "clean",
+            None => "none",
+        },
+        input_bytes: evidence.inputs.iter().map(|i| i.bytes).sum(),
+        summary: &project.summary,
+        plans,
+        by_code,
+        findings,
+    };
+    let ctx =
+        tera::Context::from_serialize(&view).context("evidence.html: cannot build the template's context")?;
+    let html = theme.tera.render(REPORT, &ctx).with_context(|| format!("template `{REPORT}` failed"))?;
+    Ok(html.into_bytes())
+}
