@@ -100,9 +100,13 @@ pub struct InitArgs {
     /// Project root, where tracemark.toml is written.
     #[arg(default_value = ".")]
     pub root: PathBuf,
-    /// Overwrite an existing tracemark.toml.
+    /// Overwrite an existing tracemark.toml (or, with `--github-pages`, workflow).
     #[arg(long)]
     pub force: bool,
+    /// Write `.github/workflows/tracemark.yml` instead: a GitHub Actions workflow that
+    /// checks the project, builds the site and publishes it to GitHub Pages.
+    #[arg(long)]
+    pub github_pages: bool,
 }
 
 /// Arguments of `tracemark build`.

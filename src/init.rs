@@ -105,6 +105,85 @@ pub fn write(root: &Path, force: bool) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Where `init --github-pages` writes its workflow, relative to the project root.
+pub const PAGES_WORKFLOW: &str = ".github/workflows/tracemark.yml";
+
+/// What to switch on in the repository after `init --github-pages`, printed after it.
+pub const PAGES_STEPS: &str = "next: commit the workflow, then in the repository's Settings → Pages set \"Source\" to \"GitHub Actions\"; every push to the default branch checks the project, builds the site and publishes it";
+
+/// The GitHub Pages workflow: on a push to the default branch (or by hand), check out
+/// the full history (provenance reads the commit and its date), install this version of
+/// tracemark, run `tracemark check` (the CI gate: error findings fail the run), build
+/// the site into `_site` and publish it with `actions/upload-pages-artifact` and
+/// `actions/deploy-pages`.
+pub fn pages_workflow() -> String {
+    format!(
+        r#"# Publishes the tracemark site of this repository to GitHub Pages.
+# Written by `tracemark init --github-pages`; edit freely.
+# In the repository's Settings -> Pages, set "Source" to "GitHub Actions".
+name: tracemark
+
+on:
+  push:
+    branches: [$default-branch]
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+jobs:
+  site:
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0 # the full history: the footer names the commit and its date
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/tracemark
+          key: tracemark-{version}-${{{{ runner.os }}}}
+      - name: Install tracemark
+        run: command -v tracemark || cargo install --locked tracemark --version {version}
+      - name: Check
+        run: tracemark check . --format github
+      - name: Build the site
+        run: tracemark build . --out _site
+      - uses: actions/configure-pages@v5
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: _site
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"#,
+        version = env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Writes [`pages_workflow`] to `<root>/.github/workflows/tracemark.yml`, creating the
+/// folders. Errors when the root is not a folder, or when the file exists and `force`
+/// is false; a symlink in its place is never written through.
+pub fn write_pages_workflow(root: &Path, force: bool) -> Result<PathBuf> {
+    if !root.is_dir() {
+        bail!("project root `{}` is not a folder", root.display());
+    }
+    let path = root.join(PAGES_WORKFLOW);
+    if std::fs::symlink_metadata(&path).is_ok() && !force {
+        bail!("`{}` already exists; pass `--force` to overwrite it", path.display());
+    }
+    crate::site::output::write_file(&path, |w| Ok(w.write_all(pages_workflow().as_bytes())?))
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

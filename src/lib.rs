@@ -166,6 +166,12 @@ fn print_timings(t: &site::Timings) {
 
 /// `tracemark init`: write the commented default configuration.
 fn init(args: &InitArgs) -> Result<ExitCode> {
+    if args.github_pages {
+        let path = init::write_pages_workflow(&args.root, args.force)?;
+        println!("wrote {}", path.display());
+        println!("{}", init::PAGES_STEPS);
+        return Ok(ExitCode::SUCCESS);
+    }
     let path = init::write(&args.root, args.force)?;
     println!("wrote {}: every key is shown, commented, with its default", path.display());
     Ok(ExitCode::SUCCESS)

@@ -139,6 +139,38 @@ fn init_writes_a_config_that_builds_and_refuses_to_overwrite() {
     assert!(String::from_utf8_lossy(&built.stdout).contains("0 plans"));
 }
 
+/// `init --github-pages` writes a Pages workflow (full history for provenance, this
+/// version of tracemark, check, build, upload, deploy), says what to switch on, and
+/// does not overwrite it without `--force`.
+#[test]
+fn init_github_pages_writes_the_workflow_and_says_what_to_switch_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_str().unwrap();
+    let o = tracemark(&["init", root, "--github-pages"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Settings → Pages"), "what to switch on");
+    let wf = std::fs::read_to_string(tmp.path().join(".github/workflows/tracemark.yml")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    for needle in [
+        "fetch-depth: 0",
+        &format!("cargo install --locked tracemark --version {version}"),
+        "run: tracemark check . --format github",
+        "run: tracemark build . --out _site",
+        "uses: actions/upload-pages-artifact@v3\n        with:\n          path: _site",
+        "uses: actions/deploy-pages@v4",
+        "url: ${{ steps.deployment.outputs.page_url }}",
+        "pages: write\n  id-token: write",
+    ] {
+        assert!(wf.contains(needle), "{needle:?} in\n{wf}");
+    }
+    assert!(!wf.contains('\t'), "YAML is indented with spaces");
+    assert!(!tmp.path().join("tracemark.toml").exists(), "only the workflow is written");
+    let again = tracemark(&["init", root, "--github-pages"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists; pass `--force`"));
+    assert!(tracemark(&["init", root, "--github-pages", "--force"]).status.success());
+}
+
 /// `--timings` names every stage with its time and, on Linux, the peak memory so far.
 #[test]
 fn timings_name_each_stage_with_its_peak_memory() {
