@@ -1293,7 +1293,7 @@ impl<'a> Site<'a> {
             .iter()
             .map(|c| CodeRow {
                 code: c.name(),
-                severity: c.default_severity().to_string(),
+                severity: c.default_label().to_string(),
                 summary: c.summary(),
             })
             .collect();
