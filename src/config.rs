@@ -523,7 +523,8 @@ mod tests {
 
     #[test]
     fn test_results_globs_compile_and_name_their_base_folders() {
-        let raw = parse("test_results = [\"reports/**/*.xml\", \"reports/unit/*.xml\", \"junit.xml\"]\n").unwrap();
+        let raw =
+            parse("test_results = [\"reports/**/*.xml\", \"reports/unit/*.xml\", \"junit.xml\"]\n").unwrap();
         let c = Config::from_raw(PathBuf::from("/p"), raw, None).unwrap();
         assert!(c.test_results.set.is_match("reports/a/b.xml"));
         assert!(c.test_results.set.is_match("junit.xml"));

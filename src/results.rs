@@ -249,9 +249,7 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<TestCase>, Diagnostic> {
                 if let Some(c) = collecting.as_mut().filter(|c| c.len() < 4096) {
                     if let Ok(Some(ch)) = r.resolve_char_ref() {
                         c.push(ch);
-                    } else if let Some(s) =
-                        quick_xml::escape::resolve_predefined_entity(&r)
-                    {
+                    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
                         c.push_str(s);
                     }
                 }
@@ -453,7 +451,10 @@ pub fn apply(project: &mut Project, reports: Vec<ReportInput>, unmatched_globs: 
                 };
                 project.diagnostics.push(
                     Diagnostic::new(Code::FailingTest, &file.path, tr.trace.line, message)
-                        .with_help(format!("reported at {}:{}; fix the code or the test", case.report, case.line))
+                        .with_help(format!(
+                            "reported at {}:{}; fix the code or the test",
+                            case.report, case.line
+                        ))
                         .with_text(text),
                 );
             }
@@ -478,7 +479,11 @@ pub fn apply(project: &mut Project, reports: Vec<ReportInput>, unmatched_globs: 
                 Status::Failing => v.counts.failing += 1,
                 Status::Unverified => {
                     v.counts.unverified += 1;
-                    let why = if cases.is_empty() { "no test case matches its traces" } else { "every test case matched to it was skipped" };
+                    let why = if cases.is_empty() {
+                        "no test case matches its traces"
+                    } else {
+                        "every test case matched to it was skipped"
+                    };
                     project.diagnostics.push(
                         Diagnostic::new(
                             Code::UntestedRequirement,
@@ -486,7 +491,9 @@ pub fn apply(project: &mut Project, reports: Vec<ReportInput>, unmatched_globs: 
                             req.location.line,
                             format!("requirement `{}` is not verified by a passed test: {why}", req.id),
                         )
-                        .with_help("mark a test with `@requirement:` and include its report in `test_results`"),
+                        .with_help(
+                            "mark a test with `@requirement:` and include its report in `test_results`",
+                        ),
                     );
                 }
             }
@@ -526,7 +533,8 @@ static RUST_FN: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PY_DEF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:async\s+)?def\s+(test\w*)").expect("valid regex"));
-static PY_CLASS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*class\s+(Test\w*)").expect("valid regex"));
+static PY_CLASS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*class\s+(Test\w*)").expect("valid regex"));
 static JAVA_METHOD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:\bvoid|\bfun)\s+`?(\w[^`(]*?)`?\s*\(").expect("valid regex"));
 static JAVA_CLASS: LazyLock<Regex> = LazyLock::new(|| {
@@ -613,7 +621,9 @@ fn test_site(project: &Project, t: usize) -> Option<TestSite> {
                     Lang::Python => PY_DEF
                         .captures(raw)
                         .map(|c| TestSite { title: c[1].to_string(), group: false })
-                        .or_else(|| PY_CLASS.captures(raw).map(|c| TestSite { title: c[1].to_string(), group: true })),
+                        .or_else(|| {
+                            PY_CLASS.captures(raw).map(|c| TestSite { title: c[1].to_string(), group: true })
+                        }),
                     Lang::Java => JAVA_CLASS
                         .captures(raw)
                         .map(|c| TestSite { title: c[1].to_string(), group: true })
@@ -623,7 +633,9 @@ fn test_site(project: &Project, t: usize) -> Option<TestSite> {
                                 .filter(|_| test_attr)
                                 .map(|c| TestSite { title: c[1].trim().to_string(), group: false })
                         }),
-                    Lang::Go => GO_FUNC.captures(raw).map(|c| TestSite { title: c[1].to_string(), group: false }),
+                    Lang::Go => {
+                        GO_FUNC.captures(raw).map(|c| TestSite { title: c[1].to_string(), group: false })
+                    }
                 };
             }
             None
@@ -755,8 +767,13 @@ fn case_files(project: &Project, index: &FileIndex<'_>, case: &TestCase) -> Opti
         }
     }
     for h in &hints {
-        let files: Vec<usize> =
-            project.files.iter().enumerate().filter(|(_, f)| path_matches(&f.path, h)).map(|(i, _)| i).collect();
+        let files: Vec<usize> = project
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| path_matches(&f.path, h))
+            .map(|(i, _)| i)
+            .collect();
         if !files.is_empty() {
             return Some(files);
         }
@@ -814,7 +831,12 @@ fn group_matches(case: &TestCase, group: &str) -> bool {
 }
 
 /// The traces a case matches (indices into `project.traces`).
-fn match_case(project: &Project, index: &FileIndex<'_>, tests: &[Option<TestSite>], case: &TestCase) -> Vec<usize> {
+fn match_case(
+    project: &Project,
+    index: &FileIndex<'_>,
+    tests: &[Option<TestSite>],
+    case: &TestCase,
+) -> Vec<usize> {
     let files = case_files(project, index, case);
     let candidates: Vec<usize> = match &files {
         Some(fs) => fs.iter().flat_map(|&f| project.file_traces[f].clone()).collect(),
@@ -907,7 +929,10 @@ mod tests {
             "src/parser.rs",
         ];
         assert_eq!(best(&files, "com.acme.FooTest", "parses"), ["src/test/java/com/acme/FooTest.java"]);
-        assert_eq!(best(&files, "tests.test_mod.TestParse", "test_x"), ["tests/test_mod.py", "lib/tests/test_mod.py"]);
+        assert_eq!(
+            best(&files, "tests.test_mod.TestParse", "test_x"),
+            ["tests/test_mod.py", "lib/tests/test_mod.py"]
+        );
         assert_eq!(best(&files, "lib.tests.test_mod", "test_x"), ["lib/tests/test_mod.py"]);
         assert_eq!(best(&files, "github.com/acme/repo/pkg/ingest", "TestX"), ["pkg/ingest/ingest_test.go"]);
         assert_eq!(best(&files, "repo::it", "results::reads"), ["tests/it/results.rs"]);
@@ -993,7 +1018,8 @@ at x</error></testcase>
 
     #[test]
     fn garbage_never_panics() {
-        for text in ["", "<", "<testcase", "<testcase name='x'><failure", "\u{0}\u{1}<<>>", "<a></b>", "&&&"] {
+        for text in ["", "<", "<testcase", "<testcase name='x'><failure", "\u{0}\u{1}<<>>", "<a></b>", "&&&"]
+        {
             let _ = parse("r.xml", text);
         }
     }
