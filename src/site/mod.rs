@@ -1,5 +1,6 @@
 //! The build: a flat list of timed stages — walk, read and scan, parse plans, model,
-//! provenance (git), theme, cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
+//! results (JUnit reports, when `test_results` names some), provenance (git), theme,
+//! cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
 //! on disk. This is the only module that touches the file system (besides `config`):
 //! it loads and saves the caches of `.tracemark-cache/` (highlighted files, rendered
 //! markdown) and the output folder's manifest, which `render` only reads as bytes and

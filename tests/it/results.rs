@@ -342,3 +342,12 @@ fn a_build_without_test_results_is_unchanged() {
     let with = strip_results(trace_json(with.path()));
     assert_eq!(plain, with);
 }
+
+#[test]
+fn requirement_page_with_tests_snapshot() {
+    let (out, _) = build(&fixture("results"));
+    let page = read(out.path(), &format!("{PLAN}/requirements/REQ-TS-004.html"))
+        .replace(concat!("tracemark ", env!("CARGO_PKG_VERSION")), "tracemark [VERSION]");
+    let main = &page[page.find("<main").unwrap()..page.find("</main>").unwrap()];
+    insta::assert_snapshot!("requirement_page_with_tests", main);
+}
