@@ -418,7 +418,16 @@ pub fn apply(project: &mut Project, reports: Vec<ReportInput>, unmatched_globs: 
             Err(d) => project.diagnostics.push(d),
         }
     }
-    v.trace_tests = (0..project.traces.len()).map(|t| test_site(project, t)).collect();
+    v.trace_tests = vec![None; project.traces.len()];
+    for (f, range) in project.file_traces.iter().enumerate() {
+        if range.is_empty() || lang_of(&project.files[f].path).is_none() {
+            continue;
+        }
+        let lines: Vec<&str> = project.files[f].text.lines().collect();
+        for t in range.clone() {
+            v.trace_tests[t] = test_site(project, t, &lines);
+        }
+    }
     v.trace_cases = vec![Vec::new(); project.traces.len()];
     v.case_matched = vec![false; v.cases.len()];
     let index = FileIndex::new(&project.scanned);
@@ -565,12 +574,10 @@ fn lang_of(path: &str) -> Option<Lang> {
     })
 }
 
-/// The test trace `t` marks, if any (see the module doc).
-fn test_site(project: &Project, t: usize) -> Option<TestSite> {
+/// The test trace `t` marks, if any (see the module doc); `lines` are its file's lines.
+fn test_site(project: &Project, t: usize, lines: &[&str]) -> Option<TestSite> {
     let tr = &project.traces[t];
-    let file = &project.files[tr.file];
-    let lang = lang_of(&file.path)?;
-    let lines: Vec<&str> = file.text.lines().collect();
+    let lang = lang_of(&project.files[tr.file].path)?;
     match tr.trace.placement {
         Placement::TestTitle => {
             let line = lines.get(tr.trace.line.checked_sub(1)? as usize)?;

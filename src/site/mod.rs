@@ -208,10 +208,11 @@ fn read_test_reports(
         if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
             continue;
         }
+        let out = config.out.clone();
         let walker = ignore::WalkBuilder::new(&dir)
             .standard_filters(false)
             .follow_links(false)
-            .filter_entry(|e| e.file_name() != ".git" && e.file_name() != CACHE_DIR)
+            .filter_entry(move |e| e.file_name() != ".git" && e.file_name() != CACHE_DIR && e.path() != out)
             .build();
         for e in walker.flatten() {
             let Some(ft) = e.file_type() else { continue };
