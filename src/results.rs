@@ -527,16 +527,25 @@ pub fn apply(project: &mut Project, reports: Vec<ReportInput>, unmatched_globs: 
 
 // ---- which test a trace marks --------------------------------------------------------
 
+/// A string literal in `'`, `"` or `` ` `` quotes (its text is one of three groups).
+const QUOTED: &str = r#"(?:'((?:\\.|[^\\'])*)'|"((?:\\.|[^\\"])*)"|`((?:\\.|[^\\`])*)`)"#;
 static TITLE_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*(?:export\s+)?(describe|context|suite|it|test|specify)(?:\.\w+)*\s*\(\s*(['"`])((?:\\.|[^\\])*?)['"`]"#)
-        .expect("valid regex")
+    Regex::new(&format!(
+        r"^\s*(?:export\s+)?(describe|context|suite|it|test|specify)(?:\.\w+)*\s*\(\s*{QUOTED}"
+    ))
+    .expect("valid regex")
 });
 static ANY_TITLE_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(describe|context|suite|it|test|specify)(?:\.\w+)*\s*\(\s*(['"`])((?:\\.|[^\\])*?)['"`]"#)
+    Regex::new(&format!(r"\b(describe|context|suite|it|test|specify)(?:\.\w+)*\s*\(\s*{QUOTED}"))
         .expect("valid regex")
 });
-static STRING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(['"`])((?:\\.|[^\\])*?)['"`]"#).expect("valid regex"));
+static STRING: LazyLock<Regex> = LazyLock::new(|| Regex::new(QUOTED).expect("valid regex"));
+
+/// The text of the quoted string among a match's groups from `first` on.
+fn quoted(c: &regex::Captures<'_>, first: usize) -> String {
+    (first..first + 3).find_map(|i| c.get(i)).map_or(String::new(), |m| m.as_str().to_string())
+}
+
 static RUST_FN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+(\w+)").expect("valid regex")
 });
@@ -583,7 +592,7 @@ fn test_site(project: &Project, t: usize, lines: &[&str]) -> Option<TestSite> {
             let line = lines.get(tr.trace.line.checked_sub(1)? as usize)?;
             if let Some(c) = ANY_TITLE_CALL.captures(line) {
                 return Some(TestSite {
-                    title: c[3].to_string(),
+                    title: quoted(&c, 2),
                     group: matches!(&c[1], "describe" | "context" | "suite"),
                 });
             }
@@ -594,7 +603,7 @@ fn test_site(project: &Project, t: usize, lines: &[&str]) -> Option<TestSite> {
                 let l = l.trim_start();
                 l.starts_with("describe") || l.starts_with("context") || l.starts_with("suite")
             });
-            Some(TestSite { title: s[2].to_string(), group })
+            Some(TestSite { title: quoted(&s, 1), group })
         }
         Placement::Comment => {
             let mut test_attr = false;
@@ -618,7 +627,7 @@ fn test_site(project: &Project, t: usize, lines: &[&str]) -> Option<TestSite> {
                 }
                 return match lang {
                     Lang::Js => TITLE_CALL.captures(raw).map(|c| TestSite {
-                        title: c[3].to_string(),
+                        title: quoted(&c, 2),
                         group: matches!(&c[1], "describe" | "context" | "suite"),
                     }),
                     Lang::Rust => RUST_FN

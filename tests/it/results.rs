@@ -147,7 +147,7 @@ fn requirement_pages_list_tests_with_outcome_badges() {
     assert!(skipped.contains(r#"<td><span class="badge warn">skipped</span></td>"#), "{skipped}");
     let not_run = page("REQ-TS-005");
     assert!(not_run.contains(r#"<td><span class="badge muted">not run</span></td>"#), "{not_run}");
-    assert!(not_run.contains("<td>handles unicode</td>"), "{not_run}");
+    assert!(not_run.contains("<td>handles the user&#x27;s unicode</td>"), "{not_run}");
     // A failure message is escaped: Surefire's `<true>` is text.
     let java = page("REQ-JV-002");
     assert!(java.contains("expected: &lt;true&gt; but was: &lt;false&gt;"), "{java}");
