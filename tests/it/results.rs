@@ -152,6 +152,13 @@ fn requirement_pages_list_tests_with_outcome_badges() {
     let java = page("REQ-JV-002");
     assert!(java.contains("expected: &lt;true&gt; but was: &lt;false&gt;"), "{java}");
 
+    let index = read(out.path(), "index.html");
+    assert!(index.contains("<b>6</b><span>requirements verified</span>"), "{index}");
+    assert!(
+        index.contains("<b>14/24</b><span>test cases passed (5 failed, 5 skipped, 5 unmatched)</span>"),
+        "{index}"
+    );
+
     let plan = read(out.path(), &format!("{PLAN}/index.html"));
     assert!(plan.contains("<th>Verification</th>"), "{plan}");
     assert_eq!(plan.matches(r#"<td><span class="badge bad">failing</span></td>"#).count(), 6);
@@ -330,6 +337,7 @@ fn a_build_without_test_results_is_unchanged() {
     }
     let req = read(plain.path(), &format!("{PLAN}/requirements/REQ-TS-002.html"));
     assert!(!req.contains("id=\"tests\"") && !req.contains("failing"), "{req}");
+    assert!(!read(plain.path(), "index.html").contains("test cases passed"));
     let plan = read(plain.path(), &format!("{PLAN}/index.html"));
     assert!(!plan.contains("<th>Verification</th>") && !plan.contains("✗"), "{plan}");
     // An empty list is no list.
