@@ -102,18 +102,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Every file a build of `config`'s project would read now, with its SHA-256, sorted
-/// by path: the walk's files within `max_file_size` that can be read (what
-/// [`analyse_inputs`] records, without scanning anything).
+/// by path: the walk's files within `max_file_size` that can be read and the test
+/// reports of `test_results` (what [`analyse_inputs`] records, without scanning
+/// anything).
 pub fn input_digests(config: &Config) -> Vec<InputDigest> {
     let (files, _, _) = walk::walk(config);
-    files
+    let mut digests: Vec<InputDigest> = files
         .par_iter()
         .filter(|f| f.size <= config.max_file_size)
         .filter_map(|f| {
             let bytes = std::fs::read(&f.abs).ok()?;
             Some(InputDigest { path: f.rel.clone(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 })
         })
-        .collect()
+        .collect();
+    if !config.test_results.is_empty() {
+        // The test reports, read as the build reads them (often ignored files).
+        digests.extend(read_test_reports(config, true).2);
+        digests.sort();
+        digests.dedup_by(|a, b| a.path == b.path);
+    }
+    digests
 }
 
 /// Reads the project and computes the cross-reference, without rendering. The

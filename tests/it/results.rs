@@ -359,3 +359,57 @@ fn requirement_page_with_tests_snapshot() {
     let main = &page[page.find("<main").unwrap()..page.find("</main>").unwrap()];
     insta::assert_snapshot!("requirement_page_with_tests", main);
 }
+
+#[test]
+fn the_evidence_bundle_reports_verification_and_hashes_the_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("p");
+    copy_dir(&fixture("results"), &root);
+    let archive = tmp.path().join("e.tar.gz");
+    let o = assert_cmd::Command::cargo_bin("tracemark")
+        .unwrap()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["bundle", s(&root), "-o", s(&archive)])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let x = tmp.path().join("x");
+    std::fs::create_dir(&x).unwrap();
+    let o = std::process::Command::new("tar").arg("xzf").arg(&archive).arg("-C").arg(&x).output().unwrap();
+    assert!(o.status.success());
+    let html = std::fs::read_to_string(x.join("e/evidence.html")).unwrap();
+    assert!(html.contains("<h2>Verification results</h2>"), "{html}");
+    assert!(html.contains("<b>6/19</b><span>requirements verified by a passed test</span>"), "{html}");
+    assert!(html.contains("<td class=\"nowrap\">6 · 6 · 7</td>"), "{html}");
+    let e: Value = serde_json::from_slice(&std::fs::read(x.join("e/evidence.json")).unwrap()).unwrap();
+    let reports: Vec<&str> = e["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["path"].as_str().filter(|p| p.starts_with("reports/")))
+        .collect();
+    assert_eq!(
+        reports,
+        [
+            "reports/TEST-com.acme.IngestTest.xml",
+            "reports/go.xml",
+            "reports/nextest.xml",
+            "reports/pytest.xml",
+            "reports/vitest.xml"
+        ]
+    );
+    // The checkout's inputs, reports included, are those of the bundle; a changed report is named.
+    let o = tracemark(&["verify", s(&archive), "--against", s(&root)]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::write(root.join("reports/go.xml"), "<testsuites/>\n").unwrap();
+    let o = tracemark(&["verify", s(&archive), "--against", s(&root)]);
+    assert_eq!(o.status.code(), Some(1));
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(all.contains("reports/go.xml"), "{all}");
+}
