@@ -131,6 +131,10 @@ pub struct BuildArgs {
     /// Print nothing but errors.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// A JUnit XML report glob, relative to ROOT (repeatable): replaces `test_results` of
+    /// tracemark.toml for this run. Test cases are matched to the traces of their tests.
+    #[arg(long = "test-results", value_name = "GLOB")]
+    pub test_results: Vec<String>,
     /// Exit with status 1 (after writing the site) when a finding has severity error,
     /// as `tracemark check` does.
     #[arg(long)]
@@ -147,6 +151,10 @@ pub struct CheckArgs {
     /// and `$GITHUB_STEP_SUMMARY` set, a markdown job summary is appended to that file.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// A JUnit XML report glob, relative to ROOT (repeatable): replaces `test_results` of
+    /// tracemark.toml for this run. Test cases are matched to the traces of their tests.
+    #[arg(long = "test-results", value_name = "GLOB")]
+    pub test_results: Vec<String>,
     /// Fail only on findings that are not in this baseline file (written by
     /// `--write-baseline`); baselined findings are counted, shown in SARIF and JSON with
     /// their state, and do not fail. Says how many baseline findings are gone.

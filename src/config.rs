@@ -45,6 +45,8 @@ pub struct RawConfig {
     /// The forge of `repo_url`: `github`, `gitlab`, `gitea` (also Forgejo) or `bitbucket`
     /// (default: known from the host, else no permalinks).
     pub forge: Option<Forge>,
+    /// Globs of JUnit XML test reports, relative to the root (default: none).
+    pub test_results: Option<Vec<String>>,
     /// The `[severity]` table: finding code name (`dangling-reference`) → `error`,
     /// `warning`, `note` or `off`. Spans are kept so that errors can name the line.
     pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -107,6 +109,10 @@ pub struct Config {
     pub max_file_size: u64,
     /// The syntax highlighter.
     pub highlighter: HighlighterChoice,
+    /// JUnit XML reports to read: the globs as written (root-relative, `/`-separated)
+    /// and compiled; empty when no report is configured, and then nothing about tests
+    /// is shown or checked.
+    pub test_results: TestResults,
     /// Severity overrides from `[severity]`, by code; `None` means `off` (findings of
     /// that code are removed). Codes not listed keep their built-in severity.
     pub severity: BTreeMap<Code, Option<Severity>>,
@@ -202,6 +208,7 @@ impl Config {
             excerpt_lines: raw.excerpt_lines.unwrap_or(40).max(1),
             max_file_size: raw.max_file_size.unwrap_or(8 << 20),
             highlighter: raw.highlighter.unwrap_or_default(),
+            test_results: TestResults::new(raw.test_results.as_deref().unwrap_or_default())?,
             severity,
             grammar,
             repo_url: raw.repo_url.map(Spanned::into_inner),
@@ -230,6 +237,61 @@ fn check_repo_url(url: &Spanned<String>) -> Result<(), (Range<usize>, String)> {
             url.span(),
             "repo_url is not a repository's web address; write it as `https://github.com/OWNER/REPO`".into(),
         )),
+    }
+}
+
+/// The `test_results` globs: where the JUnit XML reports are.
+#[derive(Debug, Default)]
+pub struct TestResults {
+    /// The globs as written.
+    pub globs: Vec<String>,
+    /// The globs compiled, matched against root-relative `/`-separated paths.
+    pub set: GlobSet,
+}
+
+impl TestResults {
+    /// Compiles `globs`. Errors: a glob that does not compile, or one that is absolute
+    /// or climbs out of the root (`..`): reports are read only under the root.
+    pub fn new(globs: &[String]) -> Result<TestResults> {
+        for g in globs {
+            if g.starts_with('/') || g.split(['/', '\\']).any(|c| c == "..") || g.contains(':') {
+                bail!(
+                    "{FILE_NAME}: `test_results` glob `{g}` leaves the project root; write it relative to \
+                     the root (`reports/**/*.xml`)"
+                );
+            }
+        }
+        Ok(TestResults { globs: globs.to_vec(), set: globset(globs, "test_results")? })
+    }
+
+    /// Whether any report is configured.
+    pub fn is_empty(&self) -> bool {
+        self.globs.is_empty()
+    }
+
+    /// The folders (root-relative, `/`-separated, `""` for the root) to walk for
+    /// reports: each glob's leading components without a glob character, deduplicated.
+    pub fn bases(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .globs
+            .iter()
+            .map(|g| {
+                let parts: Vec<&str> = g.split('/').collect();
+                let literal = parts[..parts.len().saturating_sub(1)]
+                    .iter()
+                    .take_while(|c| !c.contains(['*', '?', '[', '{', '\\']))
+                    .copied()
+                    .filter(|c| !c.is_empty() && *c != ".")
+                    .collect::<Vec<_>>();
+                literal.join("/")
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        // A base under another base is walked with it.
+        let all = out.clone();
+        out.retain(|b| !all.iter().any(|a| a != b && (a.is_empty() || b.starts_with(&format!("{a}/")))));
+        out
     }
 }
 
@@ -457,6 +519,34 @@ mod tests {
         let c = Config::from_raw(PathBuf::from("/p"), RawConfig::default(), Some(Path::new("/elsewhere")))
             .unwrap();
         assert_eq!(c.provenance_settings().out, None);
+    }
+
+    #[test]
+    fn test_results_globs_compile_and_name_their_base_folders() {
+        let raw =
+            parse("test_results = [\"reports/**/*.xml\", \"reports/unit/*.xml\", \"junit.xml\"]\n").unwrap();
+        let c = Config::from_raw(PathBuf::from("/p"), raw, None).unwrap();
+        assert!(c.test_results.set.is_match("reports/a/b.xml"));
+        assert!(c.test_results.set.is_match("junit.xml"));
+        assert!(!c.test_results.set.is_match("src/a.xml"));
+        assert_eq!(c.test_results.bases(), vec![String::new()]);
+        let t = TestResults::new(&["reports/**/*.xml".into(), "target/nextest/ci/junit.xml".into()]).unwrap();
+        assert_eq!(t.bases(), vec!["reports".to_string(), "target/nextest/ci".to_string()]);
+        assert!(TestResults::new(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn test_results_outside_the_root_are_refused() {
+        for g in ["../other/*.xml", "/etc/*.xml", "a/../../b.xml"] {
+            let err = TestResults::new(&[g.to_string()]).unwrap_err();
+            assert!(format!("{err:#}").contains("leaves the project root"), "{g}: {err:#}");
+        }
+    }
+
+    #[test]
+    fn test_results_is_a_known_key_and_typos_name_their_line() {
+        let err = parse("title = \"x\"\ntest_result = [\"a.xml\"]\n").unwrap_err();
+        assert!(err.starts_with("2:1: ") && err.contains("test_results"), "{err}");
     }
 
     #[test]

@@ -68,11 +68,19 @@ pub enum Code {
     FailedGate,
     /// No plan root is configured and none was found: nothing is cross-referenced.
     NoPlans,
+    /// A test case of a JUnit report that a trace matches failed (or errored).
+    FailingTest,
+    /// A requirement that no passed test case verifies (opt-in: off unless the
+    /// `[severity]` table gives it a level).
+    UntestedRequirement,
+    /// A JUnit report that could not be read: malformed XML, too large, a symbolic
+    /// link, or a `test_results` glob that matches no file.
+    InvalidTestReport,
 }
 
 impl Code {
     /// Every code, in declaration order.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 18] = [
         Code::DanglingReference,
         Code::UnresolvedMarker,
         Code::AmbiguousReference,
@@ -88,6 +96,9 @@ impl Code {
         Code::PrerequisiteCycle,
         Code::FailedGate,
         Code::NoPlans,
+        Code::FailingTest,
+        Code::UntestedRequirement,
+        Code::InvalidTestReport,
     ];
 
     /// The code with this kebab-case name (`dangling-reference`), if there is one.
@@ -113,6 +124,9 @@ impl Code {
             Code::PrerequisiteCycle => "prerequisite-cycle",
             Code::FailedGate => "failed-gate",
             Code::NoPlans => "no-plans",
+            Code::FailingTest => "failing-test",
+            Code::UntestedRequirement => "untested-requirement",
+            Code::InvalidTestReport => "invalid-test-report",
         }
     }
 
@@ -125,8 +139,31 @@ impl Code {
             Code::Encoding | Code::SkippedFile | Code::UndeclaredPlan | Code::TraceForUnfinishedPhase => {
                 Severity::Note
             }
-            Code::DanglingReference | Code::PrerequisiteCycle | Code::FailedGate => Severity::Error,
+            Code::DanglingReference | Code::PrerequisiteCycle | Code::FailedGate | Code::FailingTest => {
+                Severity::Error
+            }
             _ => Severity::Warning,
+        }
+    }
+
+    /// Whether findings of this code are listed when the `[severity]` table does not
+    /// name the code. Only `untested-requirement` is off by default (opt-in): with it
+    /// listed at a level (`untested-requirement = "warning"`), its findings appear with
+    /// that level; [`Code::default_severity`] is then the level it is documented with.
+    pub fn on_by_default(self) -> bool {
+        self != Code::UntestedRequirement
+    }
+
+    /// The default as documentation shows it: the severity's name, or `off` for a code
+    /// that is off by default.
+    pub fn default_label(self) -> &'static str {
+        if !self.on_by_default() {
+            return "off";
+        }
+        match self.default_severity() {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
         }
     }
 
@@ -233,6 +270,27 @@ impl Code {
                 "`Gate: FAIL — coverage below 80 %` in a phase document",
                 "error: the plan itself says that a condition to go on is not met",
             ),
+            Code::FailingTest => (
+                "FailingTest",
+                "A test case of a JUnit report read through `test_results` failed or errored, and a trace matches it: the test that verifies a requirement does not pass. The finding sits at the trace and names the test case and the first line of its failure message.",
+                "Fix the code or the test, then run the tests again so the report is fresh. If the report is stale, regenerate it before running tracemark.",
+                "// @requirement:REQ-ING-001\nit('parses a file', …)   <- reports/vitest.xml: <failure message=\"expected 2 to be 3\">",
+                "error: a requirement whose test fails is not met, and that is what an assessor asks first",
+            ),
+            Code::UntestedRequirement => (
+                "UntestedRequirement",
+                "A requirement that no passed test case verifies when test reports are read: no trace of it matches a test case, or every matched case was skipped. Off unless the `[severity]` table names it.",
+                "Write a test for the requirement and mark it (`it('… @requirement:REQ-X', …)` or a marker comment above the test), and make sure its report is among `test_results`.",
+                "REQ-ING-003 traced only in src/ingest.ts, no test names it",
+                "off: most projects verify some requirements by review or analysis; give it a level in `[severity]` where every requirement needs a test",
+            ),
+            Code::InvalidTestReport => (
+                "InvalidTestReport",
+                "A JUnit report named by `test_results` could not be read: it is not well-formed XML, larger than 64 MiB, a symbolic link, or a glob matched no file. Its test cases are missing, so traces that it would verify show as not run.",
+                "Regenerate the report, fix the glob in `test_results` (or `--test-results`), or remove it.",
+                "reports/junit.xml truncated by a cancelled CI job: `</testsuite>` missing",
+                "warning: verification results are incomplete, but what was read is still right",
+            ),
             Code::NoPlans => (
                 "NoPlans",
                 "No plan root is configured and none was found (`project-plans/` up to three folders deep, `.spec-dev/active-dev/`): nothing is cross-referenced. The finding names the folders that look like plans, and stands for the dangling references each marker would otherwise give.",
@@ -271,6 +329,9 @@ impl Code {
             Code::PrerequisiteCycle => "Task prerequisites form a cycle",
             Code::FailedGate => "A gate of a plan is marked FAIL",
             Code::NoPlans => "No plan folder found; markers are not cross-referenced",
+            Code::FailingTest => "A test case matched to a trace failed",
+            Code::UntestedRequirement => "Requirement that no passed test case verifies (opt-in)",
+            Code::InvalidTestReport => "Test report could not be read",
         }
     }
 }

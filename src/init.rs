@@ -53,6 +53,12 @@ pub fn template() -> String {
          # bitbucket.org; another host gets no permalinks unless this is set).\n\
          # forge = \"github\"\n\
          \n\
+         # JUnit XML test reports (default: none; vitest/jest, pytest, cargo-nextest, Surefire,\n\
+         # go-junit-report), globs relative to this file's folder: each test case is matched to\n\
+         # the traces of its test, and requirements show as verified, failing or unverified.\n\
+         # `--test-results GLOB` (repeatable) replaces this list for one run.\n\
+         # test_results = [\"reports/**/*.xml\"]\n\
+         \n\
          # Item kinds besides requirements and phases: an ID pattern (a regex matched against\n\
          # whole tokens) and the marker tags that trace code to items of the kind. `task` and\n\
          # `risk` are built in; declare your own the same way (a `scenario` kind with the\n\
@@ -73,7 +79,8 @@ pub fn template() -> String {
          # pattern = 'REQ-[A-Z0-9]+-[0-9]{3}(?:\\.[0-9]+)?'\n\
          # tags = []\n\
          \n\
-         # Severity of each finding code: \"error\", \"warning\", \"note\" or \"off\".\n\
+         # Severity of each finding code: \"error\", \"warning\", \"note\" or \"off\". A code shown\n\
+         # as \"off\" is opt-in: give it a level to list its findings.\n\
          # `tracemark check` (and `build --fail-on-error`) exits 1 when a finding is an error;\n\
          # with `--baseline FILE`, only when a finding that is not in the baseline is.\n\
          # Each code is shown with its default and why (docs/findings.md has more).\n\
@@ -85,7 +92,7 @@ pub fn template() -> String {
             code.summary(),
             code.why_default(),
             code.name(),
-            code.default_severity()
+            code.default_label()
         ));
     }
     s
@@ -212,6 +219,8 @@ mod tests {
         assert_eq!(raw.plans, Some(vec!["project-plans".to_string()]));
         assert_eq!(raw.forge, Some(crate::provenance::Forge::GitHub));
         assert!(raw.repo_url.is_some());
+        assert_eq!(raw.test_results, Some(vec!["reports/**/*.xml".to_string()]));
+        assert!(uncommented().contains("\nuntested-requirement = \"off\"\n"), "opt-in is shown as off");
         assert_eq!(raw.severity.as_ref().map(|s| s.len()), Some(Code::ALL.len()), "every code is listed");
         assert_eq!(raw.kinds.as_ref().map(|k| k.len()), Some(3), "task, risk and requirement are shown");
         assert!(
@@ -243,6 +252,7 @@ mod tests {
             "highlighter",
             "repo_url",
             "forge",
+            "test_results",
             "[severity]",
             "[kinds.task]",
             "[kinds.risk]",

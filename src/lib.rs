@@ -23,6 +23,7 @@ pub mod plan;
 pub mod provenance;
 pub mod render;
 pub mod report;
+pub mod results;
 pub mod site;
 pub mod source;
 pub mod text;
@@ -184,7 +185,10 @@ fn init(args: &InitArgs) -> Result<ExitCode> {
 /// [`report::Context::exit_status`].
 fn check(args: &CheckArgs) -> Result<ExitCode> {
     use anyhow::Context as _;
-    let config = config::Config::load(&args.root, None)?;
+    let mut config = config::Config::load(&args.root, None)?;
+    if !args.test_results.is_empty() {
+        config.test_results = config::TestResults::new(&args.test_results)?;
+    }
     let project = site::analyse(&config, &mut site::Timings::default())?;
     let diagnostics = &project.diagnostics;
     if let Some(path) = &args.write_baseline {
@@ -261,6 +265,9 @@ fn first_file_in(root: &std::path::Path, rel: &str) -> Option<String> {
 fn build(args: &BuildArgs) -> Result<ExitCode> {
     let mut config = config::Config::load(&args.root, args.out.as_deref())?;
     config.force = args.force;
+    if !args.test_results.is_empty() {
+        config.test_results = config::TestResults::new(&args.test_results)?;
+    }
     let built = site::build(&config)?;
     if !args.quiet {
         for n in &built.notices {

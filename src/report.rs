@@ -316,7 +316,7 @@ pub fn sarif(diagnostics: &[Diagnostic], ctx: &Context<'_>) -> String {
 /// The SARIF rule (`reportingDescriptor`) of a code.
 fn sarif_rule(c: Code) -> serde_json::Value {
     let doc = c.doc();
-    let severity = c.default_severity();
+    let severity = c.default_label();
     let why = doc.why.split_once(": ").map_or(doc.why, |(_, why)| why);
     let text = format!(
         "{}\n\nHow to fix: {}\n\nExample:\n{}\n\nDefault severity {severity}: {why}.",
@@ -336,7 +336,11 @@ fn sarif_rule(c: Code) -> serde_json::Value {
         "shortDescription": { "text": format!("{}.", c.summary()) },
         "fullDescription": { "text": doc.meaning },
         "help": { "text": text, "markdown": markdown },
-        "defaultConfiguration": { "level": severity.to_string() },
+        "defaultConfiguration": if c.on_by_default() {
+            json!({ "level": c.default_severity().to_string() })
+        } else {
+            json!({ "level": c.default_severity().to_string(), "enabled": false })
+        },
         "properties": { "tags": ["traceability"] },
     });
     if let Some(uri) = help_uri(c) {
@@ -503,7 +507,7 @@ pub fn findings_doc() -> String {
          | code | default severity |\n|---|---|\n",
     );
     for c in Code::ALL {
-        let _ = writeln!(out, "| [`{0}`](#{0}) | {1} |", c.name(), c.default_severity());
+        let _ = writeln!(out, "| [`{0}`](#{0}) | {1} |", c.name(), c.default_label());
     }
     for c in Code::ALL {
         let doc = c.doc();
@@ -515,7 +519,7 @@ pub fn findings_doc() -> String {
             doc.meaning,
             doc.fix,
             doc.example,
-            c.default_severity()
+            c.default_label()
         );
     }
     out
@@ -764,7 +768,7 @@ mod tests {
         for c in Code::ALL {
             assert!(text.contains(&format!("\n## {}\n", c.name())), "{}", c.name());
             let doc = c.doc();
-            assert!(doc.why.starts_with(&format!("{}: ", c.default_severity())), "{}: {}", c.name(), doc.why);
+            assert!(doc.why.starts_with(&format!("{}: ", c.default_label())), "{}: {}", c.name(), doc.why);
             for part in [doc.meaning, doc.fix] {
                 assert!(part.ends_with('.'), "{}: {part}", c.name());
             }

@@ -1,5 +1,6 @@
 //! `evidence.html`: the bundle's printable report — provenance, summary figures,
-//! coverage per plan, every finding and the input list with hashes — rendered from the
+//! coverage per plan (and, with test reports, verification results), every finding and
+//! the input list with hashes — rendered from the
 //! theme's `evidence.html` template (no I/O). It sits at the top of the bundle's
 //! folder, beside `index.html`, and prints to paper or PDF as it is (the theme's print
 //! styles drop the header and keep table headers on each page).
@@ -27,6 +28,8 @@ struct PlanRow<'a> {
     phases: usize,
     phases_done: usize,
     traces: usize,
+    /// Requirements verified, failing and unverified; `None` without test reports.
+    verification: Option<[usize; 3]>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +75,13 @@ pub fn render(theme: &Theme, project: &Project, evidence: &Evidence) -> Result<V
             phases: p.phases.len(),
             phases_done: (0..p.phases.len()).filter(|&i| p.phase_status(i) == PhaseStatus::Done).count(),
             traces: project.plan_traces.get(pi).map_or(0, Vec::len),
+            verification: project.verification.as_ref().map(|v| {
+                let mut n = [0; 3];
+                for r in 0..p.requirements.len() {
+                    n[v.status(ReqKey { plan: pi, req: r }) as usize] += 1;
+                }
+                n
+            }),
         })
         .collect();
     let mut by_code = BTreeMap::new();

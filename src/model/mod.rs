@@ -184,6 +184,9 @@ pub struct Summary {
     pub scanned_files: usize,
     /// Findings.
     pub diagnostics: usize,
+    /// Verification results (`test_results`): absent when no report is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<crate::results::Counts>,
 }
 
 /// The whole cross-reference of a project.
@@ -243,6 +246,9 @@ pub struct Project {
     pub incoming: HashMap<Node, Vec<(LinkKind, Node)>>,
     /// Counts.
     pub summary: Summary,
+    /// Test outcomes matched to traces, when `test_results` names reports
+    /// ([`crate::results::apply`]).
+    pub verification: Option<crate::results::Verification>,
 }
 
 /// Inputs of [`Project::build`], gathered by the site's load stage.
@@ -766,6 +772,7 @@ impl Project {
             phase_link_targets: links.phases,
             incoming: links.incoming,
             summary,
+            verification: None,
         }
     }
 
@@ -775,12 +782,13 @@ impl Project {
     /// one place severities are overridden, so the console, the site and `trace.json`
     /// agree.
     pub fn apply_severity(&mut self, overrides: &BTreeMap<Code, Option<Severity>>) {
-        if overrides.is_empty() {
+        if overrides.is_empty() && self.diagnostics.iter().all(|d| d.code.on_by_default()) {
             return;
         }
         self.diagnostics = std::mem::take(&mut self.diagnostics)
             .into_iter()
             .filter_map(|d| match overrides.get(&d.code) {
+                None if !d.code.on_by_default() => None,
                 None => Some(d),
                 Some(None) => None,
                 Some(Some(severity)) => Some(d.with_severity(*severity)),

@@ -767,7 +767,9 @@ impl<'a> Site<'a> {
                         (code, docs)
                     });
                     let claimed = claimed.is_some_and(|c| c.contains(&ph));
-                    MatrixCell { traced, documented, claimed }
+                    let failing =
+                        traces.is_some_and(|ts| ts.iter().any(|&t| names_phase(&t) && self.trace_failed(t)));
+                    MatrixCell { traced, documented, claimed, failing }
                 })
                 .collect();
             matrix.push(cells);
@@ -817,6 +819,7 @@ impl<'a> Site<'a> {
             title: r.title.clone(),
             code_traces: traces.iter().filter(|&&t| self.project.traces[t].in_code()).count(),
             document_traces: traces.iter().filter(|&&t| !self.project.traces[t].in_code()).count(),
+            verification: self.project.verification.as_ref().map(|v| v.status(k).label()),
             phases: self
                 .project
                 .requirement_phases
@@ -834,6 +837,45 @@ impl<'a> Site<'a> {
                 })
                 .unwrap_or_default(),
         }
+    }
+
+    /// Whether a test case matched to trace `t` failed.
+    fn trace_failed(&self, t: usize) -> bool {
+        self.project.verification.as_ref().is_some_and(|v| {
+            v.trace_cases[t].iter().any(|&c| v.cases[c].outcome == crate::results::Outcome::Failed)
+        })
+    }
+
+    /// The tests of a requirement: each test case matched to one of its code traces
+    /// (`traces`), with its outcome, then each test trace with no case (not run).
+    fn test_rows(&self, from: &str, traces: &[usize]) -> Vec<TestRow> {
+        let Some(v) = &self.project.verification else { return Vec::new() };
+        let mut rows = Vec::new();
+        for &t in traces {
+            let tr = &self.project.traces[t];
+            let at = self.location_link(from, &self.project.files[tr.file].path, tr.trace.line);
+            for &c in &v.trace_cases[t] {
+                let case = &v.cases[c];
+                rows.push(TestRow {
+                    outcome: case.outcome.label(),
+                    name: case.display_name(),
+                    message: case.message.clone(),
+                    report: format!("{}:{}", case.report, case.line),
+                    trace: at.clone(),
+                });
+            }
+            if v.not_run(t) {
+                let title = v.trace_tests[t].as_ref().map(|s| s.title.clone()).unwrap_or_default();
+                rows.push(TestRow {
+                    outcome: "not-run",
+                    name: title,
+                    message: None,
+                    report: String::new(),
+                    trace: at,
+                });
+            }
+        }
+        rows
     }
 
     fn phase_row(&self, from: &str, p: usize, ph: usize) -> PhaseRow {
@@ -910,6 +952,9 @@ impl<'a> Site<'a> {
         ctx.insert("document_traces", &doc_views);
         ctx.insert("max_excerpts", MAX_EXCERPTS);
         ctx.insert("same_id_elsewhere", &others);
+        if self.project.verification.is_some() {
+            ctx.insert("tests", self.test_rows(&from, &code));
+        }
         let title = if r.title.is_empty() { r.id.clone() } else { format!("{} — {}", r.id, r.title) };
         self.page_deferred(from, "requirement.html", &title, ctx, d)
     }
@@ -1293,7 +1338,7 @@ impl<'a> Site<'a> {
             .iter()
             .map(|c| CodeRow {
                 code: c.name(),
-                severity: c.default_severity().to_string(),
+                severity: c.default_label().to_string(),
                 summary: c.summary(),
             })
             .collect();
@@ -1542,7 +1587,25 @@ struct RequirementRow {
     title: String,
     code_traces: usize,
     document_traces: usize,
+    /// `verified`, `failing` or `unverified`; `None` when no test report is read.
+    verification: Option<&'static str>,
     phases: Vec<LinkView>,
+}
+
+/// One test of a requirement page: a test case matched to a trace, or a test trace
+/// with no case in the reports (`not-run`).
+#[derive(Serialize)]
+struct TestRow {
+    /// `passed`, `failed`, `skipped` or `not-run`.
+    outcome: &'static str,
+    /// The case (`classname › name`) or, not run, the test's title.
+    name: String,
+    /// The first line of the failure or skip message.
+    message: Option<String>,
+    /// `report.xml:line` of the case (empty when not run).
+    report: String,
+    /// The trace the case matched.
+    trace: LinkView,
 }
 
 #[derive(Serialize)]
@@ -1647,6 +1710,8 @@ struct MatrixCell {
     documented: bool,
     /// Whether the plan maps the requirement to this phase.
     claimed: bool,
+    /// Whether a test case matched to one of the traces failed.
+    failing: bool,
 }
 
 #[derive(Serialize)]
@@ -1749,7 +1814,13 @@ struct SourceJson<'a> {
 /// [[start, end], …] (the lines shown; a gap between two), excerpt_cut, plans: [{plan, phase,
 /// resolved}], requirements: [{id, status, plan}], items: [{kind, id, status, plan}],
 /// unresolved}], "diagnostics": [...], "source": {commit, date, dirty, repo_url},
-/// "build_date" }`. Deterministic and compact (one line; `jq .` pretty-prints it).
+/// "build_date" }`. With test reports (`test_results`): each requirement's
+/// `verification` (`verified`, `failing`, `unverified`), each trace's `test` (`{title,
+/// group}` or null) and `results` (its matched cases `{report, line, suite, classname,
+/// name, file?, outcome, message?}`, or `[{outcome: "not-run"}]` for a test with no
+/// case), `summary.verification` (counts) and a top-level `verification` (`{reports,
+/// unmatched: [case]}`); none of these keys appear without reports. Deterministic and
+/// compact (one line; `jq .` pretty-prints it).
 pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>> {
     #[derive(Serialize)]
     struct Json<'a> {
@@ -1760,8 +1831,11 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
         plans: Vec<serde_json::Value>,
         files: Vec<serde_json::Value>,
         traces: Vec<serde_json::Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        verification: Option<serde_json::Value>,
         diagnostics: &'a [Diagnostic],
     }
+    let verification = project.verification.as_ref();
     let plans = project
         .plans
         .iter()
@@ -1775,10 +1849,14 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
                     let key = ReqKey { plan: pi, req: ri };
                     let traces = project.requirement_traces.get(&key).cloned().unwrap_or_default();
                     let covered = project.is_covered(key);
-                    serde_json::json!({
+                    let mut json = serde_json::json!({
                         "id": r.id, "title": r.title, "pattern": r.pattern, "location": r.location, "shape": r.shape,
                         "covered": covered, "traces": traces,
-                    })
+                    });
+                    if let Some(v) = verification {
+                        json["verification"] = serde_json::json!(v.status(key));
+                    }
+                    json
                 })
                 .collect();
             let phases: Vec<_> = p
@@ -1852,9 +1930,10 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
     let traces = project
         .traces
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(ti, t)| {
             let file = &project.files[t.file];
-            serde_json::json!({
+            let mut json = serde_json::json!({
                 "path": file.path, "line": t.trace.line, "end_line": t.trace.end_line,
                 "placement": t.trace.placement, "excerpt": t.trace.excerpt.span(),
                 "ranges": t.trace.excerpt.ranges, "excerpt_cut": t.trace.excerpt.cut,
@@ -1878,7 +1957,16 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
                     "plan": it.item.map(|k| &project.plans[k.plan].id),
                 })).collect::<Vec<_>>(),
                 "unresolved": t.trace.unresolved.iter().map(|(_, v)| v).collect::<Vec<_>>(),
-            })
+            });
+            if let Some(v) = verification {
+                json["test"] = serde_json::json!(v.trace_tests[ti]);
+                json["results"] = if v.not_run(ti) {
+                    serde_json::json!([{ "outcome": "not-run" }])
+                } else {
+                    serde_json::json!(v.trace_cases[ti].iter().map(|&c| &v.cases[c]).collect::<Vec<_>>())
+                };
+            }
+            json
         })
         .collect();
     let files = project
@@ -1909,6 +1997,12 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
         plans,
         files,
         traces,
+        verification: verification.map(|v| {
+            serde_json::json!({
+                "reports": v.reports,
+                "unmatched": v.cases.iter().zip(&v.case_matched).filter(|(_, m)| !**m).map(|(c, _)| c).collect::<Vec<_>>(),
+            })
+        }),
         diagnostics: &project.diagnostics,
     };
     let mut out = serde_json::to_vec(&json)?;

@@ -1,5 +1,6 @@
 //! The build: a flat list of timed stages — walk, read and scan, parse plans, model,
-//! provenance (git), theme, cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
+//! results (JUnit reports, when `test_results` names some), provenance (git), theme,
+//! cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
 //! on disk. This is the only module that touches the file system (besides `config`):
 //! it loads and saves the caches of `.tracemark-cache/` (highlighted files, rendered
 //! markdown) and the output folder's manifest, which `render` only reads as bytes and
@@ -101,18 +102,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Every file a build of `config`'s project would read now, with its SHA-256, sorted
-/// by path: the walk's files within `max_file_size` that can be read (what
-/// [`analyse_inputs`] records, without scanning anything).
+/// by path: the walk's files within `max_file_size` that can be read and the test
+/// reports of `test_results` (what [`analyse_inputs`] records, without scanning
+/// anything).
 pub fn input_digests(config: &Config) -> Vec<InputDigest> {
     let (files, _, _) = walk::walk(config);
-    files
+    let mut digests: Vec<InputDigest> = files
         .par_iter()
         .filter(|f| f.size <= config.max_file_size)
         .filter_map(|f| {
             let bytes = std::fs::read(&f.abs).ok()?;
             Some(InputDigest { path: f.rel.clone(), sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 })
         })
-        .collect()
+        .collect();
+    if !config.test_results.is_empty() {
+        // The test reports, read as the build reads them (often ignored files).
+        digests.extend(read_test_reports(config, true).2);
+        digests.sort();
+        digests.dedup_by(|a, b| a.path == b.path);
+    }
+    digests
 }
 
 /// Reads the project and computes the cross-reference, without rendering. The
@@ -162,7 +171,7 @@ pub fn analyse_inputs(
         plan_folders.push(f);
         diagnostics.extend(d);
     }
-    let project = timings.time("model", || {
+    let mut project = timings.time("model", || {
         let mut project = Project::build(Inputs {
             title: config.title.clone(),
             folders: plan_folders,
@@ -174,10 +183,106 @@ pub fn analyse_inputs(
         if no_plans {
             project.report_no_plans(&walk::plan_like_folders(&files));
         }
-        project.apply_severity(&config.severity);
         project
     });
+    let mut inputs = inputs;
+    if !config.test_results.is_empty() {
+        let (reports, unmatched, digests) = timings.time("results", || read_test_reports(config, hash));
+        crate::results::apply(&mut project, reports, &unmatched);
+        // The reports are inputs too (some may be scanned files already).
+        inputs.extend(digests);
+        inputs.sort();
+        inputs.dedup_by(|a, b| a.path == b.path);
+    }
+    project.apply_severity(&config.severity);
     Ok((project, inputs))
+}
+
+/// Reads the JUnit reports named by `test_results`: every regular file under the globs'
+/// base folders whose root-relative path a glob matches, sorted by path. Symbolic links
+/// are not followed (a symlinked report is refused with a finding), `.git` is skipped,
+/// and a file over [`crate::results::MAX_REPORT_BYTES`] is not read. Also returns the
+/// globs that matched no file and, when `hash` is set, each report read with its
+/// SHA-256 ([`InputDigest`]).
+fn read_test_reports(
+    config: &Config,
+    hash: bool,
+) -> (Vec<crate::results::ReportInput>, Vec<String>, Vec<InputDigest>) {
+    use crate::results::MAX_REPORT_BYTES;
+    let t = &config.test_results;
+    let mut paths: Vec<(String, std::path::PathBuf, bool)> = Vec::new();
+    for base in t.bases() {
+        let dir = if base.is_empty() { config.root.clone() } else { config.root.join(&base) };
+        if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        let out = config.out.clone();
+        let walker = ignore::WalkBuilder::new(&dir)
+            .standard_filters(false)
+            .follow_links(false)
+            .filter_entry(move |e| e.file_name() != ".git" && e.file_name() != CACHE_DIR && e.path() != out)
+            .build();
+        for e in walker.flatten() {
+            let Some(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                continue;
+            }
+            let Ok(rel) = e.path().strip_prefix(&config.root) else { continue };
+            let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else { continue };
+            if e.path().starts_with(&config.out) || !t.set.is_match(&rel) {
+                continue;
+            }
+            paths.push((rel, e.path().to_path_buf(), ft.is_symlink()));
+        }
+    }
+    paths.sort();
+    paths.dedup_by(|a, b| a.0 == b.0);
+    let unmatched: Vec<String> = t
+        .globs
+        .iter()
+        .filter(|g| {
+            let one = globset::Glob::new(g).map(|g| g.compile_matcher());
+            !one.is_ok_and(|m| paths.iter().any(|(rel, _, _)| m.is_match(rel)))
+        })
+        .cloned()
+        .collect();
+    let reports: Vec<(crate::results::ReportInput, Option<InputDigest>)> = paths
+        .into_par_iter()
+        .map(|(rel, path, symlink)| {
+            let mut digest = None;
+            let refuse = |why: String| {
+                Err(Diagnostic::new(Code::InvalidTestReport, &rel, 0, why)
+                    .with_help("point `test_results` at the report itself, inside the project root"))
+            };
+            let text = if symlink {
+                refuse("is a symbolic link; a report is not read through a link".into())
+            } else {
+                match std::fs::symlink_metadata(&path) {
+                    Ok(m) if m.len() > MAX_REPORT_BYTES => refuse(format!(
+                        "is {} MiB, over the {} MiB cap for a test report; not read",
+                        m.len() >> 20,
+                        MAX_REPORT_BYTES >> 20
+                    )),
+                    _ => match output::read_file(&path) {
+                        Ok(bytes) => {
+                            if hash {
+                                digest = Some(InputDigest {
+                                    path: rel.clone(),
+                                    sha256: sha256_hex(&bytes),
+                                    bytes: bytes.len() as u64,
+                                });
+                            }
+                            Ok(text::decode(&bytes).text.into_owned())
+                        }
+                        Err(e) => refuse(format!("could not be read: {e}")),
+                    },
+                }
+            };
+            ((rel, text), digest)
+        })
+        .collect();
+    let (reports, digests): (Vec<_>, Vec<_>) = reports.into_iter().unzip();
+    (reports, unmatched, digests.into_iter().flatten().collect())
 }
 
 /// Builds the site: analyse, render every page, write the output folder (only files

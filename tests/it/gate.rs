@@ -152,7 +152,7 @@ fn sarif_has_rule_help_fingerprints_and_file_regions() {
     let driver = &run0["tool"]["driver"];
     assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 15);
+    assert_eq!(rules.len(), 18);
     for r in rules {
         // GitHub's rules (Multitool GH2012 and friends): descriptions and help present.
         assert!(r["fullDescription"]["text"].as_str().is_some_and(|t| t.len() > 20), "{r}");
@@ -163,6 +163,9 @@ fn sarif_has_rule_help_fingerprints_and_file_regions() {
         assert!(!name.eq_ignore_ascii_case(r["id"].as_str().unwrap()), "{r}");
         assert!(name.chars().next().unwrap().is_ascii_uppercase() && !name.contains(['-', ' ']), "{r}");
         assert!(["error", "warning", "note"].contains(&r["defaultConfiguration"]["level"].as_str().unwrap()));
+        // An opt-in code is documented as disabled by default.
+        let enabled = r["defaultConfiguration"]["enabled"].as_bool().unwrap_or(true);
+        assert_eq!(enabled, r["id"] != "untested-requirement", "{r}");
     }
     let results = run0["results"].as_array().unwrap();
     assert!(results.len() >= 2, "{results:?}");

@@ -337,6 +337,18 @@ fn every_finding_code_has_a_triggering_fixture_and_none_fires_on_the_clean_one()
             seen.insert(f["code"].as_str().unwrap().to_string());
         }
     }
+    // Test reports: a failing test, a malformed report, and the opt-in code turned on.
+    let results = tempfile::tempdir().unwrap();
+    crate::copy_dir(&fixture("results"), results.path());
+    std::fs::write(
+        results.path().join("tracemark.toml"),
+        "test_results = [\"reports/*.xml\", \"broken/*.xml\"]\n[severity]\nuntested-requirement = \"note\"\n",
+    )
+    .unwrap();
+    let (_, json) = check_json(results.path());
+    for f in json["findings"].as_array().unwrap() {
+        seen.insert(f["code"].as_str().unwrap().to_string());
+    }
     let tmp = tempfile::tempdir().unwrap();
     let o = tracemark(&["init", tmp.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -349,7 +361,7 @@ fn every_finding_code_has_a_triggering_fixture_and_none_fires_on_the_clean_one()
         .filter_map(|l| l.strip_prefix("# ")?.split(" = ").next())
         .map(str::to_string)
         .collect();
-    assert_eq!(all.len(), 15, "init lists every code: {config}");
+    assert_eq!(all.len(), 18, "init lists every code: {config}");
     for code in &all {
         assert!(seen.contains(code), "no fixture triggers `{code}`; seen {seen:?}");
     }

@@ -19,6 +19,7 @@ mod layouts;
 mod links;
 mod properties;
 mod provenance;
+mod results;
 mod search;
 #[cfg(feature = "serve")]
 mod serve;
