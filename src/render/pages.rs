@@ -251,6 +251,45 @@ pub fn render_site(
     Ok(pages)
 }
 
+/// The findings of each plan (indices into `Project::diagnostics`, in their order):
+/// those in its folder (its documents, its requirements' definitions) and those on the
+/// traces that name it or resolve a requirement to it (the marker's `path:line` lies in
+/// the trace's lines).
+fn plan_findings(project: &Project) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); project.plans.len()];
+    let folders: Vec<String> = project.plans.iter().map(|p| format!("{}/", p.folder)).collect();
+    for (di, d) in project.diagnostics.iter().enumerate() {
+        let mut of: Vec<usize> = Vec::new();
+        for (pi, p) in project.plans.iter().enumerate() {
+            if d.path == p.folder || d.path.starts_with(&folders[pi]) {
+                of.push(pi);
+            }
+        }
+        if let Some(&f) = project.file_index.get(&d.path) {
+            for t in project.file_traces[f].clone() {
+                let tr = &project.traces[t];
+                if !(tr.trace.line..=tr.trace.end_line).contains(&d.line) {
+                    continue;
+                }
+                of.extend(tr.plans.iter().filter_map(|pt| pt.plan));
+                for r in &tr.requirements {
+                    match &r.resolution {
+                        crate::model::Resolution::Resolved { key } => of.push(key.plan),
+                        crate::model::Resolution::Ambiguous { plans } => of.extend(plans),
+                        crate::model::Resolution::Dangling => {}
+                    }
+                }
+            }
+        }
+        of.sort_unstable();
+        of.dedup();
+        for pi in of {
+            out[pi].push(di);
+        }
+    }
+    out
+}
+
 enum Job {
     Index,
     Start,
@@ -285,7 +324,7 @@ struct Site<'a> {
     /// Plan index by upper-cased ID, for case-insensitive links.
     plan_ci: HashMap<String, usize>,
     /// Findings per plan (by plan folder prefix).
-    plan_diagnostics: Vec<usize>,
+    plan_diagnostics: Vec<Vec<usize>>,
 }
 
 impl<'a> Site<'a> {
@@ -308,18 +347,7 @@ impl<'a> Site<'a> {
             }
         }
         let plan_ci = project.plans.iter().enumerate().map(|(i, p)| (p.id.to_ascii_uppercase(), i)).collect();
-        let plan_diagnostics = project
-            .plans
-            .iter()
-            .map(|p| {
-                let prefix = format!("{}/", p.folder);
-                project
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.path == p.folder || d.path.starts_with(&prefix))
-                    .count()
-            })
-            .collect();
+        let plan_diagnostics = plan_findings(project);
         Site {
             project,
             provenance,
@@ -697,7 +725,7 @@ impl<'a> Site<'a> {
                 .filter(|&i| plan.phase_status(i) == PhaseStatus::Done)
                 .count(),
             traces: self.project.plan_traces[p].len(),
-            diagnostics: self.plan_diagnostics[p],
+            diagnostics: self.plan_diagnostics[p].len(),
         }
     }
 
@@ -808,6 +836,17 @@ impl<'a> Site<'a> {
         ctx.insert("item_groups", self.item_groups(&from, p));
         ctx.insert("link_matrices", self.link_matrices(&from, p));
         ctx.insert("traces", self.project.plan_traces[p].len());
+        let mut groups: BTreeMap<&str, DiagnosticGroup> = BTreeMap::new();
+        for &d in &self.plan_diagnostics[p] {
+            let d = &self.project.diagnostics[d];
+            let g = groups.entry(d.code.name()).or_insert_with(|| DiagnosticGroup {
+                code: d.code.name(),
+                summary: d.code.summary(),
+                items: Vec::new(),
+            });
+            g.items.push(self.diagnostic_view(&from, d));
+        }
+        ctx.insert("finding_groups", groups.into_values().collect::<Vec<_>>());
         self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
     }
 
