@@ -132,11 +132,17 @@ fn own_text(text: &str) -> String {
         })
         .unwrap_or("");
     let own = own.trim_start_matches("**Statement:**").trim_start_matches("**Requirement:**").trim();
-    let mut cut = own.len().min(160);
+    if own.len() <= 160 {
+        return own.to_string();
+    }
+    // Cut at the last word boundary within 160 bytes, and say so.
+    let mut cut = 160;
     while !own.is_char_boundary(cut) {
         cut -= 1;
     }
-    own[..cut].trim().to_string()
+    let head = &own[..cut];
+    let head = head.rfind(' ').map_or(head, |i| &head[..i]);
+    format!("{}…", head.trim_end())
 }
 
 /// Whether an ID is a template placeholder: its last segment (the number's place) is
@@ -640,6 +646,17 @@ The system shall keep one session per user.
                 ("REQ-PT-001", "", None),
                 ("REQ-PT-001.1", "Stored by name.", None),
             ]
+        );
+        // A long statement is cut at a word boundary, and says so.
+        let long = format!("### REQ-LN-001\n{}\n", "The system shall retry the request. ".repeat(8));
+        let c = cands("p/requirements.md", &long, true);
+        let words: Vec<&str> = "The system shall retry the request.".split(' ').collect();
+        let last = c[0].title.strip_suffix('…').and_then(|t| t.rsplit(' ').next()).unwrap_or_default();
+        assert!(words.contains(&last), "ends with a whole word and `…`: {}", c[0].title);
+        assert!(
+            c[0].title.len() <= 163 && c[0].title.starts_with("The system shall retry"),
+            "{}",
+            c[0].title
         );
     }
 
