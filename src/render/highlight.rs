@@ -7,7 +7,7 @@
 //!
 //! Two engines: [`TreeSitter`] (the default: tree-sitter grammars from `arborium` for the
 //! common languages, syntect for the others) and [`Syntect`] (bat's syntax set for
-//! everything). [`Engine`] names them for the configuration.
+//! everything). [`crate::config::HighlighterChoice`] names them for the configuration.
 
 use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};

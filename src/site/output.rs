@@ -89,7 +89,7 @@ impl fmt::Display for Notice {
     }
 }
 
-/// What [`write`] did.
+/// What [`write()`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteStats {
     /// Files written because they were new or their bytes changed.
