@@ -26,6 +26,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 /// The built-in static files: (path under `static/`, bytes).
 pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     ("search.js", include_bytes!("../../themes/default/static/search.js")),
+    ("diagnostics.js", include_bytes!("../../themes/default/static/diagnostics.js")),
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
 ];
 

@@ -163,3 +163,19 @@ fn search_works_in_a_browser_from_file_urls() {
     assert!(results.contains("requirements/REQ-002.html"), "{results}");
     assert!(!results.contains("BEACON"), "{results}");
 }
+
+/// The diagnostics page's filter, in a browser from `file://`: `?severity=error` hides
+/// the warnings and their section; `?q=` keeps the findings whose text holds every word.
+#[test]
+fn the_diagnostics_filter_works_in_a_browser() {
+    let (out, _) = build(&fixture("finding-lines"));
+    let page = std::fs::read_to_string(out.path().join("diagnostics.html")).unwrap();
+    assert!(page.contains(r#"<script src="static/diagnostics.js" defer></script>"#), "{page}");
+    assert!(out.path().join("static/diagnostics.js").is_file());
+    let Some(dom) = chromium_dom(out.path(), "diagnostics.html?severity=error") else { return };
+    assert!(dom.contains(r#"<section id="unresolved-marker" class="diagnostic-group" hidden="">"#), "{dom}");
+    assert!(dom.contains(r#"<section id="dangling-reference" class="diagnostic-group">"#), "{dom}");
+    assert!(dom.contains(r#"id="diag-shown">2<"#), "{dom}");
+    let Some(dom) = chromium_dom(out.path(), "diagnostics.html?q=NOWHERE") else { return };
+    assert!(dom.contains(r#"id="diag-shown">1<"#), "{dom}");
+}
