@@ -149,11 +149,15 @@ fn theme_own(tag: &Tag) -> bool {
     match tag.name.as_str() {
         "script" => {
             tag.attrs.len() == 2
-                && attr("src").is_some_and(|v| under_root(v, "static/search.js"))
+                && attr("src").is_some_and(|v| {
+                    under_root(v, "static/search.js") || under_root(v, "static/diagnostics.js")
+                })
                 && attr("defer").is_some()
         }
         "form" => {
-            attr("class") == Some("search") && attr("action").is_some_and(|v| under_root(v, "search.html"))
+            (attr("class") == Some("search") && attr("action").is_some_and(|v| under_root(v, "search.html")))
+                // The diagnostics filter: no action, it submits nowhere.
+                || (attr("id") == Some("diag-filter") && attr("action").is_none())
         }
         _ => false,
     }
