@@ -246,7 +246,10 @@ pub fn sanitise(html: &str) -> String {
 
 /// Rewrites relative `href`/`src` targets: a document or source file with a page goes
 /// to that page (keeping `#fragment`); anything else loses its link but keeps its text,
-/// so the site never holds a broken internal link.
+/// so the site never holds a broken internal link. Also makes wide blocks readable on a
+/// phone: a table scrolls inside its own box (`div.scroll`), and a `pre` (which scrolls
+/// sideways) takes keyboard focus (`tabindex="0"`, WCAG 2.1.1); heading anchors leave
+/// the tab order.
 fn rewrite_links(html: &str, doc_path: &str, linker: &dyn Linker) -> String {
     use lol_html::{RewriteStrSettings, element, html_content::ContentType, rewrite_str};
     let dir = doc_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -259,6 +262,23 @@ fn rewrite_links(html: &str, doc_path: &str, linker: &dyn Linker) -> String {
                     None => el.remove_and_keep_content(),
                 }
             }
+            Ok(())
+        }))
+        // comrak's heading anchors are empty links: hidden from assistive technology
+        // and out of the tab order (the heading's `id` is the permalink), shown as `#`
+        // on hover by the theme.
+        .append_element_content_handler(element!("a.anchor", |el| {
+            el.set_attribute("aria-hidden", "true")?;
+            el.set_attribute("tabindex", "-1")?;
+            Ok(())
+        }))
+        .append_element_content_handler(element!("pre", |el| {
+            el.set_attribute("tabindex", "0")?;
+            Ok(())
+        }))
+        .append_element_content_handler(element!("table", |el| {
+            el.before("<div class=\"scroll\">", ContentType::Html);
+            el.after("</div>", ContentType::Html);
             Ok(())
         }))
         .append_element_content_handler(element!("img[src]", |el| {

@@ -677,7 +677,8 @@ impl<'a> Site<'a> {
         let ex = &tr.trace.excerpt;
         // Each line carries its number (no inline style: the pages' Content-Security-Policy
         // allows none), so a gap row needs no counter.
-        let mut html = String::from("<pre class=\"code excerpt\"><code>");
+        // `tabindex`: a keyboard reaches a block that scrolls sideways (WCAG 2.1.1).
+        let mut html = String::from("<pre class=\"code excerpt\" tabindex=\"0\"><code>");
         let mut prev: Option<u32> = None;
         for &(a, b) in &ex.ranges {
             let a = a.max(1) as usize;
@@ -1331,7 +1332,7 @@ impl<'a> Site<'a> {
             }
         }
         let mut code = String::with_capacity(file.text.len() * 3);
-        code.push_str("<pre class=\"code src\"><code>");
+        code.push_str("<pre class=\"code src\" tabindex=\"0\"><code>");
         for (i, line) in lines.iter().enumerate() {
             let n = i + 1;
             code.push_str(&format!("<span id=\"L{n}\"{}>", if marked[n] { " class=\"m\"" } else { "" }));

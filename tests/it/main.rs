@@ -2,6 +2,7 @@
 //! on its exit status, output, pages and `trace.json`. One test binary, one module per
 //! feature; fixtures live in `tests/fixtures/` and `content-example/`.
 
+mod browser;
 mod bundle;
 mod cache;
 mod check;

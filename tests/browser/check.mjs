@@ -1,0 +1,200 @@
+// Browser checks of a built tracemark site, in headless Chromium through puppeteer-core:
+//
+//   node check.mjs --site DIR [--chromium PATH] PAGE...
+//
+// PAGE is a path inside DIR (`index.html`, `plans/P/index.html`, …). For each page, in
+// this order:
+//   axe    axe-core's WCAG 2.x A/AA rules with the light and the dark colour scheme
+//          (`prefers-color-scheme` emulated); the violations with their impact and nodes;
+//   phone  the page at a 375 px wide viewport: `document.documentElement.scrollWidth`
+//          and the widest elements that stick out of it;
+//   print  print media at the printable width of an A4 page with Chromium's default
+//          margins (718 px): the page width, every `pre` whose text is cut (scrollWidth
+//          above clientWidth, or scrollHeight above clientHeight), every table wider than
+//          the page, each trace matrix's columns and how many of them lie inside the page,
+//          whether the header and navigation are hidden, and how many links to other
+//          sites print their address.
+// Prints one JSON object on stdout: `{ "pages": [ { "page", "axe": { "light", "dark" },
+// "phone", "print" } ] }`. Exit status 0 when every page was checked, 2 when the browser
+// or a page could not be loaded (the message on stderr). It judges nothing: the caller
+// asserts on the figures.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { accessSync, constants } from "node:fs";
+import puppeteer from "puppeteer-core";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** The phone viewport's width, CSS pixels. */
+const PHONE = 375;
+/** A4 (210 mm) less Chromium's default print margins (1 cm each side), CSS pixels. */
+const PRINT = 718;
+
+function args(argv) {
+  const o = { site: null, chromium: process.env.CHROMIUM || "chromium", pages: [] };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--site") o.site = argv[++i];
+    else if (argv[i] === "--chromium") o.chromium = argv[++i];
+    else o.pages.push(argv[i]);
+  }
+  if (!o.site || o.pages.length === 0) {
+    process.stderr.write("usage: node check.mjs --site DIR [--chromium PATH] PAGE...\n");
+    process.exit(2);
+  }
+  return o;
+}
+
+/** axe-core on the loaded page: the violations, shortened to what a report needs. */
+async function axe(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+      resultTypes: ["violations"],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.length,
+      examples: v.nodes.slice(0, 3).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+    }));
+  });
+  return result;
+}
+
+/** The page width and the elements that make it wider than the viewport. */
+async function overflow(page, width) {
+  return page.evaluate((width) => {
+    const doc = document.documentElement;
+    const offenders = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (r.right <= width + 0.5 || r.width === 0) continue;
+      // Inside a box that scrolls or clips, sticking out is that box's business.
+      let boxed = false;
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== "visible") { boxed = true; break; }
+      }
+      if (boxed) continue;
+      // Only the outermost: an element whose parent sticks out as well is not named.
+      const p = el.parentElement.getBoundingClientRect();
+      if (p.right > width + 0.5 && el.parentElement !== document.body) continue;
+      const name = el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "");
+      offenders.push({ element: name, right: Math.round(r.right), text: (el.textContent || "").trim().slice(0, 60) });
+      if (offenders.length >= 5) break;
+    }
+    return { width, scrollWidth: doc.scrollWidth, offenders };
+  }, width);
+}
+
+/** Print layout facts: cut code blocks, tables wider than the page, hidden chrome. */
+async function print(page) {
+  return page.evaluate((width) => {
+    const cut = [];
+    for (const pre of document.querySelectorAll("pre")) {
+      if (pre.scrollWidth > pre.clientWidth + 1 || pre.scrollHeight > pre.clientHeight + 1) {
+        cut.push({ scrollWidth: pre.scrollWidth, clientWidth: pre.clientWidth, scrollHeight: pre.scrollHeight, clientHeight: pre.clientHeight, text: pre.textContent.trim().slice(0, 60) });
+      }
+    }
+    const wide = [];
+    for (const t of document.querySelectorAll("table")) {
+      const r = t.getBoundingClientRect();
+      if (r.right > width + 0.5 || t.scrollWidth > Math.ceil(r.width) + 1) {
+        wide.push({ table: t.className, right: Math.round(r.right), scrollWidth: t.scrollWidth, columns: t.rows[0] ? t.rows[0].cells.length : 0 });
+      }
+    }
+    const hidden = (sel) => [...document.querySelectorAll(sel)].every((e) => getComputedStyle(e).display === "none");
+    // A link to another page prints its address after its text (`a[href]::after`).
+    const links = [...document.querySelectorAll("main a[href]")].filter((a) => !a.getAttribute("href").startsWith("#"));
+    const printed = links.filter((a) => {
+      const c = getComputedStyle(a, "::after").content;
+      return c && c !== "none" && c !== "normal";
+    });
+    const matrices = [...document.querySelectorAll("table.matrix")].map((t) => {
+      const r = t.getBoundingClientRect();
+      const head = t.tHead && t.tHead.rows[0] ? [...t.tHead.rows[0].cells] : [];
+      return {
+        columns: head.length,
+        right: Math.round(r.right),
+        // Every header cell inside the page (none pushed out or squeezed to nothing).
+        columns_inside: head.filter((c) => {
+          const b = c.getBoundingClientRect();
+          return b.width > 0 && b.right <= width + 0.5;
+        }).length,
+      };
+    });
+    return {
+      width,
+      scrollWidth: document.documentElement.scrollWidth,
+      pre: document.querySelectorAll("pre").length,
+      matrices,
+      cut_pre: cut,
+      wide_tables: wide,
+      nav_hidden: hidden("header.top, nav, form"),
+      links: links.length,
+      links_with_address: printed.length,
+    };
+  }, PRINT);
+}
+
+/** `name` looked up in PATH, as a shell would (puppeteer wants a path). */
+function which(name) {
+  if (isAbsolute(name)) return name;
+  for (const dir of (process.env.PATH || "").split(delimiter)) {
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new Error(`${name}: not found in PATH; install Chromium or pass --chromium PATH`);
+}
+
+async function main() {
+  const o = args(process.argv.slice(2));
+  const browser = await puppeteer.launch({
+    executablePath: which(o.chromium),
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--allow-file-access-from-files"],
+  });
+  const pages = [];
+  try {
+    const page = await browser.newPage();
+    for (const rel of o.pages) {
+      const url = pathToFileURL(join(resolve(o.site), rel.split("?")[0])).href + (rel.includes("?") ? "?" + rel.split("?")[1] : "");
+      const entry = { page: rel, axe: {} };
+      await page.emulateMediaType("screen");
+      await page.setViewport({ width: 1280, height: 900 });
+      for (const scheme of ["light", "dark"]) {
+        await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+        const res = await page.goto(url, { waitUntil: "load" });
+        if (res && !res.ok()) throw new Error(`${rel}: status ${res.status()}`);
+        entry.axe[scheme] = await axe(page);
+      }
+      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
+      await page.setViewport({ width: PHONE, height: 800 });
+      await page.goto(url, { waitUntil: "load" });
+      entry.phone = await overflow(page, PHONE);
+      await page.setViewport({ width: PRINT, height: 1000 });
+      await page.emulateMediaType("print");
+      await page.goto(url, { waitUntil: "load" });
+      entry.print = await print(page);
+      pages.push(entry);
+    }
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify({ pages }, null, 1) + "\n");
+}
+
+main().catch((e) => {
+  process.stderr.write(`check.mjs: ${e && e.stack ? e.stack : e}\n`);
+  process.exit(2);
+});
