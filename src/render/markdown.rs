@@ -249,7 +249,7 @@ pub fn sanitise(html: &str) -> String {
 /// so the site never holds a broken internal link. Also makes wide blocks readable on a
 /// phone: a table scrolls inside its own box (`div.scroll`), and a `pre` (which scrolls
 /// sideways) takes keyboard focus (`tabindex="0"`, WCAG 2.1.1); heading anchors leave
-/// the tab order.
+/// the tab order; task-list checkboxes get a label.
 fn rewrite_links(html: &str, doc_path: &str, linker: &dyn Linker) -> String {
     use lol_html::{RewriteStrSettings, element, html_content::ContentType, rewrite_str};
     let dir = doc_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -270,6 +270,13 @@ fn rewrite_links(html: &str, doc_path: &str, linker: &dyn Linker) -> String {
         .append_element_content_handler(element!("a.anchor", |el| {
             el.set_attribute("aria-hidden", "true")?;
             el.set_attribute("tabindex", "-1")?;
+            Ok(())
+        }))
+        // A task list's checkboxes have no label of their own (the item's text follows
+        // them): they get one that says the state, which assistive technology reads.
+        .append_element_content_handler(element!("input[type=checkbox]", |el| {
+            let label = if el.has_attribute("checked") { "task done" } else { "task not done" };
+            el.set_attribute("aria-label", label)?;
             Ok(())
         }))
         .append_element_content_handler(element!("pre", |el| {
@@ -422,6 +429,17 @@ mod tests {
         assert!(html.contains(r#"href="mailto:a@x.org""#), "{html}");
         assert!(html.contains(r##"href="#top""##), "{html}");
         assert!(html.contains(r#"href="HTTP://X.ORG/b""#), "{html}");
+    }
+
+    #[test]
+    fn wide_blocks_scroll_and_controls_are_labelled() {
+        let html = r("# T\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] one\n- [ ] two\n\n```\nx\n```\n");
+        assert!(html.contains("<div class=\"scroll\"><table>"), "{html}");
+        assert!(html.contains("</table></div>"), "{html}");
+        assert!(html.contains("<pre tabindex=\"0\">"), "{html}");
+        assert!(html.contains(r#"checked="" disabled="" aria-label="task done""#), "{html}");
+        assert!(html.contains(r#"aria-label="task not done""#), "{html}");
+        assert!(html.contains(r#"class="anchor" aria-hidden="true" tabindex="-1">"#), "{html}");
     }
 
     #[test]

@@ -207,6 +207,9 @@ pub fn render_site(
     let mut jobs = vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree];
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
+        if site.matrix_reduced(pi) {
+            jobs.push(Job::PlanMatrix(pi));
+        }
         jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
         jobs.extend((0..plan.phases.len()).map(|ph| Job::Phase(pi, ph)));
         jobs.extend(
@@ -297,6 +300,8 @@ enum Job {
     Search,
     SourceTree,
     Plan(usize),
+    /// The full trace matrix of a plan whose page shows part of it.
+    PlanMatrix(usize),
     Requirement(ReqKey),
     Phase(usize, usize),
     Item(ItemKey),
@@ -371,6 +376,7 @@ impl<'a> Site<'a> {
             Job::Search => self.search(),
             Job::SourceTree => self.source_tree(),
             Job::Plan(p) => self.plan(p),
+            Job::PlanMatrix(p) => self.plan_matrix(p),
             Job::Requirement(k) => self.requirement(k),
             Job::Phase(p, ph) => self.phase(p, ph),
             Job::Item(k) => self.item(k),
@@ -773,36 +779,6 @@ impl<'a> Site<'a> {
             .map(|r| self.requirement_row(&from, ReqKey { plan: p, req: r }))
             .collect();
         let phases: Vec<PhaseRow> = (0..plan.phases.len()).map(|ph| self.phase_row(&from, p, ph)).collect();
-        // Trace matrix: requirement × phase → claimed / traced count.
-        let mut matrix = Vec::new();
-        for r in 0..plan.requirements.len() {
-            let key = ReqKey { plan: p, req: r };
-            let claimed = self.project.requirement_phases.get(&key);
-            let traces = self.project.requirement_traces.get(&key);
-            let cells: Vec<MatrixCell> = (0..plan.phases.len())
-                .map(|ph| {
-                    let names_phase = |t: &usize| {
-                        self.project.traces[*t]
-                            .plans
-                            .iter()
-                            .any(|pt| pt.plan == Some(p) && pt.phase == Some(ph))
-                    };
-                    let (traced, documented) = traces.map_or((0, false), |ts| {
-                        let code = ts
-                            .iter()
-                            .filter(|t| names_phase(t) && self.project.traces[**t].in_code())
-                            .count();
-                        let docs = ts.iter().any(|t| names_phase(t) && !self.project.traces[*t].in_code());
-                        (code, docs)
-                    });
-                    let claimed = claimed.is_some_and(|c| c.contains(&ph));
-                    let failing =
-                        traces.is_some_and(|ts| ts.iter().any(|&t| names_phase(&t) && self.trace_failed(t)));
-                    MatrixCell { traced, documented, claimed, failing }
-                })
-                .collect();
-            matrix.push(cells);
-        }
         let documents: Vec<DocumentRow> = self
             .project
             .plan_documents(p)
@@ -832,7 +808,7 @@ impl<'a> Site<'a> {
         ctx.insert("row", self.plan_row(&from, p));
         ctx.insert("requirements", &requirements);
         ctx.insert("phases", &phases);
-        ctx.insert("matrix", &matrix);
+        ctx.insert("matrix", self.matrix_view(&from, p, false));
         ctx.insert("documents", &documents);
         ctx.insert("item_groups", self.item_groups(&from, p));
         ctx.insert("link_matrices", self.link_matrices(&from, p));
@@ -849,6 +825,117 @@ impl<'a> Site<'a> {
         }
         ctx.insert("finding_groups", groups.into_values().collect::<Vec<_>>());
         self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
+    }
+
+    /// The trace matrix of plan `p`: one row per requirement, one cell per phase, each
+    /// saying whether the plan claims the pair and how many traces cite it.
+    fn trace_matrix(&self, p: usize) -> Vec<Vec<MatrixCell>> {
+        let plan = &self.project.plans[p];
+        let mut matrix = Vec::new();
+        for r in 0..plan.requirements.len() {
+            let key = ReqKey { plan: p, req: r };
+            let claimed = self.project.requirement_phases.get(&key);
+            let traces = self.project.requirement_traces.get(&key);
+            let cells: Vec<MatrixCell> = (0..plan.phases.len())
+                .map(|ph| {
+                    let names_phase = |t: &usize| {
+                        self.project.traces[*t]
+                            .plans
+                            .iter()
+                            .any(|pt| pt.plan == Some(p) && pt.phase == Some(ph))
+                    };
+                    let (traced, documented) = traces.map_or((0, false), |ts| {
+                        let code = ts
+                            .iter()
+                            .filter(|t| names_phase(t) && self.project.traces[**t].in_code())
+                            .count();
+                        let docs = ts.iter().any(|t| names_phase(t) && !self.project.traces[*t].in_code());
+                        (code, docs)
+                    });
+                    let claimed = claimed.is_some_and(|c| c.contains(&ph));
+                    let failing =
+                        traces.is_some_and(|ts| ts.iter().any(|&t| names_phase(&t) && self.trace_failed(t)));
+                    MatrixCell { traced, documented, claimed, failing }
+                })
+                .collect();
+            matrix.push(cells);
+        }
+        matrix
+    }
+
+    /// The trace matrix as page `from` shows it. The plan page (`full` false) leaves out
+    /// the requirements and phases whose row or column holds no mark, and shows at most
+    /// [`MATRIX_ROWS`] rows and [`MATRIX_COLUMNS`] columns; when that leaves anything
+    /// out it links to the full matrix (`plans/<plan>/matrix.html`, every row and
+    /// column: `full` true).
+    fn matrix_view(&self, from: &str, p: usize, full: bool) -> MatrixView {
+        let plan = &self.project.plans[p];
+        let cells = self.trace_matrix(p);
+        let (rows, columns) = if full {
+            ((0..plan.requirements.len()).collect(), (0..plan.phases.len()).collect())
+        } else {
+            matrix_shown(&cells, plan.phases.len())
+        };
+        let mut view = MatrixView {
+            total_rows: plan.requirements.len(),
+            total_columns: plan.phases.len(),
+            empty_rows: 0,
+            empty_columns: 0,
+            columns: Vec::new(),
+            rows: Vec::new(),
+            capped: false,
+            max_rows: MATRIX_ROWS,
+            max_columns: MATRIX_COLUMNS,
+            full: None,
+        };
+        if !full {
+            view.empty_rows = cells.iter().filter(|row| row.iter().all(MatrixCell::is_empty)).count();
+            view.empty_columns =
+                (0..plan.phases.len()).filter(|&c| cells.iter().all(|row| row[c].is_empty())).count();
+            view.capped = rows.len() + view.empty_rows < plan.requirements.len()
+                || columns.len() + view.empty_columns < plan.phases.len();
+            if rows.len() < plan.requirements.len() || columns.len() < plan.phases.len() {
+                view.full = Some(urls::relative(from, &urls::plan_matrix(&plan.id)));
+            }
+        }
+        view.columns = columns
+            .iter()
+            .map(|&ph| self.link(from, plan.phases[ph].id.clone(), Some(self.phase_url_path(p, ph))))
+            .collect();
+        view.rows = rows
+            .iter()
+            .map(|&r| MatrixRow {
+                link: self.link(
+                    from,
+                    plan.requirements[r].id.clone(),
+                    Some(self.requirement_path(ReqKey { plan: p, req: r })),
+                ),
+                cells: columns.iter().map(|&c| cells[r][c]).collect(),
+            })
+            .collect();
+        view
+    }
+
+    /// Whether the plan page's trace matrix leaves rows or columns out (so the plan has
+    /// a full matrix page).
+    fn matrix_reduced(&self, p: usize) -> bool {
+        let plan = &self.project.plans[p];
+        if plan.requirements.is_empty() || plan.phases.is_empty() {
+            return false;
+        }
+        let (rows, columns) = matrix_shown(&self.trace_matrix(p), plan.phases.len());
+        rows.len() < plan.requirements.len() || columns.len() < plan.phases.len()
+    }
+
+    /// The full trace matrix of plan `p` (`plans/<plan>/matrix.html`).
+    fn plan_matrix(&self, p: usize) -> Result<Page> {
+        let plan = &self.project.plans[p];
+        let from = urls::plan_matrix(&plan.id);
+        let mut ctx = PageCtx::default();
+        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
+        ctx.insert("plan_title", plan.title.clone());
+        ctx.insert("matrix", self.matrix_view(&from, p, true));
+        self.page(from, "matrix.html", &format!("Trace matrix — {}", plan.id), ctx)
     }
 
     fn requirement_row(&self, from: &str, k: ReqKey) -> RequirementRow {
@@ -1742,7 +1829,49 @@ fn kind_heading(kind: &str) -> String {
     }
 }
 
+/// The most requirements (rows) the trace matrix of a plan page shows.
+const MATRIX_ROWS: usize = 150;
+/// The most phases (columns) the trace matrix of a plan page shows.
+const MATRIX_COLUMNS: usize = 60;
+
+/// The rows and columns of a plan page's trace matrix: those with at least one mark,
+/// the first [`MATRIX_ROWS`] and [`MATRIX_COLUMNS`] of them.
+fn matrix_shown(cells: &[Vec<MatrixCell>], phases: usize) -> (Vec<usize>, Vec<usize>) {
+    let rows: Vec<usize> =
+        (0..cells.len()).filter(|&r| !cells[r].iter().all(MatrixCell::is_empty)).take(MATRIX_ROWS).collect();
+    let columns: Vec<usize> =
+        (0..phases).filter(|&c| !cells.iter().all(|row| row[c].is_empty())).take(MATRIX_COLUMNS).collect();
+    (rows, columns)
+}
+
+/// A trace matrix as a page shows it.
 #[derive(Serialize)]
+struct MatrixView {
+    /// The plan's requirements and phases, shown or not.
+    total_rows: usize,
+    total_columns: usize,
+    /// Requirements and phases left out because their row or column holds no mark.
+    empty_rows: usize,
+    empty_columns: usize,
+    /// The phases shown.
+    columns: Vec<LinkView>,
+    rows: Vec<MatrixRow>,
+    /// Whether the rows or columns with marks are more than a plan page shows.
+    capped: bool,
+    /// The caps ([`MATRIX_ROWS`], [`MATRIX_COLUMNS`]).
+    max_rows: usize,
+    max_columns: usize,
+    /// The full matrix's page, when this one leaves rows or columns out.
+    full: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MatrixRow {
+    link: LinkView,
+    cells: Vec<MatrixCell>,
+}
+
+#[derive(Clone, Copy, Serialize)]
 struct MatrixCell {
     /// Traces in code citing the requirement for this phase.
     traced: usize,
@@ -1752,6 +1881,13 @@ struct MatrixCell {
     claimed: bool,
     /// Whether a test case matched to one of the traces failed.
     failing: bool,
+}
+
+impl MatrixCell {
+    /// Whether the cell holds no mark: no trace, no citation, no claim.
+    fn is_empty(&self) -> bool {
+        self.traced == 0 && !self.documented && !self.claimed && !self.failing
+    }
 }
 
 #[derive(Serialize)]

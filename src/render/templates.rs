@@ -11,6 +11,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../themes/default/templates/macros.html")),
     ("index.html", include_str!("../../themes/default/templates/index.html")),
     ("plan.html", include_str!("../../themes/default/templates/plan.html")),
+    ("matrix.html", include_str!("../../themes/default/templates/matrix.html")),
     ("requirement.html", include_str!("../../themes/default/templates/requirement.html")),
     ("phase.html", include_str!("../../themes/default/templates/phase.html")),
     ("item.html", include_str!("../../themes/default/templates/item.html")),

@@ -1,7 +1,7 @@
 //! Where each page lives in the output folder, and relative URLs between pages, so the
 //! site works from `file://` and under any web server subpath.
 //!
-//! Layout: `index.html`; `plans/<plan>/index.html`;
+//! Layout: `index.html`; `plans/<plan>/index.html`; `plans/<plan>/matrix.html`;
 //! `plans/<plan>/requirements/<requirement>.html`; `plans/<plan>/phases/<phase>.html`;
 //! `plans/<plan>/items/<kind>/<item>.html` (tasks, risks, gates, checklists, gaps);
 //! `docs/<project path>.html` (plan documents); `files/<project path>.html` (source
@@ -35,6 +35,11 @@ fn unreserved(b: u8) -> bool {
 /// A plan's page.
 pub fn plan(plan_id: &str) -> String {
     format!("plans/{}/index.html", file_safe(plan_id))
+}
+
+/// The full trace matrix of a plan (written when its page shows part of it).
+pub fn plan_matrix(plan_id: &str) -> String {
+    format!("plans/{}/matrix.html", file_safe(plan_id))
 }
 
 /// A requirement's page (requirements are identified by plan and ID).

@@ -19,6 +19,7 @@ fn pages() -> Vec<String> {
     [
         "index.html",
         &format!("{PLAN}/index.html"),
+        &format!("{PLAN}/matrix.html"),
         &format!("{PLAN}/phases/P01.html"),
         &format!("{PLAN}/requirements/REQ-001.html"),
         "files/src/services/telemetry-pipeline/exporters/batching-span-exporter-with-retry.ts.html",
@@ -156,11 +157,14 @@ fn printed_pages_show_every_code_line_and_every_matrix_column() {
         &by_page("files/src/services/telemetry-pipeline/exporters/batching-span-exporter-with-retry.ts.html")
             ["print"];
     assert_eq!(source["pre"], 1, "{source}");
-    // The plan's matrix: the requirement column and 25 phases, all on the page.
+    // The matrices: the requirement column and the 13 phases with a mark on the plan
+    // page, all 25 on the full matrix's page; every column on paper.
     let plan = &by_page(&format!("{PLAN}/index.html"))["print"];
-    let matrix = &plan["matrices"][0];
-    assert_eq!(matrix["columns"], 26, "{plan}");
-    assert_eq!(matrix["columns_inside"], 26, "{plan}");
+    assert_eq!(plan["matrices"][0]["columns"], 14, "{plan}");
+    assert_eq!(plan["matrices"][0]["columns_inside"], 14, "{plan}");
+    let full = &by_page(&format!("{PLAN}/matrix.html"))["print"];
+    assert_eq!(full["matrices"][0]["columns"], 26, "{full}");
+    assert_eq!(full["matrices"][0]["columns_inside"], 26, "{full}");
     // Links to other sites print their address; the document has two.
     let doc = &by_page("docs/project-plans/wide-matrix/specification.md.html")["print"];
     assert_eq!(doc["links_with_address"], 2, "{doc}");

@@ -18,6 +18,7 @@ mod ids;
 mod items;
 mod layouts;
 mod links;
+mod plan_page;
 mod properties;
 mod provenance;
 mod results;

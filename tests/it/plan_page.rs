@@ -1,0 +1,87 @@
+//! A plan page made to be read when the plan is big: a contents list of its sections,
+//! and a trace matrix of the requirements and phases that hold a mark, with a link to
+//! the full matrix (`plans/<plan>/matrix.html`) when it leaves anything out.
+
+use crate::{build, fixture, read, repo};
+
+const PLAN: &str = "plans/PLAN-20260401-WIDEMATRIX";
+
+/// The phase IDs heading the columns of the first trace matrix of `page`.
+fn matrix_columns(page: &str) -> Vec<String> {
+    let table = page.split(r#"<table class="matrix">"#).nth(1).expect("a trace matrix");
+    let head = table.split("</thead>").next().unwrap();
+    head.split("<th><a href=\"")
+        .skip(1)
+        .map(|c| c.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
+        .collect()
+}
+
+/// The requirement IDs heading the rows of the first trace matrix of `page`.
+fn matrix_rows(page: &str) -> Vec<String> {
+    let table = page.split(r#"<table class="matrix">"#).nth(1).expect("a trace matrix");
+    let body = table.split("<tbody>").nth(1).unwrap().split("</tbody>").next().unwrap();
+    body.split("<tr><th><a href=\"")
+        .skip(1)
+        .map(|c| c.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_plan_page_lists_its_sections() {
+    let (out, _) = build(&fixture("browser"));
+    let page = read(out.path(), &format!("{PLAN}/index.html"));
+    let nav = page.split(r#"<nav class="toc contents" aria-label="Contents">"#).nth(1).expect(&page);
+    let nav = nav.split("</nav>").next().unwrap();
+    for (anchor, count) in [
+        ("requirements", Some(5)),
+        ("phases", Some(25)),
+        ("matrix", None),
+        ("findings", Some(3)),
+        ("documents", Some(2)),
+    ] {
+        assert!(page.contains(&format!(r#"<h2 id="{anchor}">"#)), "{anchor}");
+        let link = nav
+            .split(&format!(r##"<a href="#{anchor}">"##))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{anchor}: {nav}"));
+        if let Some(n) = count {
+            let shown = link.split(r#"<span class="count">"#).nth(1).unwrap().split('<').next().unwrap();
+            assert_eq!(shown, n.to_string(), "{anchor}: {nav}");
+        }
+    }
+}
+
+#[test]
+fn the_matrix_leaves_out_empty_rows_and_columns_and_links_the_full_one() {
+    let (out, _) = build(&fixture("browser"));
+    let page = read(out.path(), &format!("{PLAN}/index.html"));
+    // P00 (the overview) and the verification phases but P11a hold no mark; REQ-005 none.
+    let mut expected: Vec<String> = (1..=12).map(|i| format!("P{i:02}")).collect();
+    expected.insert(11, "P11a".into());
+    assert_eq!(matrix_columns(&page), expected);
+    assert_eq!(matrix_rows(&page), ["REQ-001", "REQ-002", "REQ-003", "REQ-004"]);
+    assert!(
+        page.contains(
+            "Shown: 4 of 5 requirements and 13 of 25 phases; left out: 1 requirement and 12 phases \
+             with no mark. <a href=\"matrix.html\">The full matrix</a>"
+        ),
+        "{page}"
+    );
+    // The full matrix: every requirement and phase, linked back to the plan.
+    let full = read(out.path(), &format!("{PLAN}/matrix.html"));
+    assert_eq!(matrix_columns(&full).len(), 25);
+    assert_eq!(matrix_columns(&full)[0], "P00");
+    assert_eq!(matrix_rows(&full).len(), 5);
+    assert!(full.contains(r#"<a href="index.html">PLAN-20260401-WIDEMATRIX</a> / Trace matrix"#), "{full}");
+    assert!(full.contains(r#"<a href="phases/P03a.html">P03a</a>"#));
+}
+
+#[test]
+fn a_matrix_shown_whole_has_no_full_page() {
+    let (out, _) = build(&repo().join("content-example"));
+    let plan = "plans/PLAN-20260112-TENANTQUOTA";
+    let page = read(out.path(), &format!("{plan}/index.html"));
+    assert!(page.contains(r#"<table class="matrix">"#));
+    assert!(!page.contains("matrix-note") && !page.contains("matrix.html"), "{page}");
+    assert!(!out.path().join(plan).join("matrix.html").exists());
+}
