@@ -130,7 +130,9 @@ impl Default for MarkdownCache {
 }
 
 const MD_MAGIC: &[u8; 8] = b"TMMDCACH";
-const MD_FORMAT: u32 = 3;
+/// Bumped when the rendered HTML of the same text changes (4: tables in a scroll box,
+/// focusable `pre`, labelled checkboxes), so entries of an older renderer are not reused.
+const MD_FORMAT: u32 = 4;
 
 /// What loading a cache file found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

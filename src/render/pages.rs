@@ -887,6 +887,7 @@ impl<'a> Site<'a> {
             max_rows: MATRIX_ROWS,
             max_columns: MATRIX_COLUMNS,
             full: None,
+            density: matrix_density(columns.len()),
         };
         if !full {
             view.empty_rows = cells.iter().filter(|row| row.iter().all(MatrixCell::is_empty)).count();
@@ -1844,6 +1845,17 @@ fn matrix_shown(cells: &[Vec<MatrixCell>], phases: usize) -> (Vec<usize>, Vec<us
     (rows, columns)
 }
 
+/// The class that sizes a printed matrix of `columns` phases to the page width: none
+/// up to 30 columns, then `dense`, `denser` and (over 80) `densest`.
+fn matrix_density(columns: usize) -> &'static str {
+    match columns {
+        0..=30 => "",
+        31..=50 => "dense",
+        51..=80 => "denser",
+        _ => "densest",
+    }
+}
+
 /// A trace matrix as a page shows it.
 #[derive(Serialize)]
 struct MatrixView {
@@ -1863,6 +1875,9 @@ struct MatrixView {
     max_columns: usize,
     /// The full matrix's page, when this one leaves rows or columns out.
     full: Option<String>,
+    /// How small the print style sets the matrix so its columns fit a page:
+    /// [`matrix_density`].
+    density: &'static str,
 }
 
 #[derive(Serialize)]

@@ -1,7 +1,7 @@
 //! Accessibility, phone width and print layout of one page of each kind, checked in
 //! headless Chromium by `tests/browser/check.mjs` (axe-core and puppeteer-core, installed
 //! by `npm ci` in `tests/browser/`, which `.ci/run` does). The site is the evidence
-//! bundle of `tests/fixtures/browser` (a plan with 25 phases, long paths, long code
+//! bundle of `tests/fixtures/browser` (a plan with 81 phases, long paths, long code
 //! lines, a wide document table, findings), so `evidence.html` is checked with the rest.
 //! Without Chromium, Node or `tests/browser/node_modules` the browser tests print a note
 //! and pass; the checks of the markup run everywhere.
@@ -157,14 +157,14 @@ fn printed_pages_show_every_code_line_and_every_matrix_column() {
         &by_page("files/src/services/telemetry-pipeline/exporters/batching-span-exporter-with-retry.ts.html")
             ["print"];
     assert_eq!(source["pre"], 1, "{source}");
-    // The matrices: the requirement column and the 13 phases with a mark on the plan
-    // page, all 25 on the full matrix's page; every column on paper.
+    // The matrices: the requirement column and the 41 phases with a mark on the plan
+    // page, all 81 on the full matrix's page; every column on paper.
     let plan = &by_page(&format!("{PLAN}/index.html"))["print"];
-    assert_eq!(plan["matrices"][0]["columns"], 14, "{plan}");
-    assert_eq!(plan["matrices"][0]["columns_inside"], 14, "{plan}");
+    assert_eq!(plan["matrices"][0]["columns"], 42, "{plan}");
+    assert_eq!(plan["matrices"][0]["columns_inside"], 42, "{plan}");
     let full = &by_page(&format!("{PLAN}/matrix.html"))["print"];
-    assert_eq!(full["matrices"][0]["columns"], 26, "{full}");
-    assert_eq!(full["matrices"][0]["columns_inside"], 26, "{full}");
+    assert_eq!(full["matrices"][0]["columns"], 82, "{full}");
+    assert_eq!(full["matrices"][0]["columns_inside"], 82, "{full}");
     // Links to other sites print their address; the document has two.
     let doc = &by_page("docs/project-plans/wide-matrix/specification.md.html")["print"];
     assert_eq!(doc["links_with_address"], 2, "{doc}");
