@@ -883,7 +883,8 @@ impl<'a> Site<'a> {
             empty_columns: 0,
             columns: Vec::new(),
             rows: Vec::new(),
-            capped: false,
+            cut_rows: false,
+            cut_columns: false,
             max_rows: MATRIX_ROWS,
             max_columns: MATRIX_COLUMNS,
             full: None,
@@ -893,8 +894,8 @@ impl<'a> Site<'a> {
             view.empty_rows = cells.iter().filter(|row| row.iter().all(MatrixCell::is_empty)).count();
             view.empty_columns =
                 (0..plan.phases.len()).filter(|&c| cells.iter().all(|row| row[c].is_empty())).count();
-            view.capped = rows.len() + view.empty_rows < plan.requirements.len()
-                || columns.len() + view.empty_columns < plan.phases.len();
+            view.cut_rows = rows.len() + view.empty_rows < plan.requirements.len();
+            view.cut_columns = columns.len() + view.empty_columns < plan.phases.len();
             if rows.len() < plan.requirements.len() || columns.len() < plan.phases.len() {
                 view.full = Some(urls::relative(from, &urls::plan_matrix(&plan.id)));
             }
@@ -1868,8 +1869,9 @@ struct MatrixView {
     /// The phases shown.
     columns: Vec<LinkView>,
     rows: Vec<MatrixRow>,
-    /// Whether the rows or columns with marks are more than a plan page shows.
-    capped: bool,
+    /// Whether the rows (columns) with marks are more than a plan page shows.
+    cut_rows: bool,
+    cut_columns: bool,
     /// The caps ([`MATRIX_ROWS`], [`MATRIX_COLUMNS`]).
     max_rows: usize,
     max_columns: usize,
