@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod grammar;
+pub mod history;
 pub mod init;
 pub mod model;
 pub mod plan;

@@ -32,6 +32,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 use tera::Context;
 
+#[path = "timeline.rs"]
+mod timeline;
+
 /// One output file: its path relative to the output folder and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -198,13 +201,15 @@ impl Deferrals {
 pub fn render_site(
     project: &Project,
     provenance: &Provenance,
+    history: &crate::history::Facts,
     theme: &Theme,
     highlighter: &dyn Highlighter,
     highlighted: &Highlighted<'_>,
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
-    let site = Site::new(project, provenance, theme, highlighter, highlighted, cache);
-    let mut jobs = vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree];
+    let site = Site::new(project, provenance, history, theme, highlighter, highlighted, cache);
+    let mut jobs =
+        vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree, Job::Timeline];
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
         jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
@@ -296,6 +301,7 @@ enum Job {
     Diagnostics,
     Search,
     SourceTree,
+    Timeline,
     Plan(usize),
     Requirement(ReqKey),
     Phase(usize, usize),
@@ -308,6 +314,8 @@ struct Site<'a> {
     project: &'a Project,
     /// The commit the site shows, for the footer and the forge permalinks.
     provenance: &'a Provenance,
+    /// What git history says of plans and files.
+    history: &'a crate::history::Facts,
     /// The footer's view of `provenance`, the same on every page.
     footer: ProvenanceView,
     theme: &'a Theme,
@@ -331,6 +339,7 @@ impl<'a> Site<'a> {
     fn new(
         project: &'a Project,
         provenance: &'a Provenance,
+        history: &'a crate::history::Facts,
         theme: &'a Theme,
         highlighter: &'a dyn Highlighter,
         highlighted: &'a Highlighted<'a>,
@@ -351,6 +360,7 @@ impl<'a> Site<'a> {
         Site {
             project,
             provenance,
+            history,
             footer: ProvenanceView::new(provenance),
             theme,
             highlighter,
@@ -370,6 +380,7 @@ impl<'a> Site<'a> {
             Job::Diagnostics => self.diagnostics(),
             Job::Search => self.search(),
             Job::SourceTree => self.source_tree(),
+            Job::Timeline => self.timeline(),
             Job::Plan(p) => self.plan(p),
             Job::Requirement(k) => self.requirement(k),
             Job::Phase(p, ph) => self.phase(p, ph),
@@ -1314,6 +1325,8 @@ impl<'a> Site<'a> {
         ctx.insert("modified", self.provenance.is_modified(&file.path));
         ctx.insert("lines", file.text.lines().count());
         ctx.insert("markers", file.markers.len());
+        ctx.insert("history", self.file_history(&from, f));
+        ctx.insert("history_source", self.history_source());
         ctx.insert("traces", &traces);
         ctx.insert("code", &code);
         self.page_deferred(from, "source.html", &file.path, ctx, d)

@@ -335,6 +335,8 @@ fn produce(
         message: n.message.clone(),
         help: n.help.into(),
     }));
+    let (history, history_entry) =
+        timings.time("history", || read_history(config, &project, &provenance, &cache));
     let manifest_path = folder.and_then(|f| cache.manifest_path(f));
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
@@ -357,7 +359,7 @@ fn produce(
     let render_cache = RenderCache { intact, markdown };
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
     let pages: Vec<Page> = timings.time("render", || {
-        pages::render_site(&project, &provenance, &theme, &highlighter, &highlighted, &render_cache)
+        pages::render_site(&project, &provenance, &history, &theme, &highlighter, &highlighted, &render_cache)
     })?;
     let stats = match (folder, &manifest) {
         (Some(folder), Some(manifest)) => timings.time("write", || {
@@ -377,6 +379,9 @@ fn produce(
         }
         for (i, bytes) in render_cache.markdown.dirty_shards() {
             cache.save_shard(MARKDOWN_CACHE, i, &bytes);
+        }
+        if let Some(entry) = &history_entry {
+            cache.save_entry(HISTORY_CACHE, entry);
         }
         cache.remove_old_files(&config.out);
     });
@@ -404,6 +409,34 @@ fn produce(
 
 /// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
 pub const CACHE_DIR: &str = ".tracemark-cache";
+
+/// The git log's file inside [`CACHE_DIR`] (the log of one commit, see
+/// [`crate::history::read_log`]).
+pub const HISTORY_CACHE: &str = "history.log";
+
+/// The history facts of the project: from the cached log when it is the log of the
+/// commit the site shows, else from `git log`; without a commit, only the markers'
+/// plans. Returns the cache entry to save when git was asked.
+fn read_history(
+    config: &Config,
+    project: &Project,
+    provenance: &Provenance,
+    cache: &CacheDir,
+) -> (crate::history::Facts, Option<Vec<u8>>) {
+    use crate::history::{Facts, Source, derive, read_log};
+    let Some(head) = provenance.commit.as_deref() else {
+        let reason = "the project is not in a git checkout (or git cannot read it)".to_string();
+        return (Facts::without_history(project, reason), None);
+    };
+    let cached = cache.read_entry(HISTORY_CACHE);
+    match read_log(&config.root, head, cached.as_deref()) {
+        Ok(log) => {
+            let source = Source::Read { commits: log.commits.len(), shallow: log.shallow };
+            (derive(project, &log.commits, source), log.entry)
+        }
+        Err(reason) => (Facts::without_history(project, reason), None),
+    }
+}
 
 /// The highlight cache's folder inside [`CACHE_DIR`] (one file per shard).
 pub const HIGHLIGHT_CACHE: &str = "highlight";
@@ -492,6 +525,20 @@ impl CacheDir {
         let _ = output::replace(&shard_path(&dir, i), bytes);
     }
 
+    /// The bytes of the cache file `name` directly in the cache folder, when it is a
+    /// regular file (never through a symlink).
+    fn read_entry(&self, name: &'static str) -> Option<Vec<u8>> {
+        output::read_file(&self.dir.as_ref()?.join(name)).ok()
+    }
+
+    /// Replaces the cache file `name` (through a temporary file and a rename); failures
+    /// are ignored like [`CacheDir::save_shard`]'s.
+    fn save_entry(&self, name: &'static str, bytes: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        self.create();
+        let _ = output::replace(&dir.join(name), bytes);
+    }
+
     /// Files of earlier versions: the single-file highlight cache and the records of
     /// `out` (`pages-<hash>.txt`, now the manifest).
     fn remove_old_files(&self, out: &std::path::Path) {
@@ -514,7 +561,16 @@ pub fn render(
     highlighter: &dyn Highlighter,
 ) -> Result<Vec<Page>> {
     let highlighted = pages::highlight_sources(project, highlighter);
-    pages::render_site(project, provenance, theme, highlighter, &highlighted, &RenderCache::default())
+    let history = crate::history::Facts::without_history(project, "not read for this rendering".into());
+    pages::render_site(
+        project,
+        provenance,
+        &history,
+        theme,
+        highlighter,
+        &highlighted,
+        &RenderCache::default(),
+    )
 }
 
 /// Loads the theme: built-in templates, overridden by `themes/<name>/templates/*.html`

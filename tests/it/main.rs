@@ -11,6 +11,7 @@ mod encodings;
 mod example;
 mod excerpts;
 mod gate;
+mod history;
 mod hostile;
 mod hostile_fs;
 mod ids;
