@@ -247,6 +247,12 @@ pub struct PlanHistory {
     pub last: Option<usize>,
     /// How many commits changed it.
     pub commits: usize,
+    /// Commits that changed files outside the plan folders together with the plan's
+    /// documents or naming the plan in their message (broad commits not counted): work
+    /// that git links to the plan, with or without markers.
+    pub code_commits: usize,
+    /// The distinct files (outside plan folders, by today's path) those commits changed.
+    pub code_files: usize,
 }
 
 /// A plan that shaped a file, and the evidence.
@@ -318,13 +324,16 @@ pub fn derive(project: &Project, log: &[Commit], source: Source) -> Facts {
     let mut shaped: HashMap<(usize, usize), (Vec<Evidence>, Vec<usize>)> = HashMap::new();
     let mut commits: Vec<CommitRef> = Vec::new();
     let mut broad_commits = 0;
+    let mut code_files: Vec<std::collections::HashSet<&str>> = vec![Default::default(); project.plans.len()];
     for c in log.iter().rev() {
         let mut touched: Vec<usize> = Vec::new();
+        let mut others: Vec<&str> = Vec::new();
         let mut sources: Vec<usize> = Vec::new();
         for path in &c.files {
             match plans_of_path(path) {
                 Some(ps) => touched.extend(ps),
                 None => {
+                    others.push(path);
                     if let Some(&f) = project.file_index.get(path.as_str()) {
                         sources.push(f);
                     }
@@ -339,7 +348,7 @@ pub fn derive(project: &Project, log: &[Commit], source: Source) -> Facts {
             .collect();
         named.sort_unstable();
         named.dedup();
-        if touched.is_empty() && (named.is_empty() || sources.is_empty()) {
+        if touched.is_empty() && (named.is_empty() || others.is_empty()) {
             continue;
         }
         let ci = commits.len();
@@ -355,12 +364,19 @@ pub fn derive(project: &Project, log: &[Commit], source: Source) -> Facts {
             h.last = Some(ci);
             h.commits += 1;
         }
-        if sources.is_empty() {
+        if others.is_empty() {
             continue;
         }
         if touched.len() > MAX_PLANS_PER_COMMIT || c.files.len() > MAX_FILES_PER_COMMIT {
             broad_commits += 1;
             continue;
+        }
+        let mut linked: Vec<usize> = touched.iter().chain(&named).copied().collect();
+        linked.sort_unstable();
+        linked.dedup();
+        for &pi in &linked {
+            plans[pi].code_commits += 1;
+            code_files[pi].extend(others.iter().copied());
         }
         for (plans_here, evidence) in [(&touched, Evidence::SameCommit), (&named, Evidence::CommitMessage)] {
             for &pi in plans_here {
@@ -375,6 +391,9 @@ pub fn derive(project: &Project, log: &[Commit], source: Source) -> Facts {
                 }
             }
         }
+    }
+    for (h, files) in plans.iter_mut().zip(&code_files) {
+        h.code_files = files.len();
     }
     // Markers: the plans the file's traces name or resolve requirements to.
     for (f, range) in project.file_traces.iter().enumerate() {

@@ -49,6 +49,12 @@ struct TimelineRow {
     first: Option<CommitView>,
     last: Option<CommitView>,
     commits: usize,
+    /// Commits that changed code with the plan's documents or naming it, and the files
+    /// they changed ([`crate::history::PlanHistory`]).
+    code_commits: usize,
+    code_files: usize,
+    /// Code traces naming the plan or its requirements.
+    traces: usize,
     /// The date written in the ID or folder name, `YYYY-MM-DD`.
     id_date: Option<String>,
     /// How far the ID date is from the first commit, when further than the tolerance
@@ -176,6 +182,9 @@ impl Site<'_> {
                     first: ph.first.map(|c| self.commit_view(c)),
                     last: ph.last.filter(|&l| Some(l) != ph.first).map(|c| self.commit_view(c)),
                     commits: ph.commits,
+                    code_commits: ph.code_commits,
+                    code_files: ph.code_files,
+                    traces: self.project.plan_traces[p].len(),
                     id_date: id_date.map(|d| d.1),
                     id_date_off,
                     requirements: plan.requirements.len(),
@@ -192,6 +201,8 @@ impl Site<'_> {
         ctx.insert("rows", &rows);
         ctx.insert("history", self.history_source());
         ctx.insert("tolerance_days", crate::history::ID_DATE_TOLERANCE_DAYS);
+        ctx.insert("max_plans", crate::history::MAX_PLANS_PER_COMMIT);
+        ctx.insert("max_files", crate::history::MAX_FILES_PER_COMMIT);
         self.page(from.into(), "timeline.html", "Plan timeline", ctx)
     }
 }

@@ -117,6 +117,10 @@ fn the_timeline_orders_plans_by_first_commit_and_flags_far_id_dates() {
     assert!(t.contains("2024-01-01 375 days before the first commit"), "ALPHA's ID date is flagged: {t}");
     assert!(t.contains("2023-01-01 804 days before the first commit"), "{t}");
     assert!(!t.contains("2025-02-01 0 days"), "BETA's ID date matches: {t}");
+    // The code git links to each plan: ALPHA's first commit and the commit naming it.
+    assert!(t.contains("2 files in 2 commits"), "ALPHA: {t}");
+    assert!(t.contains("1 file in 1 commit"), "BETA: {t}");
+    assert!(t.contains("none"), "GAMMA: {t}");
     // Grouped by month, linked from the index, the start page and every page's header.
     assert!(page.contains(r#"id="m-2025-03""#), "{page}");
     assert!(read(out.path(), "index.html").contains(r#"href="timeline.html""#));
