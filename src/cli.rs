@@ -36,6 +36,10 @@ pub enum Command {
     /// missing, extra or refused file (or a damaged archive), 2 when tracemark could not
     /// run.
     Verify(VerifyArgs),
+    /// Record a review of a reworded requirement: its suspect traces (code last changed
+    /// before the requirement's text) are cleared while the text stays as it is now.
+    /// Writes `.tracemark/reviews.toml` under ROOT, to be committed.
+    Review(ReviewArgs),
     /// Write a commented tracemark.toml into ROOT showing every key with its default.
     Init(InitArgs),
     /// Live preview: build the site, serve the output folder on 127.0.0.1, rebuild when a
@@ -92,6 +96,22 @@ pub struct VerifyArgs {
     /// name each input changed, missing or new.
     #[arg(long, value_name = "ROOT")]
     pub against: Option<PathBuf>,
+}
+
+/// Arguments of `tracemark review`.
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// The requirement ID (`REQ-SP4-003`).
+    pub requirement: String,
+    /// The plan that defines it, when several plans define the ID.
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// Project root: the folder holding `tracemark.toml` (optional) and `project-plans/`.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The reviewer's name (default: `git config user.name`, else `$USER`).
+    #[arg(long)]
+    pub reviewer: Option<String>,
 }
 
 /// Arguments of `tracemark init`.

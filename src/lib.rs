@@ -27,10 +27,11 @@ pub mod report;
 pub mod results;
 pub mod site;
 pub mod source;
+pub mod suspect;
 pub mod text;
 
 use anyhow::Result;
-use cli::{BuildArgs, BundleArgs, CheckArgs, Cli, Command, InitArgs, VerifyArgs};
+use cli::{BuildArgs, BundleArgs, CheckArgs, Cli, Command, InitArgs, ReviewArgs, VerifyArgs};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init(&args),
         Command::Bundle(args) => bundle(&args),
         Command::Verify(args) => verify(&args),
+        Command::Review(args) => review(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve(&args),
     }
@@ -164,6 +166,90 @@ fn print_timings(t: &site::Timings) {
             None => eprintln!("  {stage:<11} {:>8.3} s", d.as_secs_f64()),
         }
     }
+}
+
+/// `tracemark review`: record that a requirement's current text was reviewed against
+/// its traces ([`suspect::Reviews`]), and say how many suspect traces that clears.
+///
+/// Errors: no plan defines the ID, several do and `--plan` names none of them, or the
+/// review record cannot be read or written.
+fn review(args: &ReviewArgs) -> Result<ExitCode> {
+    use anyhow::{Context as _, bail};
+    let config = config::Config::load(&args.root, None)?;
+    let project = site::analyse(&config, &mut site::Timings::default())?;
+    let keys: Vec<model::ReqKey> = project
+        .requirement_index
+        .get(&args.requirement)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|k| args.plan.as_ref().is_none_or(|p| project.plans[k.plan].id.eq_ignore_ascii_case(p)))
+        .collect();
+    let key = match keys.as_slice() {
+        [k] => *k,
+        [] => match &args.plan {
+            Some(p) => bail!("plan {p} defines no requirement {}", args.requirement),
+            None => bail!("no plan defines a requirement {}", args.requirement),
+        },
+        many => {
+            let plans: Vec<&str> = many.iter().map(|k| project.plans[k.plan].id.as_str()).collect();
+            bail!(
+                "{} is defined by {} plans ({}); name one with --plan",
+                args.requirement,
+                many.len(),
+                plans.join(", ")
+            )
+        }
+    };
+    let plan = &project.plans[key.plan];
+    let req = &plan.requirements[key.req];
+    let reviewer = args
+        .reviewer
+        .clone()
+        .or_else(|| {
+            let o = provenance::git_command(&config.root).args(["config", "user.name"]).output().ok()?;
+            Some(String::from_utf8_lossy(&o.stdout).trim().to_string()).filter(|s| !s.is_empty())
+        })
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into());
+    let now = match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<u64>().ok()) {
+        Some(secs) => std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        None => std::time::SystemTime::now(),
+    };
+    let date: String = humantime::format_rfc3339_seconds(now).to_string().chars().take(10).collect();
+    let path = config.root.join(suspect::REVIEWS);
+    let mut reviews = match suspect::Reviews::read(&config.root) {
+        Ok(r) => r.unwrap_or_default(),
+        Err((line, message)) => bail!("{}:{line}: {message}; fix or delete it first", path.display()),
+    };
+    reviews.record(suspect::Review {
+        requirement: req.id.clone(),
+        plan: plan.id.clone(),
+        text_sha256: suspect::text_hash(&req.text),
+        reviewer: reviewer.clone(),
+        date,
+    });
+    let dir = path.parent().expect("REVIEWS has a folder");
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        bail!("`{}` is not a folder (a symlink?); nothing is written through it", dir.display());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+        bail!("`{}` is not a regular file (a symlink?); it is not written through", path.display());
+    }
+    std::fs::write(&path, reviews.to_toml()).with_context(|| format!("cannot write `{}`", path.display()))?;
+    let cleared = project
+        .suspects
+        .as_ref()
+        .map_or(0, |f| f.suspects.iter().filter(|s| s.key == key && s.reviewed.is_none()).count());
+    println!(
+        "recorded in {}: {} ({}) reviewed by {reviewer}; {cleared} suspect trace{} cleared (commit the file to keep it)",
+        suspect::REVIEWS,
+        req.id,
+        plan.id,
+        if cleared == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `tracemark init`: write the commented default configuration.

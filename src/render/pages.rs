@@ -32,6 +32,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 use tera::Context;
 
+#[path = "suspects.rs"]
+mod suspects;
 #[path = "timeline.rs"]
 mod timeline;
 
@@ -1002,6 +1004,7 @@ impl<'a> Site<'a> {
         ctx.insert("document_traces", &doc_views);
         ctx.insert("max_excerpts", MAX_EXCERPTS);
         ctx.insert("same_id_elsewhere", &others);
+        ctx.insert("suspects", self.suspect_views(&from, k));
         if self.project.verification.is_some() {
             ctx.insert("tests", self.test_rows(&from, &code));
         }

@@ -194,6 +194,7 @@ pub fn analyse_inputs(
         inputs.sort();
         inputs.dedup_by(|a, b| a.path == b.path);
     }
+    timings.time("suspect", || suspect_links(config, &mut project));
     project.apply_severity(&config.severity);
     Ok((project, inputs))
 }
@@ -436,6 +437,57 @@ fn read_history(
         }
         Err(reason) => (Facts::without_history(project, reason), None),
     }
+}
+
+/// The suspect-link analysis's file inside [`CACHE_DIR`] (see [`crate::suspect::analyse`]).
+pub const SUSPECT_CACHE: &str = "suspect.json";
+
+/// Runs the suspect-link analysis ([`crate::suspect`]) unless `suspect-trace` is turned
+/// off, git gives no commit, or the clone is shallow (then `Project::suspects` says why),
+/// and applies the review record.
+fn suspect_links(config: &Config, project: &mut Project) {
+    use crate::suspect::{Facts, Reviews, analyse, apply};
+    let unavailable = |project: &mut Project, why: &str| {
+        project.suspects = Some(Facts { unavailable: Some(why.into()), ..Facts::default() });
+    };
+    if config.severity.get(&Code::SuspectTrace).is_some_and(|s| s.is_none()) {
+        return unavailable(project, "turned off (`suspect-trace = \"off\"` in [severity])");
+    }
+    let git = |args: &[&str]| {
+        crate::provenance::git_command(&config.root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let Some(head) = git(&["rev-parse", "--verify", "-q", "HEAD"]) else {
+        return unavailable(project, "no git history (not a git checkout, or no commit yet)");
+    };
+    if git(&["rev-parse", "--is-shallow-repository"]).as_deref() == Some("true") {
+        return unavailable(
+            project,
+            "the clone is shallow: older commits are missing (fetch them with `git fetch --unshallow`)",
+        );
+    }
+    let reviews = match Reviews::read(&config.root) {
+        Ok(r) => r.unwrap_or_default(),
+        Err((line, message)) => {
+            project.diagnostics.push(
+                Diagnostic::warning(Code::InvalidReviews, crate::suspect::REVIEWS, line, message).with_help(
+                    "fix it (`tracemark review` writes it), or delete it and record the reviews again",
+                ),
+            );
+            Reviews::default()
+        }
+    };
+    let (cache, _) = CacheDir::open(&config.root);
+    let cached = cache.read_entry(SUSPECT_CACHE);
+    let (facts, entry) = analyse(&config.root, project, &head, cached.as_deref());
+    if let Some(entry) = entry {
+        cache.save_entry(SUSPECT_CACHE, &entry);
+    }
+    apply(project, facts, reviews);
 }
 
 /// The highlight cache's folder inside [`CACHE_DIR`] (one file per shard).

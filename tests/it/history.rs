@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Runs git in `dir` at `date` (author and committer), with no user or system config.
-fn git_at(dir: &Path, date: &str, args: &[&str]) {
+pub(crate) fn git_at(dir: &Path, date: &str, args: &[&str]) {
     let o = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -31,13 +31,13 @@ fn git_at(dir: &Path, date: &str, args: &[&str]) {
     assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
 }
 
-fn write(root: &Path, rel: &str, text: &str) {
+pub(crate) fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();
 }
 
-fn commit(root: &Path, date: &str, message: &str) {
+pub(crate) fn commit(root: &Path, date: &str, message: &str) {
     git_at(root, date, &["add", "-A"]);
     git_at(root, date, &["-c", "commit.gpgsign=false", "commit", "-q", "-m", message]);
 }
@@ -94,7 +94,7 @@ fn build(root: &Path) -> tempfile::TempDir {
 }
 
 /// The text of `html` with tags removed and whitespace collapsed.
-fn text(html: &str) -> String {
+pub(crate) fn text(html: &str) -> String {
     let no_tags = regex::Regex::new(r"<[^>]*>").unwrap().replace_all(html, " ");
     let decoded = html_escape::decode_html_entities(&no_tags).into_owned();
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")

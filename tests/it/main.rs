@@ -26,6 +26,7 @@ mod search;
 mod serve;
 mod source_tree;
 mod start;
+mod suspect;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
