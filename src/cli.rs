@@ -40,6 +40,10 @@ pub enum Command {
     /// before the requirement's text) are cleared while the text stays as it is now.
     /// Writes `.tracemark/reviews.toml` under ROOT, to be committed.
     Review(ReviewArgs),
+    /// Compare two revisions: requirements added, removed and reworded, coverage gained
+    /// and lost, phases completed and reopened, findings new and resolved. Both
+    /// revisions are read from git (the work tree is not touched).
+    Diff(DiffArgs),
     /// Write a commented tracemark.toml into ROOT showing every key with its default.
     Init(InitArgs),
     /// Live preview: build the site, serve the output folder on 127.0.0.1, rebuild when a
@@ -96,6 +100,33 @@ pub struct VerifyArgs {
     /// name each input changed, missing or new.
     #[arg(long, value_name = "ROOT")]
     pub against: Option<PathBuf>,
+}
+
+/// Arguments of `tracemark diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// `[ROOT] A..B`: the project root (default `.`) and the revisions to compare
+    /// (`HEAD~1..HEAD`, `v1.0..main`; `A..` compares A with HEAD).
+    #[arg(value_name = "[ROOT] A..B", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Also write `diff.html` and `diff.json` into this folder (for instance the built
+    /// site's folder, whose stylesheet the page uses).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The output formats of `tracemark diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// One heading per kind of change, one line per change.
+    Text,
+    /// The whole comparison as JSON (`tracemark_diff`: 1).
+    Json,
+    /// An HTML page.
+    Html,
 }
 
 /// Arguments of `tracemark review`.

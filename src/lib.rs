@@ -25,13 +25,14 @@ pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod results;
+pub mod revdiff;
 pub mod site;
 pub mod source;
 pub mod suspect;
 pub mod text;
 
 use anyhow::Result;
-use cli::{BuildArgs, BundleArgs, CheckArgs, Cli, Command, InitArgs, ReviewArgs, VerifyArgs};
+use cli::{BuildArgs, BundleArgs, CheckArgs, Cli, Command, DiffArgs, InitArgs, ReviewArgs, VerifyArgs};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bundle(args) => bundle(&args),
         Command::Verify(args) => verify(&args),
         Command::Review(args) => review(&args),
+        Command::Diff(args) => diff(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve(&args),
     }
@@ -166,6 +168,37 @@ fn print_timings(t: &site::Timings) {
             None => eprintln!("  {stage:<11} {:>8.3} s", d.as_secs_f64()),
         }
     }
+}
+
+/// `tracemark diff`: compare two revisions and print (and with `--out`, write) the result.
+fn diff(args: &DiffArgs) -> Result<ExitCode> {
+    use anyhow::{Context as _, bail};
+    let (root, range) = match args.args.as_slice() {
+        [range] => (std::path::PathBuf::from("."), range.as_str()),
+        [root, range] => (std::path::PathBuf::from(root), range.as_str()),
+        _ => bail!("give a range A..B, optionally after the project root"),
+    };
+    let (a, b) = revdiff::parse_range(range)?;
+    let d = revdiff::diff(&root, &a, &b)?;
+    let json = serde_json::to_string_pretty(&d)?;
+    let html = revdiff::to_html(&d);
+    match args.format {
+        cli::DiffFormat::Text => print!("{}", d.to_text()),
+        cli::DiffFormat::Json => println!("{json}"),
+        cli::DiffFormat::Html => print!("{html}"),
+    }
+    if let Some(out) = &args.out {
+        if std::fs::symlink_metadata(out).is_ok_and(|m| !m.is_dir()) {
+            bail!("`{}` is not a folder (a symlink?); nothing is written through it", out.display());
+        }
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+        for (name, bytes) in [("diff.html", html.as_bytes()), ("diff.json", json.as_bytes())] {
+            site::output::replace(&out.join(name), bytes)
+                .with_context(|| format!("cannot write `{}`", out.join(name).display()))?;
+        }
+        eprintln!("wrote {0}/diff.html and {0}/diff.json", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `tracemark review`: record that a requirement's current text was reviewed against

@@ -369,8 +369,8 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The word diff of two texts.
-fn word_diff(old: &str, new: &str) -> Vec<(DiffTag, String)> {
+/// The word diff of two texts: pieces in order, runs of one tag joined.
+pub fn word_diff(old: &str, new: &str) -> Vec<(DiffTag, String)> {
     let diff = similar::TextDiff::from_words(old, new);
     let mut out: Vec<(DiffTag, String)> = Vec::new();
     for change in diff.iter_all_changes() {

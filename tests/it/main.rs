@@ -6,6 +6,7 @@ mod bundle;
 mod cache;
 mod check;
 mod cli;
+mod diff;
 mod edge;
 mod encodings;
 mod example;
