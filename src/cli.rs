@@ -190,6 +190,10 @@ pub struct BuildArgs {
     /// as `tracemark check` does.
     #[arg(long)]
     pub fail_on_error: bool,
+    /// Compare the site with this git revision (`origin/main`): adds `diff.html`, linked
+    /// from the index. Replaces `diff_base` of tracemark.toml.
+    #[arg(long, value_name = "REV")]
+    pub diff_base: Option<String>,
 }
 
 /// Arguments of `tracemark check`.

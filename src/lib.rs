@@ -388,6 +388,9 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     if !args.test_results.is_empty() {
         config.test_results = config::TestResults::new(&args.test_results)?;
     }
+    if let Some(base) = &args.diff_base {
+        config.diff_base = Some(base.clone());
+    }
     let built = site::build(&config)?;
     if !args.quiet {
         for n in &built.notices {

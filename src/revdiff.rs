@@ -220,6 +220,17 @@ fn findings(p: &Project) -> BTreeMap<String, Vec<FindingRef>> {
     out
 }
 
+/// Compares the project at `root` as it is at revision `base` with `project` (the work
+/// tree as analysed for the site, at commit `head` when known).
+///
+/// Errors: `base` names no commit, git fails, or its configuration is invalid.
+pub fn against(root: &Path, base: &str, project: &Project, head: Option<&str>) -> Result<Diff> {
+    let commit = resolve(root, base)?;
+    let old = analyse_at(root, &commit)?;
+    let to = Revision { spec: "the work tree".into(), commit: head.unwrap_or_default().to_string() };
+    Ok(compare(&old, project, Revision { spec: base.into(), commit }, to))
+}
+
 /// The differences between two analysed projects.
 pub fn compare(a: &Project, b: &Project, from: Revision, to: Revision) -> Diff {
     let plans_a: BTreeSet<&str> = a.plans.iter().map(|p| p.id.as_str()).collect();

@@ -204,14 +204,18 @@ pub fn render_site(
     project: &Project,
     provenance: &Provenance,
     history: &crate::history::Facts,
+    diff: Option<&crate::revdiff::Diff>,
     theme: &Theme,
     highlighter: &dyn Highlighter,
     highlighted: &Highlighted<'_>,
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
-    let site = Site::new(project, provenance, history, theme, highlighter, highlighted, cache);
+    let site = Site::new(project, provenance, history, diff, theme, highlighter, highlighted, cache);
     let mut jobs =
         vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree, Job::Timeline];
+    if diff.is_some() {
+        jobs.push(Job::Diff);
+    }
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
         jobs.extend((0..plan.requirements.len()).map(|ri| Job::Requirement(ReqKey { plan: pi, req: ri })));
@@ -304,6 +308,7 @@ enum Job {
     Search,
     SourceTree,
     Timeline,
+    Diff,
     Plan(usize),
     Requirement(ReqKey),
     Phase(usize, usize),
@@ -318,6 +323,8 @@ struct Site<'a> {
     provenance: &'a Provenance,
     /// What git history says of plans and files.
     history: &'a crate::history::Facts,
+    /// The comparison with `diff_base`, when one was asked for.
+    diff: Option<&'a crate::revdiff::Diff>,
     /// The footer's view of `provenance`, the same on every page.
     footer: ProvenanceView,
     theme: &'a Theme,
@@ -342,6 +349,7 @@ impl<'a> Site<'a> {
         project: &'a Project,
         provenance: &'a Provenance,
         history: &'a crate::history::Facts,
+        diff: Option<&'a crate::revdiff::Diff>,
         theme: &'a Theme,
         highlighter: &'a dyn Highlighter,
         highlighted: &'a Highlighted<'a>,
@@ -363,6 +371,7 @@ impl<'a> Site<'a> {
             project,
             provenance,
             history,
+            diff,
             footer: ProvenanceView::new(provenance),
             theme,
             highlighter,
@@ -383,6 +392,7 @@ impl<'a> Site<'a> {
             Job::Search => self.search(),
             Job::SourceTree => self.source_tree(),
             Job::Timeline => self.timeline(),
+            Job::Diff => self.diff_page(),
             Job::Plan(p) => self.plan(p),
             Job::Requirement(k) => self.requirement(k),
             Job::Phase(p, ph) => self.phase(p, ph),
@@ -775,6 +785,7 @@ impl<'a> Site<'a> {
         ctx.insert("plans", &plans);
         ctx.insert("undeclared", &undeclared);
         ctx.insert("diagnostics_by_code", &by_code);
+        ctx.insert("diff_base", self.diff.map(|d| &d.from.spec));
         self.page(from.into(), "index.html", &self.project.title, ctx)
     }
 
@@ -1401,6 +1412,16 @@ impl<'a> Site<'a> {
         ctx.insert("codes", codes);
         ctx.insert("summary", &self.project.summary);
         self.page("start.html".into(), "start.html", "How to read this site", ctx)
+    }
+
+    /// `diff.html`: what changed since `diff_base` ([`crate::revdiff::Diff`]).
+    fn diff_page(&self) -> Result<Page> {
+        let Some(diff) = self.diff else { anyhow::bail!("no comparison to render") };
+        let mut ctx = PageCtx::default();
+        ctx.insert("diff", diff);
+        ctx.insert("from_short", diff.from.commit.chars().take(12).collect::<String>());
+        let title = format!("Changes since {}", diff.from.spec);
+        self.page("diff.html".into(), "diff.html", &title, ctx)
     }
 
     /// The source tree (`files/index.html`): every scanned folder with its traced and

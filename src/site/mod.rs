@@ -338,6 +338,21 @@ fn produce(
     }));
     let (history, history_entry) =
         timings.time("history", || read_history(config, &project, &provenance, &cache));
+    let diff = config.diff_base.as_deref().and_then(|base| {
+        timings.time("diff", || {
+            match crate::revdiff::against(&config.root, base, &project, provenance.commit.as_deref()) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    notices.push(output::Notice {
+                        path: "diff_base".into(),
+                        message: format!("no comparison with `{base}`: {e:#}"),
+                        help: "name a revision of the repository (`origin/main`, a tag, a commit), or fetch it first".into(),
+                    });
+                    None
+                }
+            }
+        })
+    });
     let manifest_path = folder.and_then(|f| cache.manifest_path(f));
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
@@ -360,7 +375,16 @@ fn produce(
     let render_cache = RenderCache { intact, markdown };
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
     let pages: Vec<Page> = timings.time("render", || {
-        pages::render_site(&project, &provenance, &history, &theme, &highlighter, &highlighted, &render_cache)
+        pages::render_site(
+            &project,
+            &provenance,
+            &history,
+            diff.as_ref(),
+            &theme,
+            &highlighter,
+            &highlighted,
+            &render_cache,
+        )
     })?;
     let stats = match (folder, &manifest) {
         (Some(folder), Some(manifest)) => timings.time("write", || {
@@ -618,6 +642,7 @@ pub fn render(
         project,
         provenance,
         &history,
+        None,
         theme,
         highlighter,
         &highlighted,

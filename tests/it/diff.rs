@@ -63,3 +63,48 @@ fn diff_lists_added_and_reworded_requirements_and_resolved_findings() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("`nope` names no commit"));
 }
+
+#[test]
+fn a_build_with_a_diff_base_gets_a_changes_page_linked_from_the_index() {
+    let repo = crate::suspect::repository();
+    let root = repo.path().join("repo");
+    let out = tempfile::tempdir().unwrap();
+    let o = command()
+        .args([
+            "build",
+            root.to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--diff-base",
+            "HEAD~1",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let index = crate::read(out.path(), "index.html");
+    assert!(index.contains(r#"<a href="diff.html">Changes since HEAD~1</a>"#), "{index}");
+    let page = crate::read(out.path(), "diff.html");
+    let t = crate::history::text(&page);
+    assert!(t.contains("Requirements added 1 REQ-L-003 The lamp shall blink."), "{t}");
+    assert!(t.contains("Requirements reworded 1 REQ-L-001"), "{t}");
+    assert!(page.contains("<ins>glow brightly at night.</ins>"), "{page}");
+    assert!(t.contains("Findings resolved 1 src/blink.ts:1 dangling-reference"), "{t}");
+
+    // A base that names nothing: a notice, and the site without the page.
+    let out = tempfile::tempdir().unwrap();
+    let o = command()
+        .args([
+            "build",
+            root.to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--diff-base",
+            "no-such-branch",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no comparison with `no-such-branch`"));
+    assert!(!out.path().join("diff.html").exists());
+    assert!(!crate::read(out.path(), "index.html").contains("diff.html"));
+}
