@@ -197,20 +197,30 @@ impl Deferrals {
     }
 }
 
+/// What git says besides the commit: the history of plans and files, and the
+/// comparison with `diff_base` when one was asked for.
+#[derive(Clone, Copy)]
+pub struct GitFacts<'a> {
+    /// Plans by first commit, the plans that shaped each file.
+    pub history: &'a crate::history::Facts,
+    /// The comparison shown on `diff.html`.
+    pub diff: Option<&'a crate::revdiff::Diff>,
+}
+
 /// Renders the whole site from the highlighted sources, reusing from `cache` what the
 /// previous build left intact. Errors come from templates (a theme's template that
 /// fails to render names itself).
 pub fn render_site(
     project: &Project,
     provenance: &Provenance,
-    history: &crate::history::Facts,
-    diff: Option<&crate::revdiff::Diff>,
+    git: GitFacts<'_>,
     theme: &Theme,
     highlighter: &dyn Highlighter,
     highlighted: &Highlighted<'_>,
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
-    let site = Site::new(project, provenance, history, diff, theme, highlighter, highlighted, cache);
+    let diff = git.diff;
+    let site = Site::new(project, provenance, git, theme, highlighter, highlighted, cache);
     let mut jobs =
         vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree, Job::Timeline];
     if diff.is_some() {
@@ -348,8 +358,7 @@ impl<'a> Site<'a> {
     fn new(
         project: &'a Project,
         provenance: &'a Provenance,
-        history: &'a crate::history::Facts,
-        diff: Option<&'a crate::revdiff::Diff>,
+        git: GitFacts<'a>,
         theme: &'a Theme,
         highlighter: &'a dyn Highlighter,
         highlighted: &'a Highlighted<'a>,
@@ -370,8 +379,8 @@ impl<'a> Site<'a> {
         Site {
             project,
             provenance,
-            history,
-            diff,
+            history: git.history,
+            diff: git.diff,
             footer: ProvenanceView::new(provenance),
             theme,
             highlighter,

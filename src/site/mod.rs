@@ -378,8 +378,7 @@ fn produce(
         pages::render_site(
             &project,
             &provenance,
-            &history,
-            diff.as_ref(),
+            pages::GitFacts { history: &history, diff: diff.as_ref() },
             &theme,
             &highlighter,
             &highlighted,
@@ -641,8 +640,7 @@ pub fn render(
     pages::render_site(
         project,
         provenance,
-        &history,
-        None,
+        pages::GitFacts { history: &history, diff: None },
         theme,
         highlighter,
         &highlighted,
