@@ -18,7 +18,7 @@ use super::search;
 use super::templates::Theme;
 use super::tree;
 use super::urls;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::grammar::{canonical_phase, split_plan_ref};
 use crate::model::{ItemKey, Node, Project, ReqKey, Resolution, TraceRecord};
 use crate::plan::{DocumentRole, PhaseStatus};
@@ -1394,9 +1394,47 @@ impl<'a> Site<'a> {
             });
             g.items.push(self.diagnostic_view(from, d));
         }
+        // Per plan: its findings by severity (a finding may concern several plans).
+        #[derive(Serialize)]
+        struct PlanCount {
+            link: LinkView,
+            total: usize,
+            errors: usize,
+            warnings: usize,
+            notes: usize,
+        }
+        let mut in_a_plan = vec![false; self.project.diagnostics.len()];
+        let by_plan: Vec<PlanCount> = self
+            .plan_diagnostics
+            .iter()
+            .enumerate()
+            .filter(|(_, ds)| !ds.is_empty())
+            .map(|(p, ds)| {
+                let id = &self.project.plans[p].id;
+                let count = |sev: Severity| {
+                    ds.iter().filter(|&&d| self.project.diagnostics[d].severity == sev).count()
+                };
+                for &d in ds {
+                    in_a_plan[d] = true;
+                }
+                PlanCount {
+                    link: LinkView {
+                        text: id.clone(),
+                        url: Some(format!("{}#findings", urls::relative(from, &urls::plan(id)))),
+                        class: "",
+                    },
+                    total: ds.len(),
+                    errors: count(Severity::Error),
+                    warnings: count(Severity::Warning),
+                    notes: count(Severity::Note),
+                }
+            })
+            .collect();
         let mut ctx = PageCtx::default();
         ctx.insert("groups", groups.into_values().collect::<Vec<_>>());
         ctx.insert("total", self.project.diagnostics.len());
+        ctx.insert("by_plan", by_plan);
+        ctx.insert("outside_plans", in_a_plan.iter().filter(|b| !**b).count());
         self.page(from.into(), "diagnostics.html", "Diagnostics", ctx)
     }
 
