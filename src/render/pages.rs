@@ -795,6 +795,7 @@ impl<'a> Site<'a> {
         ctx.insert("undeclared", &undeclared);
         ctx.insert("diagnostics_by_code", &by_code);
         ctx.insert("diff_base", self.diff.map(|d| &d.from.spec));
+        ctx.insert("charts", self.index_charts(&plans));
         self.page(from.into(), "index.html", &self.project.title, ctx)
     }
 
@@ -1459,6 +1460,50 @@ impl<'a> Site<'a> {
         ctx.insert("codes", codes);
         ctx.insert("summary", &self.project.summary);
         self.page("start.html".into(), "start.html", "How to read this site", ctx)
+    }
+
+    /// The index's charts: plans by requirement coverage, plans by phases done, and
+    /// every phase by status.
+    fn index_charts(&self, plans: &[PlanRow]) -> Vec<String> {
+        use super::charts::{BANDS, band, histogram, stacked};
+        let mut coverage = [0usize; 5];
+        let mut phases = [0usize; 5];
+        for p in plans {
+            coverage[band(p.covered, p.requirements).unwrap_or(4)] += 1;
+            phases[band(p.phases_done, p.phases).unwrap_or(4)] += 1;
+        }
+        let buckets = |counts: &[usize; 5], none: &str| -> Vec<(String, usize)> {
+            let mut v: Vec<(String, usize)> =
+                BANDS.iter().zip(counts).map(|(l, &n)| (l.to_string(), n)).collect();
+            v.push((none.to_string(), counts[4]));
+            v
+        };
+        let mut by_status = [0usize; 5];
+        for plan in &self.project.plans {
+            for i in 0..plan.phases.len() {
+                by_status[match plan.phase_status(i) {
+                    PhaseStatus::Done => 0,
+                    PhaseStatus::InProgress => 1,
+                    PhaseStatus::Pending => 2,
+                    PhaseStatus::Failed => 3,
+                    PhaseStatus::Unknown => 4,
+                }] += 1;
+            }
+        }
+        vec![
+            histogram("Plans by requirements covered in code", &buckets(&coverage, "no requirements")),
+            histogram("Plans by phases done", &buckets(&phases, "no phases")),
+            stacked(
+                "Every phase by status",
+                &[
+                    ("done", by_status[0], "st-done"),
+                    ("in progress", by_status[1], "st-in-progress"),
+                    ("pending", by_status[2], "st-pending"),
+                    ("failed", by_status[3], "st-failed"),
+                    ("unknown", by_status[4], "st-unknown"),
+                ],
+            ),
+        ]
     }
 
     /// `diff.html`: what changed since `diff_base` ([`crate::revdiff::Diff`]).
