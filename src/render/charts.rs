@@ -45,37 +45,43 @@ pub fn histogram(title: &str, buckets: &[(String, usize)]) -> String {
 }
 
 /// A stacked bar of parts (`label`, count, `class`) with a legend under it naming each
-/// part and its count. Width 420 units.
+/// part and its count (wrapped to more rows when it does not fit). Width 420 units.
 pub fn stacked(title: &str, parts: &[(&str, usize, &str)]) -> String {
     let total: usize = parts.iter().map(|p| p.1).sum();
     let summary: Vec<String> = parts.iter().map(|(l, n, _)| format!("{l}: {n}")).collect();
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart" viewBox="0 0 420 46" width="420" height="46" role="img" aria-label="{}"><title>{}</title>"#,
-        attr(&format!("{title}. {}", summary.join("; "))),
-        text(title)
-    );
-    let mut x = 0u64;
-    let mut legend_x = 0u32;
+    let mut bars = String::new();
+    let mut legend = String::new();
+    let (mut x, mut lx, mut row) = (0u64, 0u32, 0u32);
     for (label, n, class) in parts {
         let w = if total == 0 { 0 } else { (*n as u64 * 420) / total as u64 };
         if w > 0 {
-            let _ = write!(s, r#"<rect x="{x}" y="0" width="{w}" height="16" class="{}"/>"#, attr(class));
+            let _ = write!(bars, r#"<rect x="{x}" y="0" width="{w}" height="16" class="{}"/>"#, attr(class));
         }
         x += w;
         let item = format!("{label} {n}");
+        // About 7 units a character at the chart's 12 px font.
+        let item_w = 14 + 7 * item.chars().count() as u32 + 12;
+        if lx > 0 && lx + item_w > 420 {
+            lx = 0;
+            row += 1;
+        }
+        let y = 26 + 18 * row;
         let _ = write!(
-            s,
-            r#"<rect x="{legend_x}" y="26" width="10" height="10" class="{}"/><text x="{}" y="35" class="chart-label">{}</text>"#,
+            legend,
+            r#"<rect x="{lx}" y="{y}" width="10" height="10" class="{}"/><text x="{}" y="{}" class="chart-label">{}</text>"#,
             attr(class),
-            legend_x + 14,
+            lx + 14,
+            y + 9,
             text(&item)
         );
-        legend_x += 14 + 7 * item.chars().count() as u32 + 12;
+        lx += item_w;
     }
-    s.push_str("</svg>");
-    s
+    let height = 26 + 18 * (row + 1);
+    format!(
+        r#"<svg class="chart" viewBox="0 0 420 {height}" width="420" height="{height}" role="img" aria-label="{}"><title>{}</title>{bars}{legend}</svg>"#,
+        attr(&format!("{title}. {}", summary.join("; "))),
+        text(title)
+    )
 }
 
 /// The coverage band of `covered` of `total` requirements: `none`, `1–49 %`,

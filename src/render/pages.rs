@@ -1464,13 +1464,13 @@ impl<'a> Site<'a> {
 
     /// The index's charts: plans by requirement coverage, plans by phases done, and
     /// every phase by status.
-    fn index_charts(&self, plans: &[PlanRow]) -> Vec<String> {
+    fn index_charts(&self, plans: &[PlanRow]) -> Vec<ChartView> {
         use super::charts::{BANDS, band, histogram, stacked};
         let mut coverage = [0usize; 5];
-        let mut phases = [0usize; 5];
+        let mut phases_done_counts = [0usize; 5];
         for p in plans {
             coverage[band(p.covered, p.requirements).unwrap_or(4)] += 1;
-            phases[band(p.phases_done, p.phases).unwrap_or(4)] += 1;
+            phases_done_counts[band(p.phases_done, p.phases).unwrap_or(4)] += 1;
         }
         let buckets = |counts: &[usize; 5], none: &str| -> Vec<(String, usize)> {
             let mut v: Vec<(String, usize)> =
@@ -1490,19 +1490,22 @@ impl<'a> Site<'a> {
                 }] += 1;
             }
         }
+        let plans_cov = "Plans by requirements covered in code";
+        let plans_done = "Plans by phases done";
+        let phases = [
+            ("done", by_status[0], "st-done"),
+            ("in progress", by_status[1], "st-in-progress"),
+            ("pending", by_status[2], "st-pending"),
+            ("failed", by_status[3], "st-failed"),
+            ("unknown", by_status[4], "st-unknown"),
+        ];
         vec![
-            histogram("Plans by requirements covered in code", &buckets(&coverage, "no requirements")),
-            histogram("Plans by phases done", &buckets(&phases, "no phases")),
-            stacked(
-                "Every phase by status",
-                &[
-                    ("done", by_status[0], "st-done"),
-                    ("in progress", by_status[1], "st-in-progress"),
-                    ("pending", by_status[2], "st-pending"),
-                    ("failed", by_status[3], "st-failed"),
-                    ("unknown", by_status[4], "st-unknown"),
-                ],
-            ),
+            ChartView { title: plans_cov, svg: histogram(plans_cov, &buckets(&coverage, "no requirements")) },
+            ChartView {
+                title: plans_done,
+                svg: histogram(plans_done, &buckets(&phases_done_counts, "no phases")),
+            },
+            ChartView { title: "Every phase by status", svg: stacked("Every phase by status", &phases) },
         ]
     }
 
@@ -1723,6 +1726,14 @@ impl ProvenanceView {
             build_date: p.build_date.as_ref().map(|d| d.iso.clone()),
         }
     }
+}
+
+/// A chart and its caption.
+#[derive(Serialize)]
+struct ChartView {
+    title: &'static str,
+    /// Inline SVG from [`super::charts`] (every text in it escaped).
+    svg: String,
 }
 
 #[derive(Serialize)]
