@@ -36,6 +36,14 @@ pub enum Command {
     /// missing, extra or refused file (or a damaged archive), 2 when tracemark could not
     /// run.
     Verify(VerifyArgs),
+    /// Record a review of a reworded requirement: its suspect traces (code last changed
+    /// before the requirement's text) are cleared while the text stays as it is now.
+    /// Writes `.tracemark/reviews.toml` under ROOT, to be committed.
+    Review(ReviewArgs),
+    /// Compare two revisions: requirements added, removed and reworded, coverage gained
+    /// and lost, phases completed and reopened, findings new and resolved. Both
+    /// revisions are read from git (the work tree is not touched).
+    Diff(DiffArgs),
     /// Write a commented tracemark.toml into ROOT showing every key with its default.
     Init(InitArgs),
     /// Live preview: build the site, serve the output folder on 127.0.0.1, rebuild when a
@@ -94,6 +102,49 @@ pub struct VerifyArgs {
     pub against: Option<PathBuf>,
 }
 
+/// Arguments of `tracemark diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// `[ROOT] A..B`: the project root (default `.`) and the revisions to compare
+    /// (`HEAD~1..HEAD`, `v1.0..main`; `A..` compares A with HEAD).
+    #[arg(value_name = "[ROOT] A..B", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Output format on standard output.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Also write `diff.html` and `diff.json` into this folder (for instance the built
+    /// site's folder, whose stylesheet the page uses).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The output formats of `tracemark diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// One heading per kind of change, one line per change.
+    Text,
+    /// The whole comparison as JSON (`tracemark_diff`: 1).
+    Json,
+    /// An HTML page.
+    Html,
+}
+
+/// Arguments of `tracemark review`.
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// The requirement ID (`REQ-SP4-003`).
+    pub requirement: String,
+    /// The plan that defines it, when several plans define the ID.
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// Project root: the folder holding `tracemark.toml` (optional) and `project-plans/`.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The reviewer's name (default: `git config user.name`, else `$USER`).
+    #[arg(long)]
+    pub reviewer: Option<String>,
+}
+
 /// Arguments of `tracemark init`.
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
@@ -139,6 +190,10 @@ pub struct BuildArgs {
     /// as `tracemark check` does.
     #[arg(long)]
     pub fail_on_error: bool,
+    /// Compare the site with this git revision (`origin/main`): adds `diff.html`, linked
+    /// from the index. Replaces `diff_base` of tracemark.toml.
+    #[arg(long, value_name = "REV")]
+    pub diff_base: Option<String>,
 }
 
 /// Arguments of `tracemark check`.

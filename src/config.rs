@@ -47,6 +47,8 @@ pub struct RawConfig {
     pub forge: Option<Forge>,
     /// Globs of JUnit XML test reports, relative to the root (default: none).
     pub test_results: Option<Vec<String>>,
+    /// A git revision the site is compared with (`diff.html`; default: none).
+    pub diff_base: Option<String>,
     /// The `[severity]` table: finding code name (`dangling-reference`) → `error`,
     /// `warning`, `note` or `off`. Spans are kept so that errors can name the line.
     pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -113,6 +115,9 @@ pub struct Config {
     /// and compiled; empty when no report is configured, and then nothing about tests
     /// is shown or checked.
     pub test_results: TestResults,
+    /// The git revision the site is compared with (`diff_base`, or `--diff-base`): the
+    /// site gets `diff.html` ([`crate::revdiff`]); `None`: no comparison.
+    pub diff_base: Option<String>,
     /// Severity overrides from `[severity]`, by code; `None` means `off` (findings of
     /// that code are removed). Codes not listed keep their built-in severity.
     pub severity: BTreeMap<Code, Option<Severity>>,
@@ -209,6 +214,7 @@ impl Config {
             max_file_size: raw.max_file_size.unwrap_or(8 << 20),
             highlighter: raw.highlighter.unwrap_or_default(),
             test_results: TestResults::new(raw.test_results.as_deref().unwrap_or_default())?,
+            diff_base: raw.diff_base.filter(|b| !b.trim().is_empty()),
             severity,
             grammar,
             repo_url: raw.repo_url.map(Spanned::into_inner),

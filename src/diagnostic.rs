@@ -76,11 +76,16 @@ pub enum Code {
     /// A JUnit report that could not be read: malformed XML, too large, a symbolic
     /// link, or a `test_results` glob that matches no file.
     InvalidTestReport,
+    /// A trace in code whose requirement was reworded (in git) after the traced lines
+    /// last changed, and no review clears it.
+    SuspectTrace,
+    /// The review record `.tracemark/reviews.toml` could not be read.
+    InvalidReviews,
 }
 
 impl Code {
     /// Every code, in declaration order.
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 20] = [
         Code::DanglingReference,
         Code::UnresolvedMarker,
         Code::AmbiguousReference,
@@ -99,6 +104,8 @@ impl Code {
         Code::FailingTest,
         Code::UntestedRequirement,
         Code::InvalidTestReport,
+        Code::SuspectTrace,
+        Code::InvalidReviews,
     ];
 
     /// The code with this kebab-case name (`dangling-reference`), if there is one.
@@ -127,6 +134,8 @@ impl Code {
             Code::FailingTest => "failing-test",
             Code::UntestedRequirement => "untested-requirement",
             Code::InvalidTestReport => "invalid-test-report",
+            Code::SuspectTrace => "suspect-trace",
+            Code::InvalidReviews => "invalid-reviews",
         }
     }
 
@@ -291,6 +300,20 @@ impl Code {
                 "reports/junit.xml truncated by a cancelled CI job: `</testsuite>` missing",
                 "warning: verification results are incomplete, but what was read is still right",
             ),
+            Code::SuspectTrace => (
+                "SuspectTrace",
+                "A trace in code cites a requirement whose text was reworded (a commit changed its definition lines) after the last change to the traced lines: the code may no longer meet what the requirement now says. Found with `git blame` on the definition and `git diff` since the rewording; a requirement written after the code (not reworded) makes nothing suspect. The requirement's page shows the old and new text.",
+                "Check the code against the new text; then change the code, or record that it still holds with `tracemark review REQ-ID --plan PLAN-ID` (written to `.tracemark/reviews.toml`, to be committed). The suspicion returns if the text changes again.",
+                "// @requirement:REQ-ING-001   <- specification.md reworded REQ-ING-001 in a commit after this code last changed",
+                "warning: a reworded requirement asks for a review, not for a failed build; raise it in `[severity]` where reviews are mandatory",
+            ),
+            Code::InvalidReviews => (
+                "InvalidReviews",
+                "The review record `.tracemark/reviews.toml` is not valid TOML of `[[review]]` tables (requirement, plan, text_sha256, reviewer, date), or is not a regular file: its reviews are not applied, so traces they cleared show as suspect again.",
+                "Fix the file (it is written by `tracemark review`), or delete it and record the reviews again.",
+                "`text_sha256 = ` with no value in .tracemark/reviews.toml",
+                "warning: reviews are lost until it is fixed, but nothing else is wrong",
+            ),
             Code::NoPlans => (
                 "NoPlans",
                 "No plan root is configured and none was found (`project-plans/` up to three folders deep, `.spec-dev/active-dev/`): nothing is cross-referenced. The finding names the folders that look like plans, and stands for the dangling references each marker would otherwise give.",
@@ -332,6 +355,8 @@ impl Code {
             Code::FailingTest => "A test case matched to a trace failed",
             Code::UntestedRequirement => "Requirement that no passed test case verifies (opt-in)",
             Code::InvalidTestReport => "Test report could not be read",
+            Code::SuspectTrace => "Requirement reworded after the traced code last changed",
+            Code::InvalidReviews => "The review record could not be read",
         }
     }
 }

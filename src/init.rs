@@ -59,6 +59,12 @@ pub fn template() -> String {
          # `--test-results GLOB` (repeatable) replaces this list for one run.\n\
          # test_results = [\"reports/**/*.xml\"]\n\
          \n\
+         # A git revision to compare the site with (default: none): the site gets a page,\n\
+         # diff.html, linked from the index, listing requirements added, removed and reworded,\n\
+         # coverage gained and lost, phases completed and findings new and resolved since it.\n\
+         # `--diff-base REV` sets it for one build; `tracemark diff A..B` compares any two.\n\
+         # diff_base = \"origin/main\"\n\
+         \n\
          # Item kinds besides requirements and phases: an ID pattern (a regex matched against\n\
          # whole tokens) and the marker tags that trace code to items of the kind. `task` and\n\
          # `risk` are built in; declare your own the same way (a `scenario` kind with the\n\
@@ -253,6 +259,7 @@ mod tests {
             "repo_url",
             "forge",
             "test_results",
+            "diff_base",
             "[severity]",
             "[kinds.task]",
             "[kinds.risk]",

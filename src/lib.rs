@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod grammar;
+pub mod history;
 pub mod init;
 pub mod model;
 pub mod plan;
@@ -24,12 +25,14 @@ pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod results;
+pub mod revdiff;
 pub mod site;
 pub mod source;
+pub mod suspect;
 pub mod text;
 
 use anyhow::Result;
-use cli::{BuildArgs, BundleArgs, CheckArgs, Cli, Command, InitArgs, VerifyArgs};
+use cli::{BuildArgs, BundleArgs, CheckArgs, Cli, Command, DiffArgs, InitArgs, ReviewArgs, VerifyArgs};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -42,6 +45,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init(&args),
         Command::Bundle(args) => bundle(&args),
         Command::Verify(args) => verify(&args),
+        Command::Review(args) => review(&args),
+        Command::Diff(args) => diff(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve(&args),
     }
@@ -165,6 +170,121 @@ fn print_timings(t: &site::Timings) {
     }
 }
 
+/// `tracemark diff`: compare two revisions and print (and with `--out`, write) the result.
+fn diff(args: &DiffArgs) -> Result<ExitCode> {
+    use anyhow::{Context as _, bail};
+    let (root, range) = match args.args.as_slice() {
+        [range] => (std::path::PathBuf::from("."), range.as_str()),
+        [root, range] => (std::path::PathBuf::from(root), range.as_str()),
+        _ => bail!("give a range A..B, optionally after the project root"),
+    };
+    let (a, b) = revdiff::parse_range(range)?;
+    let d = revdiff::diff(&root, &a, &b)?;
+    let json = serde_json::to_string_pretty(&d)?;
+    let html = revdiff::to_html(&d);
+    match args.format {
+        cli::DiffFormat::Text => print!("{}", d.to_text()),
+        cli::DiffFormat::Json => println!("{json}"),
+        cli::DiffFormat::Html => print!("{html}"),
+    }
+    if let Some(out) = &args.out {
+        if std::fs::symlink_metadata(out).is_ok_and(|m| !m.is_dir()) {
+            bail!("`{}` is not a folder (a symlink?); nothing is written through it", out.display());
+        }
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+        for (name, bytes) in [("diff.html", html.as_bytes()), ("diff.json", json.as_bytes())] {
+            site::output::replace(&out.join(name), bytes)
+                .with_context(|| format!("cannot write `{}`", out.join(name).display()))?;
+        }
+        eprintln!("wrote {0}/diff.html and {0}/diff.json", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tracemark review`: record that a requirement's current text was reviewed against
+/// its traces ([`suspect::Reviews`]), and say how many suspect traces that clears.
+///
+/// Errors: no plan defines the ID, several do and `--plan` names none of them, or the
+/// review record cannot be read or written.
+fn review(args: &ReviewArgs) -> Result<ExitCode> {
+    use anyhow::{Context as _, bail};
+    let config = config::Config::load(&args.root, None)?;
+    let project = site::analyse(&config, &mut site::Timings::default())?;
+    let keys: Vec<model::ReqKey> = project
+        .requirement_index
+        .get(&args.requirement)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|k| args.plan.as_ref().is_none_or(|p| project.plans[k.plan].id.eq_ignore_ascii_case(p)))
+        .collect();
+    let key = match keys.as_slice() {
+        [k] => *k,
+        [] => match &args.plan {
+            Some(p) => bail!("plan {p} defines no requirement {}", args.requirement),
+            None => bail!("no plan defines a requirement {}", args.requirement),
+        },
+        many => {
+            let plans: Vec<&str> = many.iter().map(|k| project.plans[k.plan].id.as_str()).collect();
+            bail!(
+                "{} is defined by {} plans ({}); name one with --plan",
+                args.requirement,
+                many.len(),
+                plans.join(", ")
+            )
+        }
+    };
+    let plan = &project.plans[key.plan];
+    let req = &plan.requirements[key.req];
+    let reviewer = args
+        .reviewer
+        .clone()
+        .or_else(|| {
+            let o = provenance::git_command(&config.root).args(["config", "user.name"]).output().ok()?;
+            Some(String::from_utf8_lossy(&o.stdout).trim().to_string()).filter(|s| !s.is_empty())
+        })
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into());
+    let now = match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<u64>().ok()) {
+        Some(secs) => std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        None => std::time::SystemTime::now(),
+    };
+    let date: String = humantime::format_rfc3339_seconds(now).to_string().chars().take(10).collect();
+    let path = config.root.join(suspect::REVIEWS);
+    let mut reviews = match suspect::Reviews::read(&config.root) {
+        Ok(r) => r.unwrap_or_default(),
+        Err((line, message)) => bail!("{}:{line}: {message}; fix or delete it first", path.display()),
+    };
+    reviews.record(suspect::Review {
+        requirement: req.id.clone(),
+        plan: plan.id.clone(),
+        text_sha256: suspect::text_hash(&req.text),
+        reviewer: reviewer.clone(),
+        date,
+    });
+    let dir = path.parent().expect("REVIEWS has a folder");
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        bail!("`{}` is not a folder (a symlink?); nothing is written through it", dir.display());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+        bail!("`{}` is not a regular file (a symlink?); it is not written through", path.display());
+    }
+    std::fs::write(&path, reviews.to_toml()).with_context(|| format!("cannot write `{}`", path.display()))?;
+    let cleared = project
+        .suspects
+        .as_ref()
+        .map_or(0, |f| f.suspects.iter().filter(|s| s.key == key && s.reviewed.is_none()).count());
+    println!(
+        "recorded in {}: {} ({}) reviewed by {reviewer}; {cleared} suspect trace{} cleared (commit the file to keep it)",
+        suspect::REVIEWS,
+        req.id,
+        plan.id,
+        if cleared == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `tracemark init`: write the commented default configuration.
 fn init(args: &InitArgs) -> Result<ExitCode> {
     if args.github_pages {
@@ -267,6 +387,9 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     config.force = args.force;
     if !args.test_results.is_empty() {
         config.test_results = config::TestResults::new(&args.test_results)?;
+    }
+    if let Some(base) = &args.diff_base {
+        config.diff_base = Some(base.clone());
     }
     let built = site::build(&config)?;
     if !args.quiet {

@@ -228,7 +228,13 @@ impl Provenance {
     /// The forge's page of the commit, when the commit, the repository and its forge are
     /// known.
     pub fn commit_url(&self) -> Option<String> {
-        let (mut url, forge, commit) = self.base()?;
+        self.commit_url_of(self.commit.as_deref()?)
+    }
+
+    /// The forge's page of `commit` (any commit of the repository, a full ID), when the
+    /// repository and its forge are known.
+    pub fn commit_url_of(&self, commit: &str) -> Option<String> {
+        let (mut url, forge, _) = self.base()?;
         let tail: &[&str] = match forge {
             Forge::GitHub => &["commit", commit],
             Forge::GitLab => &["-", "commit", commit],

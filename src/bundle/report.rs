@@ -40,6 +40,30 @@ struct Finding<'a> {
     message: &'a str,
 }
 
+/// One row of the trace matrix: a requirement and the places that trace it in code.
+#[derive(Serialize)]
+struct MatrixRow<'a> {
+    plan: &'a str,
+    id: &'a str,
+    title: &'a str,
+    covered: bool,
+    /// `path:line` of each code trace, in trace order.
+    traces: Vec<String>,
+}
+
+/// A suspect trace ([`crate::suspect`]).
+#[derive(Serialize)]
+struct SuspectRow<'a> {
+    plan: &'a str,
+    requirement: &'a str,
+    trace: String,
+    commit: String,
+    date: &'a str,
+    subject: &'a str,
+    /// `reviewer on date` when a review clears it.
+    reviewed: Option<String>,
+}
+
 #[derive(Serialize)]
 struct View<'a> {
     site_title: &'a str,
@@ -55,6 +79,10 @@ struct View<'a> {
     plans: Vec<PlanRow<'a>>,
     by_code: BTreeMap<&'a str, usize>,
     findings: Vec<Finding<'a>>,
+    matrix: Vec<MatrixRow<'a>>,
+    suspects: Vec<SuspectRow<'a>>,
+    /// Why the suspect-link analysis did not run, if it did not.
+    suspects_unavailable: Option<&'a str>,
 }
 
 /// Renders `evidence.html` for `project` with the facts of `evidence`. Errors name
@@ -98,6 +126,58 @@ pub fn render(theme: &Theme, project: &Project, evidence: &Evidence) -> Result<V
             message: &d.message,
         })
         .collect();
+    let mut matrix = Vec::new();
+    for (pi, p) in project.plans.iter().enumerate() {
+        for (ri, r) in p.requirements.iter().enumerate() {
+            let key = ReqKey { plan: pi, req: ri };
+            let traces = project
+                .requirement_traces
+                .get(&key)
+                .map(|ts| {
+                    ts.iter()
+                        .filter(|&&t| project.traces[t].in_code())
+                        .map(|&t| {
+                            let tr = &project.traces[t];
+                            format!("{}:{}", project.files[tr.file].path, tr.trace.line)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            matrix.push(MatrixRow {
+                plan: &p.id,
+                id: &r.id,
+                title: &r.title,
+                covered: project.is_covered(key),
+                traces,
+            });
+        }
+    }
+    let (suspects, suspects_unavailable) = match &project.suspects {
+        Some(f) => (
+            f.suspects
+                .iter()
+                .map(|s| {
+                    let tr = &project.traces[s.trace];
+                    let c = &f.changes[s.change];
+                    let plan = &project.plans[s.key.plan];
+                    SuspectRow {
+                        plan: &plan.id,
+                        requirement: &plan.requirements[s.key.req].id,
+                        trace: format!("{}:{}", project.files[tr.file].path, tr.trace.line),
+                        commit: c.commit.chars().take(12).collect(),
+                        date: &c.date,
+                        subject: &c.subject,
+                        reviewed: s
+                            .reviewed
+                            .and_then(|r| f.reviews.get(r))
+                            .map(|r| format!("{} on {}", r.reviewer, r.date)),
+                    }
+                })
+                .collect(),
+            f.unavailable.as_deref(),
+        ),
+        None => (Vec::new(), Some("not run")),
+    };
     let view = View {
         site_title: &project.title,
         page_title: "Evidence",
@@ -115,6 +195,9 @@ pub fn render(theme: &Theme, project: &Project, evidence: &Evidence) -> Result<V
         plans,
         by_code,
         findings,
+        matrix,
+        suspects,
+        suspects_unavailable,
     };
     let ctx =
         tera::Context::from_serialize(&view).context("evidence.html: cannot build the template's context")?;

@@ -249,6 +249,8 @@ pub struct Project {
     /// Test outcomes matched to traces, when `test_results` names reports
     /// ([`crate::results::apply`]).
     pub verification: Option<crate::results::Verification>,
+    /// Suspect traces ([`crate::suspect`]); `None` until the analysis ran.
+    pub suspects: Option<crate::suspect::Facts>,
 }
 
 /// Inputs of [`Project::build`], gathered by the site's load stage.
@@ -773,6 +775,7 @@ impl Project {
             incoming: links.incoming,
             summary,
             verification: None,
+            suspects: None,
         }
     }
 

@@ -12,6 +12,7 @@
 //! 6. `incremental`: pages and documents whose inputs are unchanged are reused.
 
 pub mod cache;
+pub mod charts;
 pub mod csv;
 pub mod highlight;
 pub mod incremental;

@@ -18,7 +18,7 @@ use super::search;
 use super::templates::Theme;
 use super::tree;
 use super::urls;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::grammar::{canonical_phase, split_plan_ref};
 use crate::model::{ItemKey, Node, Project, ReqKey, Resolution, TraceRecord};
 use crate::plan::{DocumentRole, PhaseStatus};
@@ -31,6 +31,11 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 use tera::Context;
+
+#[path = "suspects.rs"]
+mod suspects;
+#[path = "timeline.rs"]
+mod timeline;
 
 /// One output file: its path relative to the output folder and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,19 +197,35 @@ impl Deferrals {
     }
 }
 
+/// What git says besides the commit: the history of plans and files, and the
+/// comparison with `diff_base` when one was asked for.
+#[derive(Clone, Copy)]
+pub struct GitFacts<'a> {
+    /// Plans by first commit, the plans that shaped each file.
+    pub history: &'a crate::history::Facts,
+    /// The comparison shown on `diff.html`.
+    pub diff: Option<&'a crate::revdiff::Diff>,
+}
+
 /// Renders the whole site from the highlighted sources, reusing from `cache` what the
 /// previous build left intact. Errors come from templates (a theme's template that
 /// fails to render names itself).
 pub fn render_site(
     project: &Project,
     provenance: &Provenance,
+    git: GitFacts<'_>,
     theme: &Theme,
     highlighter: &dyn Highlighter,
     highlighted: &Highlighted<'_>,
     cache: &RenderCache,
 ) -> Result<Vec<Page>> {
-    let site = Site::new(project, provenance, theme, highlighter, highlighted, cache);
-    let mut jobs = vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree];
+    let diff = git.diff;
+    let site = Site::new(project, provenance, git, theme, highlighter, highlighted, cache);
+    let mut jobs =
+        vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree, Job::Timeline];
+    if diff.is_some() {
+        jobs.push(Job::Diff);
+    }
     for (pi, plan) in project.plans.iter().enumerate() {
         jobs.push(Job::Plan(pi));
         if site.matrix_reduced(pi) {
@@ -299,6 +320,8 @@ enum Job {
     Diagnostics,
     Search,
     SourceTree,
+    Timeline,
+    Diff,
     Plan(usize),
     /// The full trace matrix of a plan whose page shows part of it.
     PlanMatrix(usize),
@@ -313,6 +336,10 @@ struct Site<'a> {
     project: &'a Project,
     /// The commit the site shows, for the footer and the forge permalinks.
     provenance: &'a Provenance,
+    /// What git history says of plans and files.
+    history: &'a crate::history::Facts,
+    /// The comparison with `diff_base`, when one was asked for.
+    diff: Option<&'a crate::revdiff::Diff>,
     /// The footer's view of `provenance`, the same on every page.
     footer: ProvenanceView,
     theme: &'a Theme,
@@ -336,6 +363,7 @@ impl<'a> Site<'a> {
     fn new(
         project: &'a Project,
         provenance: &'a Provenance,
+        git: GitFacts<'a>,
         theme: &'a Theme,
         highlighter: &'a dyn Highlighter,
         highlighted: &'a Highlighted<'a>,
@@ -356,6 +384,8 @@ impl<'a> Site<'a> {
         Site {
             project,
             provenance,
+            history: git.history,
+            diff: git.diff,
             footer: ProvenanceView::new(provenance),
             theme,
             highlighter,
@@ -375,6 +405,8 @@ impl<'a> Site<'a> {
             Job::Diagnostics => self.diagnostics(),
             Job::Search => self.search(),
             Job::SourceTree => self.source_tree(),
+            Job::Timeline => self.timeline(),
+            Job::Diff => self.diff_page(),
             Job::Plan(p) => self.plan(p),
             Job::PlanMatrix(p) => self.plan_matrix(p),
             Job::Requirement(k) => self.requirement(k),
@@ -769,6 +801,8 @@ impl<'a> Site<'a> {
         ctx.insert("plans", &plans);
         ctx.insert("undeclared", &undeclared);
         ctx.insert("diagnostics_by_code", &by_code);
+        ctx.insert("diff_base", self.diff.map(|d| &d.from.spec));
+        ctx.insert("charts", self.index_charts(&plans));
         self.page(from.into(), "index.html", &self.project.title, ctx)
     }
 
@@ -1081,6 +1115,7 @@ impl<'a> Site<'a> {
         ctx.insert("document_traces", &doc_views);
         ctx.insert("max_excerpts", MAX_EXCERPTS);
         ctx.insert("same_id_elsewhere", &others);
+        ctx.insert("suspects", self.suspect_views(&from, k));
         if self.project.verification.is_some() {
             ctx.insert("tests", self.test_rows(&from, &code));
         }
@@ -1404,6 +1439,8 @@ impl<'a> Site<'a> {
         ctx.insert("modified", self.provenance.is_modified(&file.path));
         ctx.insert("lines", file.text.lines().count());
         ctx.insert("markers", file.markers.len());
+        ctx.insert("history", self.file_history(&from, f));
+        ctx.insert("history_source", self.history_source());
         ctx.insert("traces", &traces);
         ctx.insert("code", &code);
         self.page_deferred(from, "source.html", &file.path, ctx, d)
@@ -1448,9 +1485,47 @@ impl<'a> Site<'a> {
             });
             g.items.push(self.diagnostic_view(from, d));
         }
+        // Per plan: its findings by severity (a finding may concern several plans).
+        #[derive(Serialize)]
+        struct PlanCount {
+            link: LinkView,
+            total: usize,
+            errors: usize,
+            warnings: usize,
+            notes: usize,
+        }
+        let mut in_a_plan = vec![false; self.project.diagnostics.len()];
+        let by_plan: Vec<PlanCount> = self
+            .plan_diagnostics
+            .iter()
+            .enumerate()
+            .filter(|(_, ds)| !ds.is_empty())
+            .map(|(p, ds)| {
+                let id = &self.project.plans[p].id;
+                let count = |sev: Severity| {
+                    ds.iter().filter(|&&d| self.project.diagnostics[d].severity == sev).count()
+                };
+                for &d in ds {
+                    in_a_plan[d] = true;
+                }
+                PlanCount {
+                    link: LinkView {
+                        text: id.clone(),
+                        url: Some(format!("{}#findings", urls::relative(from, &urls::plan(id)))),
+                        class: "",
+                    },
+                    total: ds.len(),
+                    errors: count(Severity::Error),
+                    warnings: count(Severity::Warning),
+                    notes: count(Severity::Note),
+                }
+            })
+            .collect();
         let mut ctx = PageCtx::default();
         ctx.insert("groups", groups.into_values().collect::<Vec<_>>());
         ctx.insert("total", self.project.diagnostics.len());
+        ctx.insert("by_plan", by_plan);
+        ctx.insert("outside_plans", in_a_plan.iter().filter(|b| !**b).count());
         self.page(from.into(), "diagnostics.html", "Diagnostics", ctx)
     }
 
@@ -1475,6 +1550,63 @@ impl<'a> Site<'a> {
         ctx.insert("codes", codes);
         ctx.insert("summary", &self.project.summary);
         self.page("start.html".into(), "start.html", "How to read this site", ctx)
+    }
+
+    /// The index's charts: plans by requirement coverage, plans by phases done, and
+    /// every phase by status.
+    fn index_charts(&self, plans: &[PlanRow]) -> Vec<ChartView> {
+        use super::charts::{BANDS, band, histogram, stacked};
+        let mut coverage = [0usize; 5];
+        let mut phases_done_counts = [0usize; 5];
+        for p in plans {
+            coverage[band(p.covered, p.requirements).unwrap_or(4)] += 1;
+            phases_done_counts[band(p.phases_done, p.phases).unwrap_or(4)] += 1;
+        }
+        let buckets = |counts: &[usize; 5], none: &str| -> Vec<(String, usize)> {
+            let mut v: Vec<(String, usize)> =
+                BANDS.iter().zip(counts).map(|(l, &n)| (l.to_string(), n)).collect();
+            v.push((none.to_string(), counts[4]));
+            v
+        };
+        let mut by_status = [0usize; 5];
+        for plan in &self.project.plans {
+            for i in 0..plan.phases.len() {
+                by_status[match plan.phase_status(i) {
+                    PhaseStatus::Done => 0,
+                    PhaseStatus::InProgress => 1,
+                    PhaseStatus::Pending => 2,
+                    PhaseStatus::Failed => 3,
+                    PhaseStatus::Unknown => 4,
+                }] += 1;
+            }
+        }
+        let plans_cov = "Plans by requirements covered in code";
+        let plans_done = "Plans by phases done";
+        let phases = [
+            ("done", by_status[0], "st-done"),
+            ("in progress", by_status[1], "st-in-progress"),
+            ("pending", by_status[2], "st-pending"),
+            ("failed", by_status[3], "st-failed"),
+            ("unknown", by_status[4], "st-unknown"),
+        ];
+        vec![
+            ChartView { title: plans_cov, svg: histogram(plans_cov, &buckets(&coverage, "no requirements")) },
+            ChartView {
+                title: plans_done,
+                svg: histogram(plans_done, &buckets(&phases_done_counts, "no phases")),
+            },
+            ChartView { title: "Every phase by status", svg: stacked("Every phase by status", &phases) },
+        ]
+    }
+
+    /// `diff.html`: what changed since `diff_base` ([`crate::revdiff::Diff`]).
+    fn diff_page(&self) -> Result<Page> {
+        let Some(diff) = self.diff else { anyhow::bail!("no comparison to render") };
+        let mut ctx = PageCtx::default();
+        ctx.insert("diff", diff);
+        ctx.insert("from_short", diff.from.commit.chars().take(12).collect::<String>());
+        let title = format!("Changes since {}", diff.from.spec);
+        self.page("diff.html".into(), "diff.html", &title, ctx)
     }
 
     /// The source tree (`files/index.html`): every scanned folder with its traced and
@@ -1684,6 +1816,14 @@ impl ProvenanceView {
             build_date: p.build_date.as_ref().map(|d| d.iso.clone()),
         }
     }
+}
+
+/// A chart and its caption.
+#[derive(Serialize)]
+struct ChartView {
+    title: &'static str,
+    /// Inline SVG from [`super::charts`] (every text in it escaped).
+    svg: String,
 }
 
 #[derive(Serialize)]

@@ -22,6 +22,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("evidence.html", include_str!("../../themes/default/templates/evidence.html")),
     ("files.html", include_str!("../../themes/default/templates/files.html")),
     ("start.html", include_str!("../../themes/default/templates/start.html")),
+    ("timeline.html", include_str!("../../themes/default/templates/timeline.html")),
+    ("diff.html", include_str!("../../themes/default/templates/diff.html")),
 ];
 
 /// The built-in static files: (path under `static/`, bytes).

@@ -194,6 +194,7 @@ pub fn analyse_inputs(
         inputs.sort();
         inputs.dedup_by(|a, b| a.path == b.path);
     }
+    timings.time("suspect", || suspect_links(config, &mut project));
     project.apply_severity(&config.severity);
     Ok((project, inputs))
 }
@@ -335,6 +336,23 @@ fn produce(
         message: n.message.clone(),
         help: n.help.into(),
     }));
+    let (history, history_entry) =
+        timings.time("history", || read_history(config, &project, &provenance, &cache));
+    let diff = config.diff_base.as_deref().and_then(|base| {
+        timings.time("diff", || {
+            match crate::revdiff::against(&config.root, base, &project, provenance.commit.as_deref()) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    notices.push(output::Notice {
+                        path: "diff_base".into(),
+                        message: format!("no comparison with `{base}`: {e:#}"),
+                        help: "name a revision of the repository (`origin/main`, a tag, a commit), or fetch it first".into(),
+                    });
+                    None
+                }
+            }
+        })
+    });
     let manifest_path = folder.and_then(|f| cache.manifest_path(f));
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
@@ -357,7 +375,15 @@ fn produce(
     let render_cache = RenderCache { intact, markdown };
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
     let pages: Vec<Page> = timings.time("render", || {
-        pages::render_site(&project, &provenance, &theme, &highlighter, &highlighted, &render_cache)
+        pages::render_site(
+            &project,
+            &provenance,
+            pages::GitFacts { history: &history, diff: diff.as_ref() },
+            &theme,
+            &highlighter,
+            &highlighted,
+            &render_cache,
+        )
     })?;
     let stats = match (folder, &manifest) {
         (Some(folder), Some(manifest)) => timings.time("write", || {
@@ -377,6 +403,9 @@ fn produce(
         }
         for (i, bytes) in render_cache.markdown.dirty_shards() {
             cache.save_shard(MARKDOWN_CACHE, i, &bytes);
+        }
+        if let Some(entry) = &history_entry {
+            cache.save_entry(HISTORY_CACHE, entry);
         }
         cache.remove_old_files(&config.out);
     });
@@ -404,6 +433,85 @@ fn produce(
 
 /// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
 pub const CACHE_DIR: &str = ".tracemark-cache";
+
+/// The git log's file inside [`CACHE_DIR`] (the log of one commit, see
+/// [`crate::history::read_log`]).
+pub const HISTORY_CACHE: &str = "history.log";
+
+/// The history facts of the project: from the cached log when it is the log of the
+/// commit the site shows, else from `git log`; without a commit, only the markers'
+/// plans. Returns the cache entry to save when git was asked.
+fn read_history(
+    config: &Config,
+    project: &Project,
+    provenance: &Provenance,
+    cache: &CacheDir,
+) -> (crate::history::Facts, Option<Vec<u8>>) {
+    use crate::history::{Facts, Source, derive, read_log};
+    let Some(head) = provenance.commit.as_deref() else {
+        let reason = "the project is not in a git checkout (or git cannot read it)".to_string();
+        return (Facts::without_history(project, reason), None);
+    };
+    let cached = cache.read_entry(HISTORY_CACHE);
+    match read_log(&config.root, head, cached.as_deref()) {
+        Ok(log) => {
+            let source = Source::Read { commits: log.commits.len(), shallow: log.shallow };
+            (derive(project, &log.commits, source), log.entry)
+        }
+        Err(reason) => (Facts::without_history(project, reason), None),
+    }
+}
+
+/// The suspect-link analysis's file inside [`CACHE_DIR`] (see [`crate::suspect::analyse`]).
+pub const SUSPECT_CACHE: &str = "suspect.json";
+
+/// Runs the suspect-link analysis ([`crate::suspect`]) unless `suspect-trace` is turned
+/// off, git gives no commit, or the clone is shallow (then `Project::suspects` says why),
+/// and applies the review record.
+fn suspect_links(config: &Config, project: &mut Project) {
+    use crate::suspect::{Facts, Reviews, analyse, apply};
+    let unavailable = |project: &mut Project, why: &str| {
+        project.suspects = Some(Facts { unavailable: Some(why.into()), ..Facts::default() });
+    };
+    if config.severity.get(&Code::SuspectTrace).is_some_and(|s| s.is_none()) {
+        return unavailable(project, "turned off (`suspect-trace = \"off\"` in [severity])");
+    }
+    let git = |args: &[&str]| {
+        crate::provenance::git_command(&config.root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let Some(head) = git(&["rev-parse", "--verify", "-q", "HEAD"]) else {
+        return unavailable(project, "no git history (not a git checkout, or no commit yet)");
+    };
+    if git(&["rev-parse", "--is-shallow-repository"]).as_deref() == Some("true") {
+        return unavailable(
+            project,
+            "the clone is shallow: older commits are missing (fetch them with `git fetch --unshallow`)",
+        );
+    }
+    let reviews = match Reviews::read(&config.root) {
+        Ok(r) => r.unwrap_or_default(),
+        Err((line, message)) => {
+            project.diagnostics.push(
+                Diagnostic::warning(Code::InvalidReviews, crate::suspect::REVIEWS, line, message).with_help(
+                    "fix it (`tracemark review` writes it), or delete it and record the reviews again",
+                ),
+            );
+            Reviews::default()
+        }
+    };
+    let (cache, _) = CacheDir::open(&config.root);
+    let cached = cache.read_entry(SUSPECT_CACHE);
+    let (facts, entry) = analyse(&config.root, project, &head, cached.as_deref());
+    if let Some(entry) = entry {
+        cache.save_entry(SUSPECT_CACHE, &entry);
+    }
+    apply(project, facts, reviews);
+}
 
 /// The highlight cache's folder inside [`CACHE_DIR`] (one file per shard).
 pub const HIGHLIGHT_CACHE: &str = "highlight";
@@ -492,6 +600,20 @@ impl CacheDir {
         let _ = output::replace(&shard_path(&dir, i), bytes);
     }
 
+    /// The bytes of the cache file `name` directly in the cache folder, when it is a
+    /// regular file (never through a symlink).
+    fn read_entry(&self, name: &'static str) -> Option<Vec<u8>> {
+        output::read_file(&self.dir.as_ref()?.join(name)).ok()
+    }
+
+    /// Replaces the cache file `name` (through a temporary file and a rename); failures
+    /// are ignored like [`CacheDir::save_shard`]'s.
+    fn save_entry(&self, name: &'static str, bytes: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        self.create();
+        let _ = output::replace(&dir.join(name), bytes);
+    }
+
     /// Files of earlier versions: the single-file highlight cache and the records of
     /// `out` (`pages-<hash>.txt`, now the manifest).
     fn remove_old_files(&self, out: &std::path::Path) {
@@ -514,7 +636,16 @@ pub fn render(
     highlighter: &dyn Highlighter,
 ) -> Result<Vec<Page>> {
     let highlighted = pages::highlight_sources(project, highlighter);
-    pages::render_site(project, provenance, theme, highlighter, &highlighted, &RenderCache::default())
+    let history = crate::history::Facts::without_history(project, "not read for this rendering".into());
+    pages::render_site(
+        project,
+        provenance,
+        pages::GitFacts { history: &history, diff: None },
+        theme,
+        highlighter,
+        &highlighted,
+        &RenderCache::default(),
+    )
 }
 
 /// Loads the theme: built-in templates, overridden by `themes/<name>/templates/*.html`

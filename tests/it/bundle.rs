@@ -251,6 +251,13 @@ fn evidence_names_the_commit_and_the_dirty_state_and_verify_against_names_change
     for text in [head.as_str(), &sha(&bytes), "src/alarm.ts", ">clean<", "uncovered-requirement", "3/4"] {
         assert!(report.contains(text), "evidence.html lacks {text}");
     }
+    // The trace matrix (every requirement, with the code tracing it) and the suspect
+    // traces (none: no requirement was reworded).
+    let matrix =
+        report.split(r#"id="matrix""#).nth(1).expect("a trace matrix").split("</table>").next().unwrap();
+    assert!(matrix.contains("src/alarm.ts:"), "{matrix}");
+    assert!(matrix.contains("uncovered"), "{matrix}");
+    assert!(report.contains("No trace is suspect"), "{report}");
 
     // The checkout as the bundle saw it: the inputs match.
     let o = sb.tracemark(&["verify", s(&clean), "--against", s(&root)]);

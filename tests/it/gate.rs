@@ -152,7 +152,7 @@ fn sarif_has_rule_help_fingerprints_and_file_regions() {
     let driver = &run0["tool"]["driver"];
     assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 18);
+    assert_eq!(rules.len(), 20);
     for r in rules {
         // GitHub's rules (Multitool GH2012 and friends): descriptions and help present.
         assert!(r["fullDescription"]["text"].as_str().is_some_and(|t| t.len() > 20), "{r}");

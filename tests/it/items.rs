@@ -337,6 +337,14 @@ fn every_finding_code_has_a_triggering_fixture_and_none_fires_on_the_clean_one()
             seen.insert(f["code"].as_str().unwrap().to_string());
         }
     }
+    // Git history: a reworded requirement (suspect trace) and a damaged review record.
+    let suspect = crate::suspect::repository();
+    let root = suspect.path().join("repo");
+    crate::history::write(&root, ".tracemark/reviews.toml", "[[review]]\nrequirement = \n");
+    let (_, json) = check_json(&root);
+    for f in json["findings"].as_array().unwrap() {
+        seen.insert(f["code"].as_str().unwrap().to_string());
+    }
     // Test reports: a failing test, a malformed report, and the opt-in code turned on.
     let results = tempfile::tempdir().unwrap();
     crate::copy_dir(&fixture("results"), results.path());
@@ -361,7 +369,7 @@ fn every_finding_code_has_a_triggering_fixture_and_none_fires_on_the_clean_one()
         .filter_map(|l| l.strip_prefix("# ")?.split(" = ").next())
         .map(str::to_string)
         .collect();
-    assert_eq!(all.len(), 18, "init lists every code: {config}");
+    assert_eq!(all.len(), 20, "init lists every code: {config}");
     for code in &all {
         assert!(seen.contains(code), "no fixture triggers `{code}`; seen {seen:?}");
     }

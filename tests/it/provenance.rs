@@ -183,7 +183,10 @@ fn a_new_commit_renders_every_footer_again() {
     {
         let html = page(out.path(), rel);
         assert!(footer(&html).contains(&second[..12]), "{rel}");
-        assert!(!html.contains(&first), "{rel} still names the old commit");
+        assert!(!footer(&html).contains(&first[..12]), "{rel}: the footer still names the old commit");
+        // Permalinks point at the new commit (a source page's history may name the old
+        // one: it added the file).
+        assert!(!html.contains(&format!("blob/{first}")), "{rel} still links the old commit's files");
     }
 }
 

@@ -172,6 +172,11 @@ fn the_diagnostics_filter_works_in_a_browser() {
     let page = std::fs::read_to_string(out.path().join("diagnostics.html")).unwrap();
     assert!(page.contains(r#"<script src="static/diagnostics.js" defer></script>"#), "{page}");
     assert!(out.path().join("static/diagnostics.js").is_file());
+    // The findings per plan, each linking to the plan page's list.
+    let by_plan =
+        page.split(r#"class="by-plan""#).nth(1).expect("a by-plan table").split("</details>").next().unwrap();
+    assert!(by_plan.contains("index.html#findings\">"), "{by_plan}");
+    assert!(by_plan.contains(r#"<td class="num">"#), "{by_plan}");
     let Some(dom) = chromium_dom(out.path(), "diagnostics.html?severity=error") else { return };
     assert!(dom.contains(r#"<section id="unresolved-marker" class="diagnostic-group" hidden="">"#), "{dom}");
     assert!(dom.contains(r#"<section id="dangling-reference" class="diagnostic-group">"#), "{dom}");
