@@ -28,6 +28,7 @@ fn pages() -> Vec<String> {
         "files/index.html",
         "search.html?q=REQ-001",
         "start.html",
+        "timeline.html",
         "evidence.html",
     ]
     .iter()
