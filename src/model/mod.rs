@@ -9,6 +9,8 @@
 //! `@requirement`), else through the one plan defining that ID; when several plans
 //! define it and none is named, the reference is ambiguous.
 
+pub mod status;
+
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
 use crate::grammar::ids::change_request_base;
