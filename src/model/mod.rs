@@ -9,6 +9,7 @@
 //! `@requirement`), else through the one plan defining that ID; when several plans
 //! define it and none is named, the reference is ambiguous.
 
+pub mod related;
 pub mod status;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};

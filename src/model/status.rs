@@ -77,7 +77,7 @@ impl ConflictKind {
             ConflictKind::DoneWithoutCode => {
                 "the tracker says done, but none of its claimed requirements has a trace in code"
             }
-            ConflictKind::PendingWithCode => "the tracker says pending, but code names the phase",
+            ConflictKind::PendingWithCode => "the tracker says not started, but code names the phase",
         }
     }
 }
@@ -146,7 +146,7 @@ pub fn phase_conflicts(project: &Project, plan_idx: usize) -> Vec<PhaseConflict>
     for (phi, phase) in plan.phases.iter().enumerate() {
         let Some(t) = &phase.tracker else { continue };
         let tracker = Evidence {
-            says: format!("tracker: {} (`{}`)", status_word(t.status), t.raw.trim()),
+            says: format!("tracker: {} ({})", status_word(t.status), t.raw.trim()),
             location: t.location.clone(),
         };
         let code_traces: Vec<usize> = project
@@ -171,7 +171,7 @@ pub fn phase_conflicts(project: &Project, plan_idx: usize) -> Vec<PhaseConflict>
                 kind: ConflictKind::DoneWithoutRecord,
                 tracker: tracker.clone(),
                 other: Evidence {
-                    says: format!("no `.completed/{}.md` record", phase.id),
+                    says: format!("no .completed/{}.md record", phase.id),
                     location: Location { path: completed_folder(plan, &t.location.path), line: 0 },
                 },
             }),

@@ -325,6 +325,8 @@ struct Site<'a> {
     plan_ci: HashMap<String, usize>,
     /// Findings per plan (by plan folder prefix).
     plan_diagnostics: Vec<Vec<usize>>,
+    /// Related plans per plan ([`crate::model::related::related_plans`]).
+    related: Vec<Vec<crate::model::related::Related>>,
 }
 
 impl<'a> Site<'a> {
@@ -348,6 +350,7 @@ impl<'a> Site<'a> {
         }
         let plan_ci = project.plans.iter().enumerate().map(|(i, p)| (p.id.to_ascii_uppercase(), i)).collect();
         let plan_diagnostics = plan_findings(project);
+        let related = crate::model::related::related_plans(project);
         Site {
             project,
             provenance,
@@ -360,6 +363,7 @@ impl<'a> Site<'a> {
             phase_of_document,
             plan_ci,
             plan_diagnostics,
+            related,
         }
     }
 
@@ -847,7 +851,158 @@ impl<'a> Site<'a> {
             g.items.push(self.diagnostic_view(&from, d));
         }
         ctx.insert("finding_groups", groups.into_values().collect::<Vec<_>>());
-        self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
+        let linker = PageLinker { site: self, from: &from, plan: Some(p) };
+        let d = Deferrals::default();
+        ctx.insert("abstract", self.plan_abstract(&d, p, &from, &linker));
+        ctx.insert("related", self.related_views(&from, p));
+        ctx.insert("status", crate::model::status::plan_status(self.project, p).label());
+        ctx.insert("open", self.open_items(&from, p));
+        self.page_deferred(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx, d)
+    }
+
+    /// The plan's abstract: the lead of its overview, else of its specification
+    /// ([`crate::plan::lead`]), rendered by the document renderer; a long one is cut,
+    /// with the whole text kept.
+    fn plan_abstract(
+        &self,
+        d: &Deferrals,
+        p: usize,
+        from: &str,
+        linker: &dyn Linker,
+    ) -> Option<AbstractView> {
+        let docs = self.project.plan_documents(p);
+        let by_role = |want: fn(&DocumentRole) -> bool| {
+            docs.iter().map(|&i| &self.project.documents[i]).filter(move |doc| want(&doc.role))
+        };
+        let overview = by_role(|r| matches!(r, DocumentRole::Overview));
+        let spec = by_role(|r| matches!(r, DocumentRole::Specification));
+        let p00 = by_role(|r| matches!(r, DocumentRole::Phase(ph) if ph == "P00"));
+        for doc in overview.chain(p00).chain(spec) {
+            let Some(text) = self.project.document_text.get(&doc.path) else { continue };
+            let Some(lead) = crate::plan::lead::lead(text) else { continue };
+            let short = crate::plan::lead::cut(&lead.markdown, crate::plan::lead::ABSTRACT_CHARS);
+            let full = self.markdown(d, &lead.markdown, &doc.path, from, linker);
+            return Some(AbstractView {
+                html: match &short {
+                    Some(s) => self.markdown(d, s, &doc.path, from, linker),
+                    None => full.clone(),
+                },
+                full: short.is_some().then_some(full),
+                source: self.location_link(from, &doc.path, lead.line),
+            });
+        }
+        None
+    }
+
+    /// The plans related to plan `p`, each with its link and reason.
+    fn related_views(&self, from: &str, p: usize) -> Vec<RelatedView> {
+        use crate::model::related::Relation;
+        self.related[p]
+            .iter()
+            .map(|r| {
+                let other = &self.project.plans[r.plan];
+                let (reason, at) = match &r.relation {
+                    Relation::Series { stem } => (format!("same series `{stem}`"), None),
+                    Relation::NamesThis { at } => {
+                        ("names this plan".to_string(), Some(self.location_link(from, &at.path, at.line)))
+                    }
+                    Relation::NamedByThis { at } => {
+                        ("named by this plan".to_string(), Some(self.location_link(from, &at.path, at.line)))
+                    }
+                };
+                RelatedView {
+                    link: self.link(from, other.id.clone(), Some(urls::plan(&other.id))),
+                    title: other.title.clone(),
+                    folder: other.folder.clone(),
+                    reason,
+                    at,
+                }
+            })
+            .collect()
+    }
+
+    /// The plan's open items: pending and conflicting phases, uncovered requirements,
+    /// unchecked checklist items by phase, open risks and spec gaps (findings are the
+    /// page's findings section, which the count includes).
+    fn open_items(&self, from: &str, p: usize) -> OpenItems {
+        let plan = &self.project.plans[p];
+        let pending: Vec<PhaseRow> = (0..plan.phases.len())
+            .filter(|&ph| {
+                matches!(
+                    plan.phase_status(ph),
+                    PhaseStatus::Pending | PhaseStatus::InProgress | PhaseStatus::Failed
+                )
+            })
+            .map(|ph| self.phase_row(from, p, ph))
+            .collect();
+        let conflicts: Vec<ConflictView> = crate::model::status::phase_conflicts(self.project, p)
+            .into_iter()
+            .map(|c| ConflictView {
+                phase: self.link(
+                    from,
+                    plan.phases[c.phase].id.clone(),
+                    Some(self.phase_url_path(p, c.phase)),
+                ),
+                kind: c.kind.label(),
+                tracker: c.tracker.says,
+                tracker_at: self.location_link(from, &c.tracker.location.path, c.tracker.location.line),
+                other: c.other.says,
+                other_at: self.location_link(from, &c.other.location.path, c.other.location.line),
+            })
+            .collect();
+        let uncovered: Vec<RequirementRow> = (0..plan.requirements.len())
+            .filter(|&r| !self.is_covered(ReqKey { plan: p, req: r }))
+            .map(|r| self.requirement_row(from, ReqKey { plan: p, req: r }))
+            .collect();
+        // Unchecked boxes of the plan's checklists, grouped by the phase whose document
+        // or section holds them.
+        let mut unchecked: BTreeMap<usize, UncheckedGroup> = BTreeMap::new();
+        for it in plan.items.iter().filter(|i| i.kind == "checklist") {
+            let phase = plan.phases.iter().position(|ph| {
+                ph.document.as_deref() == Some(it.location.path.as_str())
+                    || (ph.location.path == it.location.path
+                        && ph.section.is_some_and(|(a, b)| (a..=b).contains(&it.location.line)))
+            });
+            for (off, line) in it.text.lines().enumerate() {
+                let Some(label) = unchecked_box(line) else { continue };
+                let at = it.location.line + off as u32;
+                let key = phase.unwrap_or(usize::MAX);
+                let g = unchecked.entry(key).or_insert_with(|| UncheckedGroup {
+                    phase: phase.map(|ph| {
+                        self.link(from, plan.phases[ph].id.clone(), Some(self.phase_url_path(p, ph)))
+                    }),
+                    items: Vec::new(),
+                });
+                g.items.push(UncheckedView {
+                    text: label.to_string(),
+                    list: it.title.clone(),
+                    at: self.location_link(from, &it.location.path, at),
+                });
+            }
+        }
+        let risks: Vec<ItemRow> = plan
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| matches!(it.kind.as_str(), "risk" | "gap") && !is_closed(it))
+            .map(|(i, _)| self.item_row(from, ItemKey { plan: p, item: i }))
+            .collect();
+        let unchecked: Vec<UncheckedGroup> = unchecked.into_values().collect();
+        let total = pending.len()
+            + conflicts.len()
+            + uncovered.len()
+            + unchecked.iter().map(|g| g.items.len()).sum::<usize>()
+            + risks.len()
+            + self.plan_diagnostics[p].len();
+        OpenItems {
+            total,
+            pending,
+            conflicts,
+            uncovered,
+            unchecked,
+            risks,
+            findings: self.plan_diagnostics[p].len(),
+        }
     }
 
     fn requirement_row(&self, from: &str, k: ReqKey) -> RequirementRow {
@@ -1620,6 +1775,66 @@ struct PlanHeader {
     declared_forge: Option<ForgeLink>,
 }
 
+/// A plan's abstract: its HTML (cut when long), the whole text when cut, and where
+/// it is written.
+#[derive(Serialize)]
+struct AbstractView {
+    html: String,
+    full: Option<String>,
+    source: LinkView,
+}
+
+/// A related plan and why.
+#[derive(Serialize)]
+struct RelatedView {
+    link: LinkView,
+    title: String,
+    folder: String,
+    /// `same series \`stateless\``, `names this plan`, `named by this plan`.
+    reason: String,
+    /// Where the naming is written.
+    at: Option<LinkView>,
+}
+
+/// A phase whose evidence disagrees, with both sides.
+#[derive(Serialize)]
+struct ConflictView {
+    phase: LinkView,
+    kind: &'static str,
+    tracker: String,
+    tracker_at: LinkView,
+    other: String,
+    other_at: LinkView,
+}
+
+/// The unchecked boxes of one phase (or of the plan, `phase` none).
+#[derive(Serialize)]
+struct UncheckedGroup {
+    phase: Option<LinkView>,
+    items: Vec<UncheckedView>,
+}
+
+#[derive(Serialize)]
+struct UncheckedView {
+    text: String,
+    /// The checklist's label.
+    list: String,
+    at: LinkView,
+}
+
+/// The open items section of a plan page.
+#[derive(Serialize)]
+struct OpenItems {
+    /// Everything below, findings included.
+    total: usize,
+    pending: Vec<PhaseRow>,
+    conflicts: Vec<ConflictView>,
+    uncovered: Vec<RequirementRow>,
+    unchecked: Vec<UncheckedGroup>,
+    risks: Vec<ItemRow>,
+    findings: usize,
+}
+
 #[derive(Serialize)]
 struct RequirementRow {
     link: LinkView,
@@ -1720,6 +1935,28 @@ fn item_state(it: &crate::plan::Item) -> Option<ItemState> {
             .filter(|s| !s.is_empty())
             .map(|s| ItemState { text: s.to_string(), class: "other" }),
     }
+}
+
+/// The label of an unchecked task-list line (`- [ ] Run the tests` → `Run the tests`).
+fn unchecked_box(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let rest = t.strip_prefix(['-', '*', '+']).or_else(|| {
+        let digits = t.find(|c: char| !c.is_ascii_digit()).filter(|&i| i > 0)?;
+        t[digits..].strip_prefix(['.', ')'])
+    })?;
+    rest.trim_start().strip_prefix("[ ]").map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Whether a risk or spec gap is closed: its `status` attribute reads as done
+/// ([`crate::plan::normalise_status`]) or says closed, mitigated, fixed, accepted or
+/// retired. One without a status is open.
+fn is_closed(it: &crate::plan::Item) -> bool {
+    let Some(s) = it.attribute("status") else { return false };
+    let lower = s.to_lowercase();
+    crate::plan::normalise_status(s) == PhaseStatus::Done
+        || ["closed", "mitigated", "fixed", "accepted", "retired", "addressed"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 /// Whether an item gets a page of its own. Checklists do not: they are many (every
