@@ -219,6 +219,7 @@ pub fn render_site(
         (0..project.documents.len()).filter(|&d| !site.phase_of_document.contains_key(&d)).map(Job::Document),
     );
     jobs.extend((0..project.files.len()).filter(|&f| site.has_source_page[f]).map(Job::Source));
+    jobs.extend((0..project.guides.len()).map(Job::Guide));
 
     // `trace.json`, the CSVs and the search index are long sequential jobs: they run
     // beside the pages.
@@ -302,6 +303,7 @@ enum Job {
     Item(ItemKey),
     Document(usize),
     Source(usize),
+    Guide(usize),
 }
 
 struct Site<'a> {
@@ -380,6 +382,7 @@ impl<'a> Site<'a> {
             Job::Item(k) => self.item(k),
             Job::Document(d) => self.document(d),
             Job::Source(f) => self.source(f),
+            Job::Guide(g) => self.guide(g),
         }
     }
 
@@ -902,7 +905,7 @@ impl<'a> Site<'a> {
             .map(|r| {
                 let other = &self.project.plans[r.plan];
                 let (reason, at) = match &r.relation {
-                    Relation::Series { stem } => (format!("same series `{stem}`"), None),
+                    Relation::Series { stem } => (format!("same series: {stem}"), None),
                     Relation::NamesThis { at } => {
                         ("names this plan".to_string(), Some(self.location_link(from, &at.path, at.line)))
                     }
@@ -1107,11 +1110,17 @@ impl<'a> Site<'a> {
         let code: Vec<usize> = traces.iter().copied().filter(|&t| self.project.traces[t].in_code()).collect();
         let docs: Vec<usize> =
             traces.iter().copied().filter(|&t| !self.project.traces[t].in_code()).collect();
-        let code_views: Vec<TraceView> = code
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| self.trace_view(&from, t, (i < MAX_EXCERPTS).then_some(&d)))
-            .collect();
+        // Implementation first, then tests; excerpts for the first traces of each.
+        let (tests, implementation): (Vec<usize>, Vec<usize>) =
+            code.iter().copied().partition(|&t| self.project.is_test_trace(t));
+        let views = |ts: &[usize]| -> Vec<TraceView> {
+            ts.iter()
+                .enumerate()
+                .map(|(i, &t)| self.trace_view(&from, t, (i < MAX_EXCERPTS).then_some(&d)))
+                .collect()
+        };
+        let implementation_views = views(&implementation);
+        let test_views = views(&tests);
         let doc_views: Vec<TraceView> = docs.iter().map(|&t| self.trace_view(&from, t, None)).collect();
         let others: Vec<LinkView> = self
             .project
@@ -1142,10 +1151,30 @@ impl<'a> Site<'a> {
         ctx.insert("definition", &definition);
         ctx.insert("row", self.requirement_row(&from, k));
         ctx.insert("covered", !code.is_empty());
-        ctx.insert("code_traces", &code_views);
+        ctx.insert("code_traces", code.len());
+        ctx.insert("implementation_traces", &implementation_views);
+        ctx.insert("test_traces", &test_views);
         ctx.insert("document_traces", &doc_views);
         ctx.insert("max_excerpts", MAX_EXCERPTS);
         ctx.insert("same_id_elsewhere", &others);
+        let mentions: Vec<MentionView> = self
+            .project
+            .requirement_mentions
+            .get(&k)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| {
+                let m = &self.project.mentions[i];
+                MentionView {
+                    at: self.location_link(&from, &m.path, m.mention.line),
+                    forge: self.forge_link(&m.path, Some((m.mention.line, m.mention.line))),
+                    kind: placement_label(m.mention.placement),
+                    text: m.mention.text.clone(),
+                    ambiguous: m.requirements.len() > 1,
+                }
+            })
+            .collect();
+        ctx.insert("mentions", mentions);
         if self.project.verification.is_some() {
             ctx.insert("tests", self.test_rows(&from, &code));
         }
@@ -1430,6 +1459,20 @@ impl<'a> Site<'a> {
         self.page_deferred(from, "document.html", &doc.title, ctx, d)
     }
 
+    /// A process guide (`guides = [...]`), rendered by the document renderer.
+    fn guide(&self, g: usize) -> Result<Page> {
+        let guide = &self.project.guides[g];
+        let from = urls::guide(&guide.path);
+        let linker = PageLinker { site: self, from: &from, plan: None };
+        let d = Deferrals::default();
+        let body = self.markdown(&d, &guide.text, &guide.path, &from, &linker);
+        let mut ctx = PageCtx::default();
+        ctx.insert("path", &guide.path);
+        ctx.insert("forge", self.forge_link(&guide.path, None));
+        ctx.insert("body", &body);
+        self.page_deferred(from, "guide.html", &guide.title, ctx, d)
+    }
+
     fn source(&self, f: usize) -> Result<Page> {
         let file = &self.project.files[f];
         let from = urls::source(&file.path);
@@ -1539,6 +1582,13 @@ impl<'a> Site<'a> {
         let mut ctx = PageCtx::default();
         ctx.insert("codes", codes);
         ctx.insert("summary", &self.project.summary);
+        let guides: Vec<(LinkView, String)> = self
+            .project
+            .guides
+            .iter()
+            .map(|g| (self.link("start.html", g.path.clone(), Some(urls::guide(&g.path))), g.title.clone()))
+            .collect();
+        ctx.insert("guides", guides);
         self.page("start.html".into(), "start.html", "How to read this site", ctx)
     }
 
@@ -1782,6 +1832,19 @@ struct AbstractView {
     html: String,
     full: Option<String>,
     source: LinkView,
+}
+
+/// A mention of a requirement on its page.
+#[derive(Serialize)]
+struct MentionView {
+    at: LinkView,
+    forge: Option<ForgeLink>,
+    /// `comment` or `string literal`.
+    kind: &'static str,
+    /// The line's text.
+    text: String,
+    /// Several plans define the ID: the mention may mean another plan's requirement.
+    ambiguous: bool,
 }
 
 /// A related plan and why.
@@ -2107,6 +2170,7 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
         plans: Vec<serde_json::Value>,
         files: Vec<serde_json::Value>,
         traces: Vec<serde_json::Value>,
+        mentions: Vec<serde_json::Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
         verification: Option<serde_json::Value>,
         diagnostics: &'a [Diagnostic],
@@ -2128,6 +2192,7 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
                     let mut json = serde_json::json!({
                         "id": r.id, "title": r.title, "pattern": r.pattern, "location": r.location, "shape": r.shape,
                         "covered": covered, "traces": traces,
+                        "mentions": project.requirement_mentions.get(&key).cloned().unwrap_or_default(),
                     });
                     if let Some(v) = verification {
                         json["verification"] = serde_json::json!(v.status(key));
@@ -2199,7 +2264,10 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
             serde_json::json!({
                 "id": p.id, "title": p.title, "folder": p.folder, "declared": p.declared,
                 "synthetic": p.synthetic, "requirements": requirements, "phases": phases,
-                "items": items,
+                "items": items, "status": crate::model::status::plan_status(project, pi),
+                "conflicts": crate::model::status::phase_conflicts(project, pi).into_iter().map(|c| serde_json::json!({
+                    "phase": p.phases[c.phase].id, "kind": c.kind, "tracker": c.tracker, "other": c.other,
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -2260,6 +2328,16 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
             })
         })
         .collect();
+    let mentions = project
+        .mentions
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "path": m.path, "line": m.mention.line, "id": m.mention.id, "placement": m.mention.placement,
+                "plans": m.requirements.iter().map(|k| &project.plans[k.plan].id).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let json = Json {
         tracemark: env!("CARGO_PKG_VERSION"),
         source: SourceJson {
@@ -2273,6 +2351,7 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
         plans,
         files,
         traces,
+        mentions,
         verification: verification.map(|v| {
             serde_json::json!({
                 "reports": v.reports,
