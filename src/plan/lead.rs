@@ -42,10 +42,10 @@ pub fn lead(text: &str) -> Option<Lead> {
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
     // Front matter.
-    if lines.first().is_some_and(|l| l.trim() == "---") {
-        if let Some(end) = lines.iter().skip(1).position(|l| l.trim() == "---") {
-            i = end + 2;
-        }
+    if lines.first().is_some_and(|l| l.trim() == "---")
+        && let Some(end) = lines.iter().skip(1).position(|l| l.trim() == "---")
+    {
+        i = end + 2;
     }
     let mut first_list: Option<Lead> = None;
     let mut in_fence: Option<&str> = None;

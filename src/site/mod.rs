@@ -1,5 +1,6 @@
-//! The build: a flat list of timed stages — walk, read and scan, parse plans, model,
-//! results (JUnit reports, when `test_results` names some), provenance (git), theme,
+//! The build: a flat list of timed stages — walk, read and scan the plan folders, parse
+//! plans, read and scan the other files (markers and mentions), guides, model, results
+//! (JUnit reports, when `test_results` names some), provenance (git), theme,
 //! cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
 //! on disk. This is the only module that touches the file system (besides `config`):
 //! it loads and saves the caches of `.tracemark-cache/` (highlighted files, rendered
@@ -207,7 +208,6 @@ pub fn analyse_inputs(
         }
         project
     });
-    let mut inputs = inputs;
     if !config.test_results.is_empty() {
         let (reports, unmatched, digests) = timings.time("results", || read_test_reports(config, hash));
         crate::results::apply(&mut project, reports, &unmatched);
@@ -832,16 +832,14 @@ fn load(
                     if let Some(ids) = mention_ids.filter(|_| !is_plan_text) {
                         one.mentions = source::mention::find(Language::from_path(&f.rel), &text, ids, markers);
                     }
-                    if let Some(scan) = scan {
-                        if !scan.markers.is_empty() {
-                            one.source = Some(SourceFile {
-                                path: f.rel.clone(),
-                                language: Language::from_path(&f.rel),
-                                text: if is_plan_text { String::new() } else { text.clone() },
-                                markers: scan.markers,
-                                traces: scan.traces,
-                            });
-                        }
+                    if let Some(scan) = scan.filter(|s| !s.markers.is_empty()) {
+                        one.source = Some(SourceFile {
+                            path: f.rel.clone(),
+                            language: Language::from_path(&f.rel),
+                            text: if is_plan_text { String::new() } else { text.clone() },
+                            markers: scan.markers,
+                            traces: scan.traces,
+                        });
                     }
                     if is_plan_text {
                         if let Some(s) = one.source.as_mut() {

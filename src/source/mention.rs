@@ -80,9 +80,10 @@ pub fn find(lang: Language, text: &str, ids: &MentionIds, markers: &[Marker]) ->
             let before = m.start().checked_sub(1).map(|i| b[i]);
             let after = b.get(m.end()).copied();
             let after2 = b.get(m.end() + 1).copied();
-            !before.is_some_and(|c| continues(c) || c == b'.')
-                && !after.is_some_and(continues)
-                && !(after == Some(b'.') && after2.is_some_and(|c| c.is_ascii_alphanumeric()))
+            let glued_before = before.is_some_and(|c| continues(c) || c == b'.');
+            let glued_after = after.is_some_and(continues)
+                || (after == Some(b'.') && after2.is_some_and(|c| c.is_ascii_alphanumeric()));
+            !glued_before && !glued_after
         })
         .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
         .collect();
@@ -100,7 +101,8 @@ pub fn find(lang: Language, text: &str, ids: &MentionIds, markers: &[Marker]) ->
         Kind::Code => None,
     };
     // (region, line, ID) of every marker value.
-    let tagged: Vec<(Option<(u8, usize)>, u32, &str)> = markers
+    type Tagged<'t> = (Option<(u8, usize)>, u32, &'t str);
+    let tagged: Vec<Tagged<'_>> = markers
         .iter()
         .flat_map(|m| {
             let off = line_starts

@@ -17,6 +17,7 @@ mod ids;
 mod items;
 mod layouts;
 mod links;
+mod onboarding;
 mod properties;
 mod provenance;
 mod results;
