@@ -975,6 +975,7 @@ impl<'a> Site<'a> {
                         self.link(from, plan.phases[ph].id.clone(), Some(self.phase_url_path(p, ph)))
                     }),
                     items: Vec::new(),
+                    total: 0,
                 });
                 g.items.push(UncheckedView {
                     text: label.to_string(),
@@ -990,11 +991,16 @@ impl<'a> Site<'a> {
             .filter(|(_, it)| matches!(it.kind.as_str(), "risk" | "gap") && !is_closed(it))
             .map(|(i, _)| self.item_row(from, ItemKey { plan: p, item: i }))
             .collect();
-        let unchecked: Vec<UncheckedGroup> = unchecked.into_values().collect();
+        let mut unchecked: Vec<UncheckedGroup> = unchecked.into_values().collect();
+        let unchecked_total: usize = unchecked.iter().map(|g| g.items.len()).sum();
+        for g in &mut unchecked {
+            g.total = g.items.len();
+            g.items.truncate(MAX_UNCHECKED);
+        }
         let total = pending.len()
             + conflicts.len()
             + uncovered.len()
-            + unchecked.iter().map(|g| g.items.len()).sum::<usize>()
+            + unchecked_total
             + risks.len()
             + self.plan_diagnostics[p].len();
         OpenItems {
@@ -1870,11 +1876,17 @@ struct ConflictView {
     other_at: LinkView,
 }
 
-/// The unchecked boxes of one phase (or of the plan, `phase` none).
+/// The most unchecked boxes listed per phase on a plan page; the rest are counted (the
+/// phase's page shows its document whole).
+const MAX_UNCHECKED: usize = 50;
+
+/// The unchecked boxes of one phase (or of the plan, `phase` none): the first
+/// [`MAX_UNCHECKED`], and how many there are.
 #[derive(Serialize)]
 struct UncheckedGroup {
     phase: Option<LinkView>,
     items: Vec<UncheckedView>,
+    total: usize,
 }
 
 #[derive(Serialize)]

@@ -121,6 +121,9 @@ fn process_guides_are_rendered_and_linked_from_the_start_page() {
     );
     assert!(guides.contains("docs/CONTRIBUTING.md"), "{guides}");
     assert!(!guides.contains("notes.md"), "a file whose name says nothing of the process: {guides}");
+    for status in ["delivered", "in-progress", "not-started", "unknown"] {
+        assert!(start.contains(&format!("plan-status-{status}")), "the legend explains plan status {status}");
+    }
     let guide = read(out.path(), "guides/dev-docs/PLAN.html");
     assert!(guide.contains("<code>@plan</code> and <code>@requirement</code> markers"), "{guide}");
     assert!(!guide.contains("<script>alert"), "sanitised like a document");
@@ -142,4 +145,28 @@ fn configured_guides_replace_the_default_ones() {
     assert!(!start.contains("dev-docs/PLAN.md"), "the list replaces the default");
     let diagnostics = read(out.path(), "diagnostics.html");
     assert!(diagnostics.contains("process guide could not be read"), "a missing guide is a finding");
+}
+
+#[test]
+fn a_rebuild_keeps_mentions_right_with_and_without_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("p");
+    crate::copy_dir(&fixture("onboarding"), &root);
+    let out = tmp.path().join("site");
+    let run = || {
+        let o = crate::tracemark(&["build", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+    };
+    let page = "plans/PLAN-20250301-WIDGET-CORE/requirements/REQ-WG-003.html";
+    run();
+    assert!(read(&out, page).contains("id=\"mentions\""));
+    let again = run();
+    assert!(again.contains("(0 written, 0 removed)"), "nothing changed: {again}");
+    assert!(read(&out, page).contains("src/rules.ts:1"));
+    // The mention removed: the page loses it, though no marker changed.
+    std::fs::write(root.join("src/rules.ts"), "export const RULES = ['lower-case'];\n").unwrap();
+    run();
+    assert!(!read(&out, page).contains("id=\"mentions\""), "{}", read(&out, page));
+    assert_eq!(crate::trace_json(&out)["summary"]["mentions"], 0);
 }
