@@ -976,6 +976,7 @@ impl<'a> Site<'a> {
                     }),
                     items: Vec::new(),
                     total: 0,
+                    more: 0,
                 });
                 g.items.push(UncheckedView {
                     text: label.to_string(),
@@ -996,6 +997,7 @@ impl<'a> Site<'a> {
         for g in &mut unchecked {
             g.total = g.items.len();
             g.items.truncate(MAX_UNCHECKED);
+            g.more = g.total - g.items.len();
         }
         let total = pending.len()
             + conflicts.len()
@@ -1887,6 +1889,8 @@ struct UncheckedGroup {
     phase: Option<LinkView>,
     items: Vec<UncheckedView>,
     total: usize,
+    /// How many are not listed.
+    more: usize,
 }
 
 #[derive(Serialize)]

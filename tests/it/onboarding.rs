@@ -170,3 +170,27 @@ fn a_rebuild_keeps_mentions_right_with_and_without_changes() {
     assert!(!read(&out, page).contains("id=\"mentions\""), "{}", read(&out, page));
     assert_eq!(crate::trace_json(&out)["summary"]["mentions"], 0);
 }
+
+#[test]
+fn a_long_checklist_lists_its_first_fifty_boxes_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("project-plans/long/plan");
+    std::fs::create_dir_all(&plan).unwrap();
+    std::fs::write(
+        dir.path().join("project-plans/long/specification.md"),
+        "# Plan: Long\n\nPlan ID: PLAN-20250101-LONG\n",
+    )
+    .unwrap();
+    let boxes: String = (1..=52).map(|i| format!("- [ ] Box {i}\n")).collect();
+    std::fs::write(
+        plan.join("01-one.md"),
+        format!("# Phase 01: One\n\n## Phase ID\n`PLAN-20250101-LONG.P01`\n\n## Checks\n{boxes}"),
+    )
+    .unwrap();
+    let (out, _) = build(dir.path());
+    let page = read(out.path(), "plans/PLAN-20250101-LONG/index.html");
+    let boxes = section(&page, "open-unchecked");
+    assert!(boxes.contains("☐ Box 50") && !boxes.contains("☐ Box 51"), "{boxes}");
+    assert!(boxes.contains("… and 2 more on the phase's page"), "{boxes}");
+    assert!(boxes.contains(r#"<span class="count">52</span>"#), "{boxes}");
+}
