@@ -37,6 +37,11 @@ pub struct RawConfig {
     pub excerpt_lines: Option<u32>,
     /// Files larger than this many bytes are skipped with a diagnostic (default 8 MiB).
     pub max_file_size: Option<u64>,
+    /// The repository's process guides, markdown files relative to the root, rendered as
+    /// pages and linked from the start page (default: the markdown files directly in
+    /// `dev-docs/` and `docs/` whose name says they describe the process, see
+    /// [`is_guide_name`]).
+    pub guides: Option<Vec<String>>,
     /// Syntax highlighter: `tree-sitter` (default) or `syntect`.
     pub highlighter: Option<HighlighterChoice>,
     /// The repository's web address (`https://github.com/acme/widgets`), for the
@@ -111,6 +116,9 @@ pub struct Config {
     pub max_file_size: u64,
     /// The syntax highlighter.
     pub highlighter: HighlighterChoice,
+    /// The configured process guides (`guides`), root-relative and `/`-separated;
+    /// `None` to find them by name ([`is_guide_name`]).
+    pub guides: Option<Vec<String>>,
     /// JUnit XML reports to read: the globs as written (root-relative, `/`-separated)
     /// and compiled; empty when no report is configured, and then nothing about tests
     /// is shown or checked.
@@ -190,6 +198,13 @@ impl Config {
             _ => None,
         };
         let exclude = globset(&raw.exclude.unwrap_or_default(), "exclude")?;
+        if let Some(g) = raw.guides.iter().flatten().find(|g| leaves_root(g)) {
+            bail!(
+                "{FILE_NAME}: `guides` entry `{g}` leaves the project root; write it relative to the root \
+                 (`dev-docs/PLAN.md`)"
+            );
+        }
+        let guides = raw.guides.map(|gs| gs.iter().map(|g| g.trim_start_matches("./").to_string()).collect());
         let theme_dir = match raw.theme.as_deref() {
             None | Some("default") => None,
             Some(name) => {
@@ -213,6 +228,7 @@ impl Config {
             excerpt_lines: raw.excerpt_lines.unwrap_or(40).max(1),
             max_file_size: raw.max_file_size.unwrap_or(8 << 20),
             highlighter: raw.highlighter.unwrap_or_default(),
+            guides,
             test_results: TestResults::new(raw.test_results.as_deref().unwrap_or_default())?,
             diff_base: raw.diff_base.filter(|b| !b.trim().is_empty()),
             severity,
@@ -232,6 +248,36 @@ impl Config {
         });
         provenance::Settings { repo_url: self.repo_url.clone(), forge: self.forge, out }
     }
+}
+
+/// Whether a root-relative path written in the configuration leaves the root: absolute,
+/// with a drive (`C:`) or a `..` component.
+fn leaves_root(p: &str) -> bool {
+    p.starts_with('/') || p.contains(':') || p.split(['/', '\\']).any(|c| c == "..")
+}
+
+/// Whether a markdown file's name says it describes the process: one of its words
+/// (split at `-`, `_`, `.` and spaces, compared without case) is `plan`, `process`,
+/// `workflow`, `guide`, `convention(s)`, `rules`, `contributing`, `coordinating`,
+/// `methodology` or `runbook` (`PLAN.md`, `PLAN-TEMPLATE.md`, `RULES.md`,
+/// `documentation-style-guide.md`). These files directly in `dev-docs/` and `docs/` are
+/// the default guides.
+pub fn is_guide_name(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "plan",
+        "process",
+        "workflow",
+        "guide",
+        "convention",
+        "conventions",
+        "rules",
+        "contributing",
+        "coordinating",
+        "methodology",
+        "runbook",
+    ];
+    let Some(stem) = name.strip_suffix(".md").or_else(|| name.strip_suffix(".MD")) else { return false };
+    stem.split(['-', '_', '.', ' ']).any(|w| WORDS.contains(&w.to_ascii_lowercase().as_str()))
 }
 
 /// Checks `repo_url`: a web address (or a remote URL naming a host) that
@@ -553,6 +599,24 @@ mod tests {
     fn test_results_is_a_known_key_and_typos_name_their_line() {
         let err = parse("title = \"x\"\ntest_result = [\"a.xml\"]\n").unwrap_err();
         assert!(err.starts_with("2:1: ") && err.contains("test_results"), "{err}");
+    }
+
+    #[test]
+    fn guides_are_found_by_name_and_kept_in_the_root() {
+        for g in
+            ["PLAN.md", "PLAN-TEMPLATE.md", "RULES.md", "documentation-style-guide.md", "CONTRIBUTING.md"]
+        {
+            assert!(is_guide_name(g), "{g}");
+        }
+        for n in ["explanation.md", "planner.md", "PLAN.txt", "index.md"] {
+            assert!(!is_guide_name(n), "{n}");
+        }
+        let raw = parse("guides = [\"dev-docs/PLAN.md\"]\n").unwrap();
+        let c = Config::from_raw(PathBuf::from("/r"), raw, None).unwrap();
+        assert_eq!(c.guides, Some(vec!["dev-docs/PLAN.md".to_string()]));
+        let raw = parse("guides = [\"../x.md\"]\n").unwrap();
+        let err = Config::from_raw(PathBuf::from("/r"), raw, None).unwrap_err().to_string();
+        assert!(err.contains("`guides` entry `../x.md` leaves the project root"), "{err}");
     }
 
     #[test]

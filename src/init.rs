@@ -39,6 +39,12 @@ pub fn template() -> String {
          # Files larger than this many bytes are skipped with a diagnostic.\n\
          # max_file_size = 8388608\n\
          \n\
+         # The repository's process guides (markdown), rendered as pages and linked from the\n\
+         # start page (default: the .md files directly in dev-docs/ and docs/ whose name has\n\
+         # the word plan, process, workflow, guide, convention, rules, contributing,\n\
+         # coordinating, methodology or runbook).\n\
+         # guides = [\"dev-docs/PLAN.md\"]\n\
+         \n\
          # Syntax highlighter: \"tree-sitter\" (tree-sitter grammars for the common languages,\n\
          # syntect for the rest) or \"syntect\" (syntect for every language).\n\
          # highlighter = \"tree-sitter\"\n\
@@ -256,6 +262,7 @@ mod tests {
             "excerpt_lines",
             "max_file_size",
             "highlighter",
+            "guides",
             "repo_url",
             "forge",
             "test_results",

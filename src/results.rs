@@ -667,6 +667,30 @@ struct FileIndex<'p> {
     by_last: HashMap<String, Vec<(String, &'p str)>>,
 }
 
+/// Whether a path is a test file: it lies under a `__tests__`, `tests`, `test` or
+/// `spec` folder, or its name says so (`*.test.ts`, `*.spec.js`, `test_*.py`,
+/// `*_test.py`, `*_test.go`, `*Test.java`, `*Tests.kt`, `*_spec.rb`). The one rule
+/// for "test code" of the site (requirement pages split traces by it) and of test
+/// matching.
+pub fn is_test_file(path: &str) -> bool {
+    let mut parts = path.split('/');
+    let name = parts.next_back().unwrap_or(path);
+    if parts.any(|d| matches!(d, "__tests__" | "tests" | "test" | "spec" | "__test__")) {
+        return true;
+    }
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    if ext.is_empty() {
+        return false;
+    }
+    stem.ends_with(".test")
+        || stem.ends_with(".spec")
+        || stem.ends_with("_test")
+        || stem.ends_with("_spec")
+        || (stem.starts_with("test_") && ext == "py")
+        || (matches!(ext, "java" | "kt" | "kts" | "scala" | "groovy" | "cs")
+            && (stem.ends_with("Test") || stem.ends_with("Tests") || stem.ends_with("IT")))
+}
+
 /// A scanned file's key: its path without extension (Rust: without `/mod`, `/main`,
 /// `/lib`), or for a Go test file its folder.
 pub fn file_key(path: &str) -> String {
@@ -920,6 +944,23 @@ mod tests {
         assert_eq!(file_key("tests/it/main.rs"), "tests/it");
         assert_eq!(file_key("src/parser/mod.rs"), "src/parser");
         assert_eq!(file_key("pkg/ingest/ingest_test.go"), "pkg/ingest");
+        for test in [
+            "src/__tests__/a.ts",
+            "tests/it/main.rs",
+            "pkg/x_test.go",
+            "a/b.test.ts",
+            "a/b.spec.js",
+            "test_mod.py",
+            "lib/mod_test.py",
+            "src/main/java/FooTest.java",
+        ] {
+            assert!(is_test_file(test), "{test}");
+        }
+        for code in
+            ["src/test-utils.ts", "src/testing.ts", "src/latest.go", "src/Contest.java", "spec.md", "Tests"]
+        {
+            assert!(!is_test_file(code), "{code}");
+        }
         assert_eq!(file_key("ingest_test.go"), "");
         assert_eq!(file_key("Makefile"), "Makefile");
     }

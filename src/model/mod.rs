@@ -9,6 +9,9 @@
 //! `@requirement`), else through the one plan defining that ID; when several plans
 //! define it and none is named, the reference is ambiguous.
 
+pub mod related;
+pub mod status;
+
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
 use crate::grammar::ids::change_request_base;
@@ -184,6 +187,8 @@ pub struct Summary {
     pub scanned_files: usize,
     /// Findings.
     pub diagnostics: usize,
+    /// Mentions of requirement IDs without a tag (not traces, not coverage).
+    pub mentions: usize,
     /// Verification results (`test_results`): absent when no report is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<crate::results::Counts>,
@@ -244,6 +249,12 @@ pub struct Project {
     pub phase_link_targets: HashMap<(usize, usize), Vec<Option<Node>>>,
     /// Incoming links: target → (link kind, source), sorted.
     pub incoming: HashMap<Node, Vec<(LinkKind, Node)>>,
+    /// Mentions of defined requirement IDs, sorted by (path, line); not traces.
+    pub mentions: Vec<MentionRecord>,
+    /// Backlinks: requirement → mentions (indices into `mentions`).
+    pub requirement_mentions: HashMap<ReqKey, Vec<usize>>,
+    /// The repository's process guides, sorted by path.
+    pub guides: Vec<Guide>,
     /// Counts.
     pub summary: Summary,
     /// Test outcomes matched to traces, when `test_results` names reports
@@ -269,6 +280,33 @@ pub struct Inputs {
     pub scanned: Vec<String>,
     /// Findings of earlier stages (encoding, unreadable files, plan parsing).
     pub diagnostics: Vec<Diagnostic>,
+    /// Mentions of requirement IDs in source files, by file path
+    /// ([`crate::source::mention`]).
+    pub mentions: Vec<(String, Vec<crate::source::mention::Mention>)>,
+    /// The repository's process guides, sorted by path.
+    pub guides: Vec<Guide>,
+}
+
+/// A process guide of the repository (`dev-docs/PLAN.md`), shown as a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Guide {
+    /// Path relative to the project root.
+    pub path: String,
+    /// The first heading's text, else the file name.
+    pub title: String,
+    /// Its markdown.
+    pub text: String,
+}
+
+/// A mention of a requirement ID in a source file, with the requirements it may mean.
+#[derive(Debug, Clone, Serialize)]
+pub struct MentionRecord {
+    /// Path relative to the project root.
+    pub path: String,
+    /// The mention as found.
+    pub mention: crate::source::mention::Mention,
+    /// Every requirement with that ID (several: the mention is ambiguous).
+    pub requirements: Vec<ReqKey>,
 }
 
 impl Project {
@@ -276,7 +314,16 @@ impl Project {
     /// backlink, finds dangling, ambiguous and unresolved references and uncovered
     /// requirements, and counts. Deterministic: inputs are sorted first.
     pub fn build(inputs: Inputs) -> Project {
-        let Inputs { title, mut folders, document_text, mut files, scanned, mut diagnostics } = inputs;
+        let Inputs {
+            title,
+            mut folders,
+            document_text,
+            mut files,
+            scanned,
+            mut diagnostics,
+            mentions: found,
+            guides,
+        } = inputs;
         folders.sort_by(|a, b| a.path.cmp(&b.path));
         files.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -746,6 +793,26 @@ impl Project {
             }
         }
 
+        // Mentions of IDs that some plan defines (after weak definitions were dropped).
+        let mut mentions: Vec<MentionRecord> = found
+            .into_iter()
+            .flat_map(|(path, ms)| ms.into_iter().map(move |m| (path.clone(), m)))
+            .filter_map(|(path, mention)| {
+                let requirements = requirement_index.get(&mention.id)?.clone();
+                Some(MentionRecord { path, mention, requirements })
+            })
+            .collect();
+        mentions.sort_by(|a, b| {
+            (&a.path, a.mention.line, &a.mention.id).cmp(&(&b.path, b.mention.line, &b.mention.id))
+        });
+        let mut requirement_mentions: HashMap<ReqKey, Vec<usize>> = HashMap::new();
+        for (i, m) in mentions.iter().enumerate() {
+            for &k in &m.requirements {
+                requirement_mentions.entry(k).or_default().push(i);
+            }
+        }
+        summary.mentions = mentions.len();
+
         let document_index = documents.iter().enumerate().map(|(i, d)| (d.path.clone(), i)).collect();
         let file_index = files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect();
         Project {
@@ -773,6 +840,9 @@ impl Project {
             item_link_targets: links.items,
             phase_link_targets: links.phases,
             incoming: links.incoming,
+            mentions,
+            requirement_mentions,
+            guides,
             summary,
             verification: None,
             suspects: None,
@@ -859,6 +929,15 @@ impl Project {
     /// Whether requirement `key` is covered: a trace in code cites it (see `covered`).
     pub fn is_covered(&self, key: ReqKey) -> bool {
         self.covered.get(key.plan).and_then(|p| p.get(key.req)).copied().unwrap_or(false)
+    }
+
+    /// Whether trace `t` is in test code: a marker in a test title, or any trace in a
+    /// test file ([`crate::results::is_test_file`]).
+    pub fn is_test_trace(&self, t: usize) -> bool {
+        self.traces.get(t).is_some_and(|tr| {
+            tr.trace.placement == Placement::TestTitle
+                || self.files.get(tr.file).is_some_and(|f| crate::results::is_test_file(&f.path))
+        })
     }
 
     /// The documents of a plan (indices into `documents`), in path order.

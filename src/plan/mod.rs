@@ -11,6 +11,7 @@ mod build;
 mod declare;
 mod doc;
 mod item;
+pub mod lead;
 mod phase;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod readers;

@@ -243,6 +243,7 @@ pub fn render_site(
         (0..project.documents.len()).filter(|&d| !site.phase_of_document.contains_key(&d)).map(Job::Document),
     );
     jobs.extend((0..project.files.len()).filter(|&f| site.has_source_page[f]).map(Job::Source));
+    jobs.extend((0..project.guides.len()).map(Job::Guide));
 
     // `trace.json`, the CSVs and the search index are long sequential jobs: they run
     // beside the pages.
@@ -330,6 +331,7 @@ enum Job {
     Item(ItemKey),
     Document(usize),
     Source(usize),
+    Guide(usize),
 }
 
 struct Site<'a> {
@@ -357,6 +359,8 @@ struct Site<'a> {
     plan_ci: HashMap<String, usize>,
     /// Findings per plan (by plan folder prefix).
     plan_diagnostics: Vec<Vec<usize>>,
+    /// Related plans per plan ([`crate::model::related::related_plans`]).
+    related: Vec<Vec<crate::model::related::Related>>,
 }
 
 impl<'a> Site<'a> {
@@ -381,6 +385,7 @@ impl<'a> Site<'a> {
         }
         let plan_ci = project.plans.iter().enumerate().map(|(i, p)| (p.id.to_ascii_uppercase(), i)).collect();
         let plan_diagnostics = plan_findings(project);
+        let related = crate::model::related::related_plans(project);
         Site {
             project,
             provenance,
@@ -395,6 +400,7 @@ impl<'a> Site<'a> {
             phase_of_document,
             plan_ci,
             plan_diagnostics,
+            related,
         }
     }
 
@@ -414,6 +420,7 @@ impl<'a> Site<'a> {
             Job::Item(k) => self.item(k),
             Job::Document(d) => self.document(d),
             Job::Source(f) => self.source(f),
+            Job::Guide(g) => self.guide(g),
         }
     }
 
@@ -858,7 +865,166 @@ impl<'a> Site<'a> {
             g.items.push(self.diagnostic_view(&from, d));
         }
         ctx.insert("finding_groups", groups.into_values().collect::<Vec<_>>());
-        self.page(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx)
+        let linker = PageLinker { site: self, from: &from, plan: Some(p) };
+        let d = Deferrals::default();
+        ctx.insert("abstract", self.plan_abstract(&d, p, &from, &linker));
+        ctx.insert("related", self.related_views(&from, p));
+        ctx.insert("status", crate::model::status::plan_status(self.project, p).label());
+        ctx.insert("open", self.open_items(&from, p));
+        self.page_deferred(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx, d)
+    }
+
+    /// The plan's abstract: the lead of its overview, else of its specification
+    /// ([`crate::plan::lead`]), rendered by the document renderer; a long one is cut,
+    /// with the whole text kept.
+    fn plan_abstract(
+        &self,
+        d: &Deferrals,
+        p: usize,
+        from: &str,
+        linker: &dyn Linker,
+    ) -> Option<AbstractView> {
+        let docs = self.project.plan_documents(p);
+        let by_role = |want: fn(&DocumentRole) -> bool| {
+            docs.iter().map(|&i| &self.project.documents[i]).filter(move |doc| want(&doc.role))
+        };
+        let overview = by_role(|r| matches!(r, DocumentRole::Overview));
+        let spec = by_role(|r| matches!(r, DocumentRole::Specification));
+        let p00 = by_role(|r| matches!(r, DocumentRole::Phase(ph) if ph == "P00"));
+        for doc in overview.chain(p00).chain(spec) {
+            let Some(text) = self.project.document_text.get(&doc.path) else { continue };
+            let Some(lead) = crate::plan::lead::lead(text) else { continue };
+            let short = crate::plan::lead::cut(&lead.markdown, crate::plan::lead::ABSTRACT_CHARS);
+            let full = self.markdown(d, &lead.markdown, &doc.path, from, linker);
+            return Some(AbstractView {
+                html: match &short {
+                    Some(s) => self.markdown(d, s, &doc.path, from, linker),
+                    None => full.clone(),
+                },
+                full: short.is_some().then_some(full),
+                source: self.location_link(from, &doc.path, lead.line),
+            });
+        }
+        None
+    }
+
+    /// The plans related to plan `p`, each with its link and reason.
+    fn related_views(&self, from: &str, p: usize) -> Vec<RelatedView> {
+        use crate::model::related::Relation;
+        self.related[p]
+            .iter()
+            .map(|r| {
+                let other = &self.project.plans[r.plan];
+                let (reason, at) = match &r.relation {
+                    Relation::Series { stem } => (format!("same series: {stem}"), None),
+                    Relation::NamesThis { at } => {
+                        ("names this plan".to_string(), Some(self.location_link(from, &at.path, at.line)))
+                    }
+                    Relation::NamedByThis { at } => {
+                        ("named by this plan".to_string(), Some(self.location_link(from, &at.path, at.line)))
+                    }
+                };
+                RelatedView {
+                    link: self.link(from, other.id.clone(), Some(urls::plan(&other.id))),
+                    title: other.title.clone(),
+                    folder: other.folder.clone(),
+                    reason,
+                    at,
+                }
+            })
+            .collect()
+    }
+
+    /// The plan's open items: pending and conflicting phases, uncovered requirements,
+    /// unchecked checklist items by phase, open risks and spec gaps (findings are the
+    /// page's findings section, which the count includes).
+    fn open_items(&self, from: &str, p: usize) -> OpenItems {
+        let plan = &self.project.plans[p];
+        let pending: Vec<PhaseRow> = (0..plan.phases.len())
+            .filter(|&ph| {
+                matches!(
+                    plan.phase_status(ph),
+                    PhaseStatus::Pending | PhaseStatus::InProgress | PhaseStatus::Failed
+                )
+            })
+            .map(|ph| self.phase_row(from, p, ph))
+            .collect();
+        let conflicts: Vec<ConflictView> = crate::model::status::phase_conflicts(self.project, p)
+            .into_iter()
+            .map(|c| ConflictView {
+                phase: self.link(
+                    from,
+                    plan.phases[c.phase].id.clone(),
+                    Some(self.phase_url_path(p, c.phase)),
+                ),
+                kind: c.kind.label(),
+                tracker: c.tracker.says,
+                tracker_at: self.location_link(from, &c.tracker.location.path, c.tracker.location.line),
+                other: c.other.says,
+                other_at: self.location_link(from, &c.other.location.path, c.other.location.line),
+            })
+            .collect();
+        let uncovered: Vec<RequirementRow> = (0..plan.requirements.len())
+            .filter(|&r| !self.is_covered(ReqKey { plan: p, req: r }))
+            .map(|r| self.requirement_row(from, ReqKey { plan: p, req: r }))
+            .collect();
+        // Unchecked boxes of the plan's checklists, grouped by the phase whose document
+        // or section holds them.
+        let mut unchecked: BTreeMap<usize, UncheckedGroup> = BTreeMap::new();
+        for it in plan.items.iter().filter(|i| i.kind == "checklist") {
+            let phase = plan.phases.iter().position(|ph| {
+                ph.document.as_deref() == Some(it.location.path.as_str())
+                    || (ph.location.path == it.location.path
+                        && ph.section.is_some_and(|(a, b)| (a..=b).contains(&it.location.line)))
+            });
+            for (off, line) in it.text.lines().enumerate() {
+                let Some(label) = unchecked_box(line) else { continue };
+                let at = it.location.line + off as u32;
+                let key = phase.unwrap_or(usize::MAX);
+                let g = unchecked.entry(key).or_insert_with(|| UncheckedGroup {
+                    phase: phase.map(|ph| {
+                        self.link(from, plan.phases[ph].id.clone(), Some(self.phase_url_path(p, ph)))
+                    }),
+                    items: Vec::new(),
+                    total: 0,
+                    more: 0,
+                });
+                g.items.push(UncheckedView {
+                    text: label.to_string(),
+                    list: it.title.clone(),
+                    at: self.location_link(from, &it.location.path, at),
+                });
+            }
+        }
+        let risks: Vec<ItemRow> = plan
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| matches!(it.kind.as_str(), "risk" | "gap") && !is_closed(it))
+            .map(|(i, _)| self.item_row(from, ItemKey { plan: p, item: i }))
+            .collect();
+        let mut unchecked: Vec<UncheckedGroup> = unchecked.into_values().collect();
+        let unchecked_total: usize = unchecked.iter().map(|g| g.items.len()).sum();
+        for g in &mut unchecked {
+            g.total = g.items.len();
+            g.items.truncate(MAX_UNCHECKED);
+            g.more = g.total - g.items.len();
+        }
+        let total = pending.len()
+            + conflicts.len()
+            + uncovered.len()
+            + unchecked_total
+            + risks.len()
+            + self.plan_diagnostics[p].len();
+        OpenItems {
+            total,
+            pending,
+            conflicts,
+            uncovered,
+            unchecked,
+            risks,
+            findings: self.plan_diagnostics[p].len(),
+        }
     }
 
     /// The trace matrix of plan `p`: one row per requirement, one cell per phase, each
@@ -1076,11 +1242,17 @@ impl<'a> Site<'a> {
         let code: Vec<usize> = traces.iter().copied().filter(|&t| self.project.traces[t].in_code()).collect();
         let docs: Vec<usize> =
             traces.iter().copied().filter(|&t| !self.project.traces[t].in_code()).collect();
-        let code_views: Vec<TraceView> = code
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| self.trace_view(&from, t, (i < MAX_EXCERPTS).then_some(&d)))
-            .collect();
+        // Implementation first, then tests; excerpts for the first traces of each.
+        let (tests, implementation): (Vec<usize>, Vec<usize>) =
+            code.iter().copied().partition(|&t| self.project.is_test_trace(t));
+        let views = |ts: &[usize]| -> Vec<TraceView> {
+            ts.iter()
+                .enumerate()
+                .map(|(i, &t)| self.trace_view(&from, t, (i < MAX_EXCERPTS).then_some(&d)))
+                .collect()
+        };
+        let implementation_views = views(&implementation);
+        let test_views = views(&tests);
         let doc_views: Vec<TraceView> = docs.iter().map(|&t| self.trace_view(&from, t, None)).collect();
         let others: Vec<LinkView> = self
             .project
@@ -1111,11 +1283,31 @@ impl<'a> Site<'a> {
         ctx.insert("definition", &definition);
         ctx.insert("row", self.requirement_row(&from, k));
         ctx.insert("covered", !code.is_empty());
-        ctx.insert("code_traces", &code_views);
+        ctx.insert("code_traces", code.len());
+        ctx.insert("implementation_traces", &implementation_views);
+        ctx.insert("test_traces", &test_views);
         ctx.insert("document_traces", &doc_views);
         ctx.insert("max_excerpts", MAX_EXCERPTS);
         ctx.insert("same_id_elsewhere", &others);
         ctx.insert("suspects", self.suspect_views(&from, k));
+        let mentions: Vec<MentionView> = self
+            .project
+            .requirement_mentions
+            .get(&k)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| {
+                let m = &self.project.mentions[i];
+                MentionView {
+                    at: self.location_link(&from, &m.path, m.mention.line),
+                    forge: self.forge_link(&m.path, Some((m.mention.line, m.mention.line))),
+                    kind: placement_label(m.mention.placement),
+                    text: m.mention.text.clone(),
+                    ambiguous: m.requirements.len() > 1,
+                }
+            })
+            .collect();
+        ctx.insert("mentions", mentions);
         if self.project.verification.is_some() {
             ctx.insert("tests", self.test_rows(&from, &code));
         }
@@ -1400,6 +1592,20 @@ impl<'a> Site<'a> {
         self.page_deferred(from, "document.html", &doc.title, ctx, d)
     }
 
+    /// A process guide (`guides = [...]`), rendered by the document renderer.
+    fn guide(&self, g: usize) -> Result<Page> {
+        let guide = &self.project.guides[g];
+        let from = urls::guide(&guide.path);
+        let linker = PageLinker { site: self, from: &from, plan: None };
+        let d = Deferrals::default();
+        let body = self.markdown(&d, &guide.text, &guide.path, &from, &linker);
+        let mut ctx = PageCtx::default();
+        ctx.insert("path", &guide.path);
+        ctx.insert("forge", self.forge_link(&guide.path, None));
+        ctx.insert("body", &body);
+        self.page_deferred(from, "guide.html", &guide.title, ctx, d)
+    }
+
     fn source(&self, f: usize) -> Result<Page> {
         let file = &self.project.files[f];
         let from = urls::source(&file.path);
@@ -1549,6 +1755,13 @@ impl<'a> Site<'a> {
         let mut ctx = PageCtx::default();
         ctx.insert("codes", codes);
         ctx.insert("summary", &self.project.summary);
+        let guides: Vec<(LinkView, String)> = self
+            .project
+            .guides
+            .iter()
+            .map(|g| (self.link("start.html", g.path.clone(), Some(urls::guide(&g.path))), g.title.clone()))
+            .collect();
+        ctx.insert("guides", guides);
         self.page("start.html".into(), "start.html", "How to read this site", ctx)
     }
 
@@ -1850,6 +2063,87 @@ struct PlanHeader {
     declared_forge: Option<ForgeLink>,
 }
 
+/// A plan's abstract: its HTML (cut when long), the whole text when cut, and where
+/// it is written.
+#[derive(Serialize)]
+struct AbstractView {
+    html: String,
+    full: Option<String>,
+    source: LinkView,
+}
+
+/// A mention of a requirement on its page.
+#[derive(Serialize)]
+struct MentionView {
+    at: LinkView,
+    forge: Option<ForgeLink>,
+    /// `comment` or `string literal`.
+    kind: &'static str,
+    /// The line's text.
+    text: String,
+    /// Several plans define the ID: the mention may mean another plan's requirement.
+    ambiguous: bool,
+}
+
+/// A related plan and why.
+#[derive(Serialize)]
+struct RelatedView {
+    link: LinkView,
+    title: String,
+    folder: String,
+    /// `same series \`stateless\``, `names this plan`, `named by this plan`.
+    reason: String,
+    /// Where the naming is written.
+    at: Option<LinkView>,
+}
+
+/// A phase whose evidence disagrees, with both sides.
+#[derive(Serialize)]
+struct ConflictView {
+    phase: LinkView,
+    kind: &'static str,
+    tracker: String,
+    tracker_at: LinkView,
+    other: String,
+    other_at: LinkView,
+}
+
+/// The most unchecked boxes listed per phase on a plan page; the rest are counted (the
+/// phase's page shows its document whole).
+const MAX_UNCHECKED: usize = 50;
+
+/// The unchecked boxes of one phase (or of the plan, `phase` none): the first
+/// [`MAX_UNCHECKED`], and how many there are.
+#[derive(Serialize)]
+struct UncheckedGroup {
+    phase: Option<LinkView>,
+    items: Vec<UncheckedView>,
+    total: usize,
+    /// How many are not listed.
+    more: usize,
+}
+
+#[derive(Serialize)]
+struct UncheckedView {
+    text: String,
+    /// The checklist's label.
+    list: String,
+    at: LinkView,
+}
+
+/// The open items section of a plan page.
+#[derive(Serialize)]
+struct OpenItems {
+    /// Everything below, findings included.
+    total: usize,
+    pending: Vec<PhaseRow>,
+    conflicts: Vec<ConflictView>,
+    uncovered: Vec<RequirementRow>,
+    unchecked: Vec<UncheckedGroup>,
+    risks: Vec<ItemRow>,
+    findings: usize,
+}
+
 #[derive(Serialize)]
 struct RequirementRow {
     link: LinkView,
@@ -1950,6 +2244,28 @@ fn item_state(it: &crate::plan::Item) -> Option<ItemState> {
             .filter(|s| !s.is_empty())
             .map(|s| ItemState { text: s.to_string(), class: "other" }),
     }
+}
+
+/// The label of an unchecked task-list line (`- [ ] Run the tests` → `Run the tests`).
+fn unchecked_box(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let rest = t.strip_prefix(['-', '*', '+']).or_else(|| {
+        let digits = t.find(|c: char| !c.is_ascii_digit()).filter(|&i| i > 0)?;
+        t[digits..].strip_prefix(['.', ')'])
+    })?;
+    rest.trim_start().strip_prefix("[ ]").map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Whether a risk or spec gap is closed: its `status` attribute reads as done
+/// ([`crate::plan::normalise_status`]) or says closed, mitigated, fixed, accepted or
+/// retired. One without a status is open.
+fn is_closed(it: &crate::plan::Item) -> bool {
+    let Some(s) = it.attribute("status") else { return false };
+    let lower = s.to_lowercase();
+    crate::plan::normalise_status(s) == PhaseStatus::Done
+        || ["closed", "mitigated", "fixed", "accepted", "retired", "addressed"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 /// Whether an item gets a page of its own. Checklists do not: they are many (every
@@ -2164,6 +2480,7 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
         plans: Vec<serde_json::Value>,
         files: Vec<serde_json::Value>,
         traces: Vec<serde_json::Value>,
+        mentions: Vec<serde_json::Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
         verification: Option<serde_json::Value>,
         diagnostics: &'a [Diagnostic],
@@ -2185,6 +2502,7 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
                     let mut json = serde_json::json!({
                         "id": r.id, "title": r.title, "pattern": r.pattern, "location": r.location, "shape": r.shape,
                         "covered": covered, "traces": traces,
+                        "mentions": project.requirement_mentions.get(&key).cloned().unwrap_or_default(),
                     });
                     if let Some(v) = verification {
                         json["verification"] = serde_json::json!(v.status(key));
@@ -2256,7 +2574,10 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
             serde_json::json!({
                 "id": p.id, "title": p.title, "folder": p.folder, "declared": p.declared,
                 "synthetic": p.synthetic, "requirements": requirements, "phases": phases,
-                "items": items,
+                "items": items, "status": crate::model::status::plan_status(project, pi),
+                "conflicts": crate::model::status::phase_conflicts(project, pi).into_iter().map(|c| serde_json::json!({
+                    "phase": p.phases[c.phase].id, "kind": c.kind, "tracker": c.tracker, "other": c.other,
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -2317,6 +2638,16 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
             })
         })
         .collect();
+    let mentions = project
+        .mentions
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "path": m.path, "line": m.mention.line, "id": m.mention.id, "placement": m.mention.placement,
+                "plans": m.requirements.iter().map(|k| &project.plans[k.plan].id).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let json = Json {
         tracemark: env!("CARGO_PKG_VERSION"),
         source: SourceJson {
@@ -2330,6 +2661,7 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
         plans,
         files,
         traces,
+        mentions,
         verification: verification.map(|v| {
             serde_json::json!({
                 "reports": v.reports,

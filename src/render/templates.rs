@@ -16,6 +16,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("phase.html", include_str!("../../themes/default/templates/phase.html")),
     ("item.html", include_str!("../../themes/default/templates/item.html")),
     ("document.html", include_str!("../../themes/default/templates/document.html")),
+    ("guide.html", include_str!("../../themes/default/templates/guide.html")),
     ("source.html", include_str!("../../themes/default/templates/source.html")),
     ("diagnostics.html", include_str!("../../themes/default/templates/diagnostics.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),

@@ -4,7 +4,8 @@
 //! Layout: `index.html`; `plans/<plan>/index.html`; `plans/<plan>/matrix.html`;
 //! `plans/<plan>/requirements/<requirement>.html`; `plans/<plan>/phases/<phase>.html`;
 //! `plans/<plan>/items/<kind>/<item>.html` (tasks, risks, gates, checklists, gaps);
-//! `docs/<project path>.html` (plan documents); `files/<project path>.html` (source
+//! `docs/<project path>.html` (plan documents); `guides/<project path without .md>.html`
+//! (process guides); `files/<project path>.html` (source
 //! files with markers); `files/index.html` (the source tree); `diagnostics.html`;
 //! `trace.json`, `trace.csv`, `requirements.csv`; `static/…`.
 
@@ -60,6 +61,12 @@ pub fn phase(plan_id: &str, phase_id: &str) -> String {
 /// A plan document's rendered page.
 pub fn document(path: &str) -> String {
     format!("docs/{path}.html")
+}
+
+/// A process guide's page (`guides/dev-docs/PLAN.html` for `dev-docs/PLAN.md`).
+pub fn guide(path: &str) -> String {
+    let stem = path.strip_suffix(".md").or_else(|| path.strip_suffix(".MD")).unwrap_or(path);
+    format!("guides/{stem}.html")
 }
 
 /// A source file's highlighted page.

@@ -1,5 +1,6 @@
-//! The build: a flat list of timed stages — walk, read and scan, parse plans, model,
-//! results (JUnit reports, when `test_results` names some), provenance (git), theme,
+//! The build: a flat list of timed stages — walk, read and scan the plan folders, parse
+//! plans, read and scan the other files (markers and mentions), guides, model, results
+//! (JUnit reports, when `test_results` names some), provenance (git), theme,
 //! cache-load, highlight, render, write, cache-save — from a [`Config`] to a site
 //! on disk. This is the only module that touches the file system (besides `config`):
 //! it loads and saves the caches of `.tracemark-cache/` (highlighted files, rendered
@@ -141,8 +142,12 @@ pub fn analyse_inputs(
     hash: bool,
 ) -> Result<(Project, Vec<InputDigest>)> {
     let (files, roots, walk_errors) = timings.time("walk", || walk::walk(config));
-    let loaded = timings.time("read+scan", || load(config, &roots, &files, hash));
-    let Loaded { plan_inputs, sources, scanned, mut diagnostics, inputs } = loaded;
+    // Plan folders first: their requirement IDs are what the other files' mentions
+    // are looked for.
+    let (plan_files, other_files): (Vec<walk::WalkedFile>, Vec<walk::WalkedFile>) =
+        files.iter().cloned().partition(|f| walk::plan_folder_of(&roots, &f.rel).is_some());
+    let loaded = timings.time("read+scan plans", || load(config, &roots, &plan_files, hash, None));
+    let Loaded { plan_inputs, mut sources, mut scanned, mut diagnostics, mut inputs, .. } = loaded;
     for e in walk_errors {
         diagnostics.push(
             Diagnostic::warning(Code::Unreadable, &e.rel, 0, format!("could not be read: {}", e.message))
@@ -161,11 +166,27 @@ pub fn analyse_inputs(
             .collect();
         results
     });
+    let ids = source::mention::MentionIds::new(
+        folders
+            .iter()
+            .flat_map(|(f, _)| f.plans.iter())
+            .flat_map(|p| p.requirements.iter())
+            .map(|r| r.id.as_str()),
+    );
+    let rest = timings.time("read+scan", || load(config, &roots, &other_files, hash, Some(&ids)));
+    sources.extend(rest.sources);
+    scanned.extend(rest.scanned);
+    scanned.sort();
+    diagnostics.extend(rest.diagnostics);
+    inputs.extend(rest.inputs);
+    inputs.sort();
+    let mentions = rest.mentions;
     let document_text: HashMap<String, String> = plan_inputs
         .into_values()
         .flatten()
         .filter_map(|(path, text)| Some((path.clone(), text?)).filter(|_| path.ends_with(".md")))
         .collect();
+    let guides = timings.time("guides", || read_guides(config, &files, &mut diagnostics));
     let mut plan_folders = Vec::with_capacity(folders.len());
     for (f, d) in folders {
         plan_folders.push(f);
@@ -179,13 +200,14 @@ pub fn analyse_inputs(
             files: sources,
             scanned,
             diagnostics,
+            mentions,
+            guides,
         });
         if no_plans {
             project.report_no_plans(&walk::plan_like_folders(&files));
         }
         project
     });
-    let mut inputs = inputs;
     if !config.test_results.is_empty() {
         let (reports, unmatched, digests) = timings.time("results", || read_test_reports(config, hash));
         crate::results::apply(&mut project, reports, &unmatched);
@@ -702,12 +724,68 @@ struct Loaded {
     diagnostics: Vec<Diagnostic>,
     /// Every file read, sorted by path.
     inputs: Vec<InputDigest>,
+    /// Mentions of known requirement IDs, by file (only files that have some).
+    mentions: Vec<(String, Vec<source::mention::Mention>)>,
 }
 
 enum Read {
     Text { text: String, encoding: Encoding, cp1252_lines: Vec<u32> },
     Skipped(Diagnostic),
     Binary { has_marker_bytes: bool },
+}
+
+/// The process guides: those `guides` names, else the markdown files directly in
+/// `dev-docs/` and `docs/` whose name says so ([`crate::config::is_guide_name`]).
+/// A configured guide the walk did not find is read only when it is a regular file
+/// (not a symbolic link) inside the root; one that cannot be read gives a finding.
+fn read_guides(
+    config: &Config,
+    files: &[walk::WalkedFile],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<crate::model::Guide> {
+    let wanted: Vec<(String, Option<&walk::WalkedFile>)> = match &config.guides {
+        Some(list) => list.iter().map(|g| (g.clone(), files.iter().find(|f| f.rel == *g))).collect(),
+        None => files
+            .iter()
+            .filter(|f| {
+                let (dir, name) = f.rel.rsplit_once('/').unwrap_or(("", &f.rel));
+                matches!(dir, "dev-docs" | "docs") && crate::config::is_guide_name(name)
+            })
+            .map(|f| (f.rel.clone(), Some(f)))
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for (rel, walked) in wanted {
+        let abs = config.root.join(&rel);
+        let inside = || {
+            let meta = std::fs::symlink_metadata(&abs).ok()?;
+            let root = config.root.canonicalize().ok()?;
+            let real = abs.canonicalize().ok()?;
+            (meta.is_file() && real.starts_with(root) && meta.len() <= config.max_file_size).then_some(())
+        };
+        let bytes = match walked {
+            Some(f) if f.size <= config.max_file_size => std::fs::read(&f.abs).ok(),
+            Some(_) => None,
+            None => inside().and_then(|()| std::fs::read(&abs).ok()),
+        };
+        match bytes.map(decode) {
+            Some(Read::Text { text, .. }) => {
+                let title = text
+                    .lines()
+                    .find_map(|l| l.trim_start().strip_prefix('#').map(|h| h.trim_start_matches('#').trim().to_string()))
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| rel.rsplit('/').next().unwrap_or(&rel).to_string());
+                out.push(crate::model::Guide { path: rel, title, text });
+            }
+            _ => diagnostics.push(
+                Diagnostic::warning(Code::Unreadable, &rel, 0, "process guide could not be read")
+                    .with_help("name a markdown file inside the project (not a symbolic link, within max_file_size) in tracemark.toml"),
+            ),
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.dedup_by(|a, b| a.path == b.path);
+    out
 }
 
 /// A `skipped-file` finding for a file that was not read.
@@ -803,11 +881,20 @@ fn line_list(lines: &[u32]) -> String {
     s.join(", ")
 }
 
-fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile], hash: bool) -> Loaded {
+/// Reads and scans `files`; with `mention_ids`, also finds the mentions of those
+/// requirement IDs in source files ([`source::mention`]).
+fn load(
+    config: &Config,
+    roots: &walk::PlanRoots,
+    files: &[walk::WalkedFile],
+    hash: bool,
+    mention_ids: Option<&source::mention::MentionIds>,
+) -> Loaded {
     struct One {
         plan_folder: Option<String>,
         plan_text: Option<String>,
         source: Option<SourceFile>,
+        mentions: Vec<source::mention::Mention>,
         scanned: bool,
         diagnostics: Vec<Diagnostic>,
         digest: Option<InputDigest>,
@@ -821,6 +908,7 @@ fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile], ha
                 plan_folder,
                 plan_text: None,
                 source: None,
+                mentions: Vec::new(),
                 scanned: false,
                 diagnostics: Vec::new(),
                 digest,
@@ -866,17 +954,23 @@ fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile], ha
                     one.scanned = true;
                     let is_plan_text =
                         one.plan_folder.is_some() && (f.rel.ends_with(".md") || f.rel.ends_with(".json"));
-                    if source::may_contain_markers(&text, &config.grammar) {
-                        let scan = source::scan(&f.rel, &text, config.excerpt_lines, &config.grammar);
-                        if !scan.markers.is_empty() {
-                            one.source = Some(SourceFile {
-                                path: f.rel.clone(),
-                                language: Language::from_path(&f.rel),
-                                text: if is_plan_text { String::new() } else { text.clone() },
-                                markers: scan.markers,
-                                traces: scan.traces,
-                            });
-                        }
+                    let mut markers: &[source::Marker] = &[];
+                    let scan = source::may_contain_markers(&text, &config.grammar)
+                        .then(|| source::scan(&f.rel, &text, config.excerpt_lines, &config.grammar));
+                    if let Some(scan) = &scan {
+                        markers = &scan.markers;
+                    }
+                    if let Some(ids) = mention_ids.filter(|_| !is_plan_text) {
+                        one.mentions = source::mention::find(Language::from_path(&f.rel), &text, ids, markers);
+                    }
+                    if let Some(scan) = scan.filter(|s| !s.markers.is_empty()) {
+                        one.source = Some(SourceFile {
+                            path: f.rel.clone(),
+                            language: Language::from_path(&f.rel),
+                            text: if is_plan_text { String::new() } else { text.clone() },
+                            markers: scan.markers,
+                            traces: scan.traces,
+                        });
                     }
                     if is_plan_text {
                         if let Some(s) = one.source.as_mut() {
@@ -894,7 +988,11 @@ fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile], ha
     let mut scanned = Vec::new();
     let mut diagnostics = Vec::new();
     let mut inputs = Vec::with_capacity(files.len());
+    let mut mentions = Vec::new();
     for (f, one) in files.iter().zip(ones) {
+        if !one.mentions.is_empty() {
+            mentions.push((f.rel.clone(), one.mentions));
+        }
         if one.scanned {
             scanned.push(f.rel.clone());
         }
@@ -907,5 +1005,5 @@ fn load(config: &Config, roots: &walk::PlanRoots, files: &[walk::WalkedFile], ha
             plan_inputs.entry(folder).or_default().push((f.rel.clone(), one.plan_text));
         }
     }
-    Loaded { plan_inputs, sources, scanned, diagnostics, inputs }
+    Loaded { plan_inputs, sources, scanned, diagnostics, inputs, mentions }
 }

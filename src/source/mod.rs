@@ -16,6 +16,7 @@
 pub mod excerpt;
 pub mod lexer;
 pub mod marker;
+pub mod mention;
 
 use crate::grammar::Grammar;
 use serde::Serialize;

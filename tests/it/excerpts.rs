@@ -149,14 +149,16 @@ fn a_cut_excerpt_says_so() {
 /// A plan page lists its findings: those in its folder and those on the markers that
 /// name it (here the dangling requirement in the trace that names
 /// `PLAN-20250301-LEDGER`, not the findings of the next trace in the same comment, which
-/// names another plan), grouped by code; the findings card links there.
+/// names another plan), grouped by code; the findings card links to the open items,
+/// which link there.
 #[test]
 fn a_plan_page_lists_the_findings_of_its_folder_and_its_markers() {
     let (out, _) = crate::build(&fixture("finding-lines"));
     let page = crate::read(out.path(), "plans/PLAN-20250301-LEDGER/index.html");
     let findings = page.split(r#"<h2 id="findings">"#).nth(1).expect("a findings section");
     let findings = findings.split(r#"<h2 id="documents">"#).next().unwrap();
-    assert!(page.contains(r##"<a href="#findings"><b>1</b><span>findings</span></a>"##), "{page}");
+    assert!(page.contains(r##"<a href="#open-items"><b>1</b><span>findings</span></a>"##), "{page}");
+    assert!(page.contains(r##"<a href="#findings">1 finding</a> on this plan"##), "{page}");
     assert!(findings.contains("<code>dangling-reference</code>"), "{findings}");
     assert!(findings.contains("REQ-LG-404"), "{findings}");
     assert!(findings.contains(r#"href="../../files/src/ledger.ts.html#L10""#), "{findings}");

@@ -20,6 +20,7 @@ mod ids;
 mod items;
 mod layouts;
 mod links;
+mod onboarding;
 mod plan_page;
 mod properties;
 mod provenance;
