@@ -66,6 +66,12 @@ struct TimelineRow {
     phases_done: usize,
     /// The year and month of the first commit (`2025-10`), for the group headings.
     month: Option<String>,
+    /// `delivered`, `in progress`, `not started`, `unknown` ([`crate::model::status`]).
+    status: &'static str,
+    /// Phases whose tracker, completion record and code disagree.
+    conflicts: usize,
+    /// The plan page's open items.
+    open_url: String,
 }
 
 /// A plan that shaped a file, on the file's page.
@@ -194,6 +200,9 @@ impl Site<'_> {
                         .filter(|&i| plan.phase_status(i) == PhaseStatus::Done)
                         .count(),
                     month: ph.first.map(|c| h.commit(c).date.chars().take(7).collect()),
+                    status: crate::model::status::plan_status(self.project, p).label(),
+                    conflicts: crate::model::status::phase_conflicts(self.project, p).len(),
+                    open_url: format!("{}#open-items", urls::relative(from, &urls::plan(&plan.id))),
                 }
             })
             .collect();

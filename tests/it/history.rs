@@ -121,6 +121,9 @@ fn the_timeline_orders_plans_by_first_commit_and_flags_far_id_dates() {
     assert!(t.contains("2 files in 2 commits"), "ALPHA: {t}");
     assert!(t.contains("1 file in 1 commit"), "BETA: {t}");
     assert!(t.contains("none"), "GAMMA: {t}");
+    // The status from all evidence: ALPHA's requirement is covered by code, GAMMA's not.
+    assert!(t.contains("PLAN-20240101-ALPHA glow project-plans/alpha delivered"), "{t}");
+    assert!(t.contains("PLAN-20230101-GAMMA fade project-plans/gamma unknown"), "{t}");
     // Grouped by month, linked from the index, the start page and every page's header.
     assert!(page.contains(r#"id="m-2025-03""#), "{page}");
     assert!(read(out.path(), "index.html").contains(r#"href="timeline.html""#));
