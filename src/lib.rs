@@ -245,11 +245,13 @@ fn review(args: &ReviewArgs) -> Result<ExitCode> {
         })
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unknown".into());
-    let now = match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<u64>().ok()) {
-        Some(secs) => std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
-        None => std::time::SystemTime::now(),
+    let now = match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
+        Some(secs) => secs,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
     };
-    let date: String = humantime::format_rfc3339_seconds(now).to_string().chars().take(10).collect();
+    let date = suspect::utc_date(now);
     let path = config.root.join(suspect::REVIEWS);
     let mut reviews = match suspect::Reviews::read(&config.root) {
         Ok(r) => r.unwrap_or_default(),

@@ -225,14 +225,15 @@ fn trace_lines(project: &Project, t: usize) -> (u32, u32) {
     (tr.line.min(end), end.max(tr.end_line))
 }
 
-/// The cache key of the analysis: the commit, and every input it reads — the pairs, the
-/// lines of each trace and definition, and the text of each file involved.
-pub fn cache_key(project: &Project, head: &str) -> String {
+/// The cache key of the analysis: the commit, and every input it reads — the pairs
+/// (`all`, as [`pairs`] gives them), the lines of each trace and definition, and the text
+/// of each file involved.
+fn cache_key(project: &Project, all: &[(usize, ReqKey)], head: &str) -> String {
     let mut h = blake3::Hasher::new();
     h.update(CACHE_VERSION.as_bytes());
     h.update(head.as_bytes());
     let mut files: BTreeMap<&str, Option<&str>> = BTreeMap::new();
-    for (t, key) in pairs(project) {
+    for &(t, key) in all {
         let f = project.traces[t].file;
         let file = &project.files[f];
         let req = &project.plans[key.plan].requirements[key.req];
@@ -396,8 +397,8 @@ pub fn analyse(
     head: &str,
     cached: Option<&[u8]>,
 ) -> (Facts, Option<Vec<u8>>) {
-    let key = cache_key(project, head);
     let all = pairs(project);
+    let key = cache_key(project, &all, head);
     let from_cache = cached.and_then(|c| {
         let text = std::str::from_utf8(c).ok()?;
         let (k, body) = text.split_once('\n')?;
@@ -627,8 +628,8 @@ fn run_git(root: &Path, project: &Project, all: &[(usize, ReqKey)]) -> CacheBody
     CacheBody { changes, suspects, uncommitted }
 }
 
-/// `YYYY-MM-DD` (UTC) of Unix seconds.
-fn utc_date(secs: i64) -> String {
+/// `YYYY-MM-DD` (UTC) of Unix seconds (negative: 1970-01-01).
+pub fn utc_date(secs: i64) -> String {
     let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.max(0) as u64);
     humantime::format_rfc3339_seconds(t).to_string().chars().take(10).collect()
 }

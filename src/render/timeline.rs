@@ -4,7 +4,6 @@
 
 use super::{LinkView, Page, PageCtx, Site, urls};
 use crate::history::{Evidence, Source};
-use crate::plan::PhaseStatus;
 use anyhow::Result;
 use serde::Serialize;
 
@@ -177,28 +176,25 @@ impl Site<'_> {
                     }
                     _ => None,
                 };
-                let covered = (0..plan.requirements.len())
-                    .filter(|&r| self.is_covered(crate::model::ReqKey { plan: p, req: r }))
-                    .count();
+                // The counts the index shows for the plan.
+                let counts = self.plan_row(from, p);
                 TimelineRow {
-                    link: self.link(from, plan.id.clone(), Some(urls::plan(&plan.id))),
-                    title: plan.title.clone(),
-                    folder: plan.folder.clone(),
-                    synthetic: plan.synthetic,
+                    link: counts.link,
+                    title: counts.title,
+                    folder: counts.folder,
+                    synthetic: counts.synthetic,
                     first: ph.first.map(|c| self.commit_view(c)),
                     last: ph.last.filter(|&l| Some(l) != ph.first).map(|c| self.commit_view(c)),
                     commits: ph.commits,
                     code_commits: ph.code_commits,
                     code_files: ph.code_files,
-                    traces: self.project.plan_traces[p].len(),
+                    traces: counts.traces,
                     id_date: id_date.map(|d| d.1),
                     id_date_off,
-                    requirements: plan.requirements.len(),
-                    covered,
-                    phases: plan.phases.len(),
-                    phases_done: (0..plan.phases.len())
-                        .filter(|&i| plan.phase_status(i) == PhaseStatus::Done)
-                        .count(),
+                    requirements: counts.requirements,
+                    covered: counts.covered,
+                    phases: counts.phases,
+                    phases_done: counts.phases_done,
                     month: ph.first.map(|c| h.commit(c).date.chars().take(7).collect()),
                     status: crate::model::status::plan_status(self.project, p).label(),
                     conflicts: crate::model::status::phase_conflicts(self.project, p).len(),
