@@ -11,7 +11,7 @@ use comrak::nodes::{NodeLink, NodeValue};
 use comrak::{Arena, Options, options::Plugins};
 use regex::Regex;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -22,7 +22,8 @@ pub trait Linker {
     /// `REQ-SP4-003`), or `None` when the ID has no page (it then stays text).
     fn id_url(&self, id: &str) -> Option<String>;
     /// The URL of the page for a project-relative path (`project-plans/x/plan/05.md`,
-    /// `src/a.ts`), or `None` when that file has no page.
+    /// `src/a.ts`), or another URL showing the file (its permalink on the forge), or
+    /// `None` when nothing shows it (the link then keeps its text and loses its target).
     fn path_url(&self, path: &str) -> Option<String>;
 }
 
@@ -102,6 +103,9 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
     // HTML is comrak's own markup, every attribute escaped, every URL relative: no
     // scheme can form without a colon, so the sanitiser would let everything through.
     let mut needs_sanitiser = false;
+    // The page URLs of the links made here from IDs: left as they are by `rewrite_links`
+    // (a link the document wrote itself to some `.html` file is resolved like any other).
+    let mut generated: HashSet<String> = HashSet::new();
     for node in root.descendants() {
         let replacement = {
             let data = node.data.borrow();
@@ -134,6 +138,11 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
             }
         };
         if let Some(pieces) = replacement {
+            for piece in &pieces {
+                if let Piece::Link(_, url) | Piece::CodeLink(_, url) = piece {
+                    generated.insert(url.clone());
+                }
+            }
             for piece in pieces {
                 let new: &comrak::nodes::AstNode<'_> = match piece {
                     Piece::Text(t) => &*arena.alloc(NodeValue::Text(Cow::Owned(t)).into()),
@@ -176,7 +185,7 @@ pub fn render(md: &str, doc_path: &str, linker: &dyn Linker, highlighter: &dyn H
     // sanitiser (comrak's own markup of the others passes it unchanged, and parsing it
     // would cost about a fifth of a cold build's markdown time).
     let html = if needs_sanitiser { sanitise(&html) } else { html };
-    rewrite_links(&html, doc_path, linker)
+    rewrite_links(&html, doc_path, linker, &generated)
 }
 
 enum Piece {
@@ -236,6 +245,7 @@ pub fn sanitise(html: &str) -> String {
         b.add_generic_attributes(["class", "id", "align"]);
         b.add_tags(["details", "summary", "input", "kbd", "sup", "sub"]);
         b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+        b.add_tag_attributes("a", ["name"]);
         b.url_schemes(ALLOWED_SCHEMES.into_iter().collect());
         b.link_rel(None);
         b.url_relative(ammonia::UrlRelative::PassThrough);
@@ -250,17 +260,30 @@ pub fn sanitise(html: &str) -> String {
 /// phone: a table scrolls inside its own box (`div.scroll`), and a `pre` (which scrolls
 /// sideways) takes keyboard focus (`tabindex="0"`, WCAG 2.1.1); heading anchors leave
 /// the tab order; task-list checkboxes get a label.
-fn rewrite_links(html: &str, doc_path: &str, linker: &dyn Linker) -> String {
+fn rewrite_links(html: &str, doc_path: &str, linker: &dyn Linker, generated: &HashSet<String>) -> String {
     use lol_html::{RewriteStrSettings, element, html_content::ContentType, rewrite_str};
     let dir = doc_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let settings = RewriteStrSettings::new()
         .append_element_content_handler(element!("a[href]", |el| {
             let href = el.get_attribute("href").unwrap_or_default();
+            if generated.contains(&href) {
+                return Ok(());
+            }
             if let Some(target) = rewrite_target(&href, dir, linker) {
                 match target {
                     Some(url) => el.set_attribute("href", &url)?,
                     None => el.remove_and_keep_content(),
                 }
+            }
+            Ok(())
+        }))
+        // An HTML anchor the document places itself (`<a name="summary"></a>`, which a
+        // table of contents links to) becomes an `id`, which every browser follows.
+        .append_element_content_handler(element!("a[name]", |el| {
+            let name = el.get_attribute("name").unwrap_or_default();
+            el.remove_attribute("name");
+            if !el.has_attribute("id") && !name.is_empty() {
+                el.set_attribute("id", &name)?;
             }
             Ok(())
         }))
@@ -304,9 +327,9 @@ fn is_relative(url: &str) -> bool {
 }
 
 /// `None`: leave the link as it is; `Some(None)`: drop the link; `Some(Some(url))`:
-/// point it at `url`. Links made from IDs are already page URLs and are left alone.
+/// point it at `url`.
 fn rewrite_target(href: &str, dir: &str, linker: &dyn Linker) -> Option<Option<String>> {
-    if !is_relative(href) || href.ends_with(".html") || href.contains(".html#") {
+    if !is_relative(href) {
         return None;
     }
     let (path, fragment) = match href.split_once('#') {
@@ -370,6 +393,23 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("REQ-UNKNOWN-1"), "{html}");
+    }
+
+    #[test]
+    fn links_to_html_files_without_a_page_are_dropped_and_id_links_kept() {
+        let html = r("See [design](./design.html), [spec](../specification.md), REQ-SP4-003.");
+        assert!(!html.contains("design.html"), "{html}");
+        assert!(html.contains("design"), "{html}");
+        assert!(html.contains(r#"<a href="../spec.md.html">spec</a>"#), "{html}");
+        assert!(html.contains(r#"<a href="../req/REQ-SP4-003.html">REQ-SP4-003</a>"#), "{html}");
+    }
+
+    #[test]
+    fn html_anchors_by_name_become_ids() {
+        let html = r("1. [Summary](#summary)\n\n## Summary <a name=\"summary\"></a>\n\ntext\n");
+        assert!(html.contains(r#"<a id="summary"></a>"#), "{html}");
+        assert!(html.contains(r##"<a href="#summary">Summary</a>"##), "{html}");
+        assert!(!html.contains("name="), "{html}");
     }
 
     #[test]

@@ -105,3 +105,17 @@ fn every_link_of_the_edge_case_site_resolves() {
     let (out, _) = crate::build(&crate::fixture("edge"));
     check_site(out.path());
 }
+
+/// The full link scan of any built site, e.g. a real repository's:
+/// `TRACEMARK_LINK_SCAN=SITE cargo test --test it links::every_link_of_a_named_site_resolves -- --nocapture`.
+/// Without the variable it says so and checks nothing.
+#[test]
+fn every_link_of_a_named_site_resolves() {
+    let Some(site) = std::env::var_os("TRACEMARK_LINK_SCAN") else {
+        eprintln!("note: TRACEMARK_LINK_SCAN is not set; the scan of a named site is skipped");
+        return;
+    };
+    let site = std::fs::canonicalize(&site).expect("TRACEMARK_LINK_SCAN names a folder");
+    let checked = check_site(&site);
+    eprintln!("{checked} links checked in {}", site.display());
+}

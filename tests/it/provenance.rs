@@ -133,6 +133,28 @@ fn excerpts_definitions_and_files_link_to_their_lines_at_the_commit() {
 }
 
 #[test]
+fn a_document_link_to_a_file_without_a_page_goes_to_the_forge_or_keeps_only_its_text() {
+    let (_tmp, root, sha) = repository("", Some("https://github.com/acme/widgets.git"));
+    let out = tempfile::tempdir().unwrap();
+    build_into(&root, out.path(), &[]);
+    let doc = page(out.path(), "docs/project-plans/widgets/specification.md.html");
+    let blob = format!("https://github.com/acme/widgets/blob/{sha}");
+    assert!(
+        doc.contains(&format!("<a href=\"{blob}/project-plans/widgets/design.html\">design notes</a>")),
+        "{doc}"
+    );
+    // The HTML file itself is not published: its script never reaches the site.
+    assert!(!out.path().join("docs/project-plans/widgets/design.html").exists());
+    // Without a forge the link keeps its text and loses its target: no broken link.
+    let (_tmp2, root2, _) = repository("", None);
+    let out2 = tempfile::tempdir().unwrap();
+    build_into(&root2, out2.path(), &[]);
+    let doc = page(out2.path(), "docs/project-plans/widgets/specification.md.html");
+    assert!(doc.contains("The design notes explain the spin."), "{doc}");
+    assert!(!doc.contains("design.html"), "{doc}");
+}
+
+#[test]
 fn a_modified_file_makes_the_tree_dirty_and_says_so_on_its_pages() {
     let (_tmp, root, sha) = repository("", Some("https://github.com/acme/widgets"));
     // Untracked files and the output folder inside the checkout do not count.
