@@ -119,13 +119,18 @@ fn the_site_root_holds_nojekyll() {
 /// The DOM of `page` (a path in `out` with a query) after its scripts ran in headless
 /// Chromium from `file://`; `None` (with a note) when Chromium is not installed.
 fn chromium_dom(out: &Path, page: &str) -> Option<String> {
+    browser_dom(&format!("file://{}/{page}", out.display()))
+}
+
+/// The DOM of the page at `url` after its scripts ran in headless Chromium; `None`
+/// (with a note) when Chromium is not installed.
+fn browser_dom(url: &str) -> Option<String> {
     let found = std::process::Command::new("chromium").arg("--version").output();
     if !found.is_ok_and(|o| o.status.success()) {
         eprintln!("note: chromium is not installed; the browser search test is skipped");
         return None;
     }
     let profile = tempfile::tempdir().unwrap();
-    let url = format!("file://{}/{page}", out.display());
     let o = std::process::Command::new("timeout")
         .args([
             "120",
@@ -136,7 +141,7 @@ fn chromium_dom(out: &Path, page: &str) -> Option<String> {
             "--disable-background-networking",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(["--virtual-time-budget=3000", "--dump-dom", &url])
+        .args(["--virtual-time-budget=3000", "--dump-dom", url])
         .output()
         .expect("chromium runs");
     assert!(o.status.success(), "chromium failed: {}", String::from_utf8_lossy(&o.stderr));
@@ -162,6 +167,26 @@ fn search_works_in_a_browser_from_file_urls() {
     let results = dom.split("id=\"search-results\"").nth(1).expect("the results list");
     assert!(results.contains("requirements/REQ-002.html"), "{results}");
     assert!(!results.contains("BEACON"), "{results}");
+}
+
+/// The same search over HTTP, from `tracemark serve`: the index shards load as scripts
+/// there too, and the query in the URL gives the same ranked results.
+#[test]
+fn search_works_in_a_browser_over_serve() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    crate::copy_dir(&fixture("search"), &root);
+    let out = tmp.path().join("site");
+    let server = crate::serve::Server::start(&root, &out);
+    let Some(dom) = browser_dom(&format!("{}/search.html?q=REQ-001", server.url)) else { return };
+    let results = dom.split("id=\"search-results\"").nth(1).expect("the results list");
+    let lantern = results.find("plans/PLAN-20260301-LANTERN/requirements/REQ-001.html").expect(&dom);
+    let beacon = results.find("plans/PLAN-20260302-BEACON/requirements/REQ-001.html").expect(&dom);
+    assert!(lantern < beacon, "entry order breaks the tie");
+    let Some(dom) = browser_dom(&format!("{}/search.html?q=brightness", server.url)) else { return };
+    let results = dom.split("id=\"search-results\"").nth(1).expect("the results list");
+    let first = results.split("href=\"").nth(1).expect(&dom);
+    assert!(first.contains("plans/PLAN-20260301-LANTERN/requirements/REQ-001.html\""), "{results}");
 }
 
 /// The diagnostics page's filter, in a browser from `file://`: `?severity=error` hides
