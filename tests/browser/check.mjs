@@ -1,6 +1,6 @@
 // Browser checks of a built tracemark site, in headless Chromium through puppeteer-core:
 //
-//   node check.mjs --site DIR [--chromium PATH] PAGE...
+//   node check.mjs --site DIR [--chromium PATH] [--pdf DIR] PAGE...
 //
 // PAGE is a path inside DIR (`index.html`, `plans/P/index.html`, …). For each page, in
 // this order:
@@ -13,12 +13,18 @@
 //          above clientWidth, or scrollHeight above clientHeight), every table wider than
 //          the page, each trace matrix's columns and how many of them lie inside the page,
 //          whether the header and navigation are hidden, and how many links to other
-//          sites print their address.
+//          sites print their address;
+//   pdf    with --pdf DIR: the page printed to an A4 PDF by Chromium (1 cm margins, as
+//          Chromium's print dialog), its text extracted with `pdftotext` (poppler), and
+//          which code lines and which trace matrix column headers are missing from it
+//          (a line or column cut off the paper is missing from the text). `null` when
+//          pdftotext is not installed.
 // Prints one JSON object on stdout: `{ "pages": [ { "page", "axe": { "light", "dark" },
 // "phone", "print" } ] }`. Exit status 0 when every page was checked, 2 when the browser
 // or a page could not be loaded (the message on stderr). It judges nothing: the caller
 // asserts on the figures.
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
@@ -34,10 +40,11 @@ const PHONE = 375;
 const PRINT = 718;
 
 function args(argv) {
-  const o = { site: null, chromium: process.env.CHROMIUM || "chromium", pages: [] };
+  const o = { site: null, chromium: process.env.CHROMIUM || "chromium", pdf: null, pages: [] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--site") o.site = argv[++i];
     else if (argv[i] === "--chromium") o.chromium = argv[++i];
+    else if (argv[i] === "--pdf") o.pdf = argv[++i];
     else o.pages.push(argv[i]);
   }
   if (!o.site || o.pages.length === 0) {
@@ -142,6 +149,51 @@ async function print(page) {
   }, PRINT);
 }
 
+/** The page printed to a real PDF: which code lines and matrix columns its text lacks. */
+async function pdf(page, file) {
+  await page.pdf({ path: file, format: "A4", margin: { top: "1cm", bottom: "1cm", left: "1cm", right: "1cm" } });
+  let text;
+  try {
+    text = execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"], { encoding: "utf8", maxBuffer: 256 << 20 });
+  } catch {
+    return null;
+  }
+  const squash = (s) => s.replace(/\s+/g, "");
+  const all = squash(text);
+  const lines = new Set(text.split("\n").map((l) => l.trim()).filter(Boolean));
+  const facts = await page.evaluate(() => {
+    const lines = [];
+    for (const pre of document.querySelectorAll("pre")) {
+      // Highlighted code has one span per line (its number is drawn by CSS); a plain
+      // block is split at its newlines. The links a source line carries to the IDs it
+      // cites (`.refs`) sit beside the code, so they are not part of the line.
+      const spans = pre.querySelectorAll("code > span");
+      const code = (s) => {
+        const c = s.cloneNode(true);
+        c.querySelectorAll(".refs").forEach((r) => r.remove());
+        return c.textContent;
+      };
+      const ls = spans.length ? [...spans].map(code) : pre.textContent.split("\n");
+      for (const l of ls) if (l.trim()) lines.push(l);
+    }
+    const headers = [...document.querySelectorAll("table.matrix")].map((t) =>
+      t.tHead && t.tHead.rows[0] ? [...t.tHead.rows[0].cells].slice(1).map((c) => c.textContent.trim()) : []);
+    return { code: lines, headers };
+  });
+  const missing = facts.code.filter((l) => !all.includes(squash(l)));
+  return {
+    pages: text.split("\f").filter((p) => p.trim()).length,
+    code_lines: facts.code.length,
+    code_lines_missing: missing.length,
+    missing_examples: missing.slice(0, 5),
+    matrices: facts.headers.map((h) => ({
+      phase_columns: h.length,
+      in_pdf: h.filter((x) => lines.has(x)).length,
+      missing: h.filter((x) => !lines.has(x)).slice(0, 10),
+    })),
+  };
+}
+
 /** `name` looked up in PATH, as a shell would (puppeteer wants a path). */
 function which(name) {
   if (isAbsolute(name)) return name;
@@ -186,6 +238,7 @@ async function main() {
       await page.emulateMediaType("print");
       await page.goto(url, { waitUntil: "load" });
       entry.print = await print(page);
+      if (o.pdf) entry.pdf = await pdf(page, join(o.pdf, `${pages.length}.pdf`));
       pages.push(entry);
     }
   } finally {

@@ -1,5 +1,5 @@
-//! Accessibility, phone width and print layout of one page of each kind, checked in
-//! headless Chromium by `tests/browser/check.mjs` (axe-core and puppeteer-core, installed
+//! Accessibility, phone width, print layout and printed PDFs (their text read back with
+//! `pdftotext`) of one page of each kind, checked in headless Chromium by `tests/browser/check.mjs` (axe-core and puppeteer-core, installed
 //! by `npm ci` in `tests/browser/`, which `.ci/run` does). The site is the evidence
 //! bundle of `tests/fixtures/browser` (a plan with 81 phases, long paths, long code
 //! lines, a wide document table, findings), so `evidence.html` is checked with the rest.
@@ -84,12 +84,16 @@ fn report() -> Option<&'static Value> {
                 );
                 return None;
             }
-            let (_tmp, site) = site();
+            let (tmp, site) = site();
+            let pdf = tmp.path().join("pdf");
+            std::fs::create_dir_all(&pdf).unwrap();
             let o = Command::new("timeout")
                 .args(["600", "node"])
                 .arg(dir.join("check.mjs"))
                 .arg("--site")
                 .arg(&site)
+                .arg("--pdf")
+                .arg(&pdf)
                 .args(pages())
                 .output()
                 .expect("node runs");
@@ -169,6 +173,30 @@ fn printed_pages_show_every_code_line_and_every_matrix_column() {
     // Links to other sites print their address; the document has two.
     let doc = &by_page("docs/project-plans/wide-matrix/specification.md.html")["print"];
     assert_eq!(doc["links_with_address"], 2, "{doc}");
+}
+
+#[test]
+fn real_pdfs_hold_every_code_line_and_every_matrix_column() {
+    let Some(report) = report() else { return };
+    let list = entries(report);
+    if list.iter().any(|p| p["pdf"].is_null()) {
+        eprintln!("NOTE: pdftotext (poppler-utils) is not installed: the PDF checks are SKIPPED");
+        return;
+    }
+    for p in list {
+        let pdf = &p["pdf"];
+        assert!(pdf["pages"].as_u64().unwrap() >= 1, "{}: {pdf}", p["page"]);
+        assert_eq!(pdf["code_lines_missing"], 0, "{}: code lines not on paper: {pdf}", p["page"]);
+        for m in pdf["matrices"].as_array().unwrap() {
+            assert_eq!(m["in_pdf"], m["phase_columns"], "{}: matrix columns not on paper: {m}", p["page"]);
+        }
+    }
+    let by_page = |name: &str| &list.iter().find(|p| p["page"] == name).unwrap()["pdf"];
+    // The pages with the long lines and the wide matrices had something to lose.
+    let req = by_page(&format!("{PLAN}/requirements/REQ-001.html"));
+    assert!(req["code_lines"].as_u64().unwrap() >= 10, "{req}");
+    assert_eq!(by_page(&format!("{PLAN}/matrix.html"))["matrices"][0]["phase_columns"], 81);
+    assert_eq!(by_page(&format!("{PLAN}/index.html"))["matrices"][0]["phase_columns"], 41);
 }
 
 /// Every page of the site: its path inside `out`.
