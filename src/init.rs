@@ -176,6 +176,9 @@ jobs:
         run: tracemark check . --format github
       - name: Build the site
         run: tracemark build . --out _site
+      - name: Publish the site only
+        # tracemark's marker of the folders it owns is not part of the site
+        run: rm -f _site/.tracemark-output
       - uses: actions/configure-pages@v5
       - uses: actions/upload-pages-artifact@v3
         with:

@@ -156,6 +156,7 @@ fn init_github_pages_writes_the_workflow_and_says_what_to_switch_on() {
         &format!("cargo install --locked tracemark --version {version}"),
         "run: tracemark check . --format github",
         "run: tracemark build . --out _site",
+        "run: rm -f _site/.tracemark-output",
         "uses: actions/upload-pages-artifact@v3\n        with:\n          path: _site",
         "uses: actions/deploy-pages@v4",
         "url: ${{ steps.deployment.outputs.page_url }}",
