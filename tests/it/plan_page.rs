@@ -36,8 +36,8 @@ fn the_plan_page_lists_its_sections() {
         ("requirements", Some(5)),
         ("phases", Some(81)),
         ("matrix", None),
-        ("findings", Some(3)),
-        ("documents", Some(2)),
+        ("findings", Some(8)),
+        ("documents", Some(5)),
     ] {
         assert!(page.contains(&format!(r#"<h2 id="{anchor}">"#)), "{anchor}");
         let link = nav
