@@ -15,7 +15,8 @@
 //          whether the header and navigation are hidden, and how many links to other
 //          sites print their address;
 //   pdf    with --pdf DIR: the page printed to an A4 PDF by Chromium (1 cm margins, as
-//          Chromium's print dialog), its text extracted with `pdftotext` (poppler), and
+//          Chromium's print dialog), its text extracted with `pdftotext -raw` (poppler;
+//          raw keeps a hyphen at the end of a wrapped line, which the default drops), and
 //          which code lines and which trace matrix column headers are missing from it
 //          (a line or column cut off the paper is missing from the text). `null` when
 //          pdftotext is not installed.
@@ -154,11 +155,14 @@ async function pdf(page, file) {
   await page.pdf({ path: file, format: "A4", margin: { top: "1cm", bottom: "1cm", left: "1cm", right: "1cm" } });
   let text;
   try {
-    text = execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"], { encoding: "utf8", maxBuffer: 256 << 20 });
+    text = execFileSync("pdftotext", ["-raw", "-enc", "UTF-8", file, "-"], { encoding: "utf8", maxBuffer: 256 << 20 });
   } catch {
     return null;
   }
-  const squash = (s) => s.replace(/\s+/g, "");
+  // Compared without white space (wrapping adds line breaks) and without characters
+  // outside ASCII (an emoji or CJK glyph the machine has no font for is missing from
+  // the PDF's text whether or not its line was cut).
+  const squash = (s) => s.replace(/[^\x21-\x7e]+/g, "");
   const all = squash(text);
   const lines = new Set(text.split("\n").map((l) => l.trim()).filter(Boolean));
   const facts = await page.evaluate(() => {
@@ -181,6 +185,7 @@ async function pdf(page, file) {
     return { code: lines, headers };
   });
   const missing = facts.code.filter((l) => !all.includes(squash(l)));
+  facts.code = facts.code.filter((l) => squash(l));
   return {
     pages: text.split("\f").filter((p) => p.trim()).length,
     code_lines: facts.code.length,
