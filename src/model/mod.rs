@@ -11,6 +11,8 @@
 
 pub mod related;
 pub mod status;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;

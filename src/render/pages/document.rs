@@ -4,17 +4,17 @@
 use super::*;
 
 impl Site<'_> {
-    pub(super) fn document(&self, d: usize) -> Result<Page> {
-        let doc = &self.project.documents[d];
+    /// The view of document `doc`'s page; its markdown deferred into `d`.
+    pub(super) fn document_view(&self, doc: usize, d: &Deferrals) -> DocumentView<'_> {
+        let doc = &self.project.documents[doc];
         let from = urls::document(&doc.path);
         let plan = doc.plan.as_ref().and_then(|id| self.project.plan_index.get(id).copied());
         let linker = PageLinker { site: self, from: &from, plan };
-        let d = Deferrals::default();
         let body = self
             .project
             .document_text
             .get(&doc.path)
-            .map(|text| self.markdown(&d, text, &doc.path, &from, &linker))
+            .map(|text| self.markdown(d, text, &doc.path, &from, &linker))
             .unwrap_or_default();
         let traces: Vec<TraceView> = self
             .project
@@ -22,39 +22,76 @@ impl Site<'_> {
             .get(&doc.path)
             .map(|&f| self.project.file_traces[f].clone().map(|t| self.trace_view(&from, t, None)).collect())
             .unwrap_or_default();
-        let mut ctx = PageCtx::default();
-        ctx.insert(
-            "plan",
-            plan.map(|p| {
+        DocumentView {
+            plan: plan.map(|p| {
                 self.link(
                     &from,
                     self.project.plans[p].id.clone(),
                     Some(urls::plan(&self.project.plans[p].id)),
                 )
             }),
-        );
-        ctx.insert("path", &doc.path);
-        ctx.insert("forge", self.forge_link(&doc.path, None));
-        ctx.insert("modified", self.provenance.is_modified(&doc.path));
-        ctx.insert("role", role_label(&doc.role));
-        ctx.insert("body", &body);
-        ctx.insert("traces", &traces);
-        self.page_deferred(from, "document.html", &doc.title, ctx, d)
+            path: &doc.path,
+            forge: self.forge_link(&doc.path, None),
+            modified: self.provenance.is_modified(&doc.path),
+            role: role_label(&doc.role),
+            body,
+            traces,
+        }
+    }
+
+    /// Document `d`'s page (`docs/<path>.html`).
+    pub(super) fn document(&self, d: usize) -> Result<Page> {
+        let doc = &self.project.documents[d];
+        let deferred = Deferrals::default();
+        let view = self.document_view(d, &deferred);
+        self.render_view(urls::document(&doc.path), "document.html", &doc.title, &view, deferred)
+    }
+
+    /// The view of guide `g`'s page; its markdown deferred into `d`.
+    pub(super) fn guide_view(&self, g: usize, d: &Deferrals) -> GuideView<'_> {
+        let guide = &self.project.guides[g];
+        let from = urls::guide(&guide.path);
+        let linker = PageLinker { site: self, from: &from, plan: None };
+        GuideView {
+            path: &guide.path,
+            forge: self.forge_link(&guide.path, None),
+            body: self.markdown(d, &guide.text, &guide.path, &from, &linker),
+        }
     }
 
     /// A process guide (`guides = [...]`), rendered by the document renderer.
     pub(super) fn guide(&self, g: usize) -> Result<Page> {
         let guide = &self.project.guides[g];
-        let from = urls::guide(&guide.path);
-        let linker = PageLinker { site: self, from: &from, plan: None };
         let d = Deferrals::default();
-        let body = self.markdown(&d, &guide.text, &guide.path, &from, &linker);
-        let mut ctx = PageCtx::default();
-        ctx.insert("path", &guide.path);
-        ctx.insert("forge", self.forge_link(&guide.path, None));
-        ctx.insert("body", &body);
-        self.page_deferred(from, "guide.html", &guide.title, ctx, d)
+        let view = self.guide_view(g, &d);
+        self.render_view(urls::guide(&guide.path), "guide.html", &guide.title, &view, d)
     }
+}
+
+/// A plan document's page.
+#[derive(Serialize)]
+pub(super) struct DocumentView<'a> {
+    /// The plan the document belongs to.
+    pub(super) plan: Option<LinkView>,
+    pub(super) path: &'a str,
+    pub(super) forge: Option<ForgeLink>,
+    /// The file differs from the commit in the working tree.
+    pub(super) modified: bool,
+    /// `specification`, `phase P02`, …
+    pub(super) role: String,
+    /// The document rendered (deferred).
+    pub(super) body: String,
+    /// The traces in its HTML comments.
+    pub(super) traces: Vec<TraceView>,
+}
+
+/// A process guide's page.
+#[derive(Serialize)]
+pub(super) struct GuideView<'a> {
+    pub(super) path: &'a str,
+    pub(super) forge: Option<ForgeLink>,
+    /// The guide rendered (deferred).
+    pub(super) body: String,
 }
 
 pub(super) fn role_label(r: &DocumentRole) -> String {
@@ -65,5 +102,29 @@ pub(super) fn role_label(r: &DocumentRole) -> String {
         DocumentRole::CompletionRecord(p) => format!("completion record {p}"),
         DocumentRole::Tracker => "execution tracker".into(),
         DocumentRole::Other => "document".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_site};
+
+    #[test]
+    fn document_view_names_its_plan_and_role() {
+        with_site(FILES, |site| {
+            let docs = &site.project.documents;
+            let doc = |path: &str| docs.iter().position(|d| d.path == path).expect("document read");
+            let spec = doc("project-plans/demo/specification.md");
+            let view = site.document_view(spec, &Default::default());
+            assert_eq!(view.role, "specification");
+            let plan = view.plan.as_ref().expect("the document belongs to the plan");
+            assert_eq!(plan.text, "PLAN-20260101-DEMO");
+            assert_eq!(plan.url.as_deref(), Some("../../../plans/PLAN-20260101-DEMO/index.html"));
+            assert!(!view.body.is_empty());
+            assert!(html(site.document(spec)).contains("Lamps report their state"));
+            // A phase's own file is shown on the phase page, not on a page of its own.
+            let phase_doc = doc("project-plans/demo/plan/01-wiring.md");
+            assert_eq!(site.phase_of_document.get(&phase_doc), Some(&(0, 0)));
+        });
     }
 }

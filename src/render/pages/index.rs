@@ -24,7 +24,8 @@ impl Site<'_> {
         }
     }
 
-    pub(super) fn index(&self) -> Result<Page> {
+    /// The index's view.
+    pub(super) fn index_view(&self) -> IndexView<'_> {
         let from = "index.html";
         let plans: Vec<PlanRow> = (0..self.project.plans.len()).map(|p| self.plan_row(from, p)).collect();
         let undeclared: Vec<FolderView> = self
@@ -44,18 +45,25 @@ impl Site<'_> {
                 FolderView { path: path.clone(), documents }
             })
             .collect();
-        let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut diagnostics_by_code: BTreeMap<&str, usize> = BTreeMap::new();
         for d in &self.project.diagnostics {
-            *by_code.entry(d.code.name()).or_default() += 1;
+            *diagnostics_by_code.entry(d.code.name()).or_default() += 1;
         }
-        let mut ctx = PageCtx::default();
-        ctx.insert("summary", &self.project.summary);
-        ctx.insert("plans", &plans);
-        ctx.insert("undeclared", &undeclared);
-        ctx.insert("diagnostics_by_code", &by_code);
-        ctx.insert("diff_base", self.diff.map(|d| &d.from.spec));
-        ctx.insert("charts", self.index_charts(&plans));
-        self.page(from.into(), "index.html", &self.project.title, ctx)
+        let charts = self.index_charts(&plans);
+        IndexView {
+            summary: &self.project.summary,
+            plans,
+            undeclared,
+            diagnostics_by_code,
+            diff_base: self.diff.map(|d| d.from.spec.as_str()),
+            charts,
+        }
+    }
+
+    /// `index.html`.
+    pub(super) fn index(&self) -> Result<Page> {
+        let view = self.index_view();
+        self.render_view("index.html".into(), "index.html", &self.project.title, &view, Deferrals::default())
     }
 
     /// The index's charts: plans by requirement coverage, plans by phases done, and
@@ -106,6 +114,21 @@ impl Site<'_> {
     }
 }
 
+/// The project index.
+#[derive(Serialize)]
+pub(super) struct IndexView<'a> {
+    pub(super) summary: &'a crate::model::Summary,
+    /// A row per plan.
+    pub(super) plans: Vec<PlanRow>,
+    /// Plan folders that declare no plan, with their documents.
+    pub(super) undeclared: Vec<FolderView>,
+    /// How many findings of each code.
+    pub(super) diagnostics_by_code: BTreeMap<&'static str, usize>,
+    /// The revision `diff.html` compares with, when there is one.
+    pub(super) diff_base: Option<&'a str>,
+    pub(super) charts: Vec<ChartView>,
+}
+
 /// A chart and its caption.
 #[derive(Serialize)]
 pub(super) struct ChartView {
@@ -132,4 +155,32 @@ pub(super) struct PlanRow {
 pub(super) struct FolderView {
     pub(super) path: String,
     pub(super) documents: Vec<LinkView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_site};
+
+    #[test]
+    fn index_has_a_row_per_plan_with_its_counts() {
+        with_site(FILES, |site| {
+            let view = site.index_view();
+            assert_eq!(view.plans.len(), 1);
+            let row = &view.plans[0];
+            assert_eq!(row.link.text, "PLAN-20260101-DEMO");
+            assert_eq!(row.link.url.as_deref(), Some("plans/PLAN-20260101-DEMO/index.html"));
+            assert_eq!(row.title, "Demo lamps");
+            assert_eq!((row.requirements, row.covered), (3, 1));
+            assert_eq!((row.phases, row.phases_done), (2, 1));
+            assert_eq!(row.traces, 3);
+            assert_eq!(view.summary.plans, 1);
+            assert!(
+                view.diagnostics_by_code.contains_key("dangling-reference"),
+                "{:?}",
+                view.diagnostics_by_code
+            );
+            assert_eq!(view.charts.len(), 3);
+            assert!(html(site.index()).contains("PLAN-20260101-DEMO"));
+        });
+    }
 }

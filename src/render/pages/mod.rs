@@ -173,27 +173,47 @@ enum Deferred {
 struct PageCtx<'v> {
     encoded: Vec<u8>,
     #[allow(clippy::type_complexity)]
-    values: Vec<Box<dyn FnOnce(&mut Context) + 'v>>,
+    values: Vec<Box<dyn FnOnce(&mut Context) -> tera::Result<()> + 'v>>,
 }
 
 impl<'v> PageCtx<'v> {
+    /// The context of a page's view: every field of `view` (a struct) is a variable of
+    /// the template; the key's input is the whole view, encoded under the name `view`.
+    fn from_view<V: Serialize>(view: &'v V) -> PageCtx<'v> {
+        let mut ctx = PageCtx::default();
+        ctx.encode("view", view);
+        ctx.values.push(Box::new(move |c: &mut Context| {
+            c.extend(Context::from_serialize(view)?);
+            Ok(())
+        }));
+        ctx
+    }
+
     fn insert<T: Serialize + 'v>(&mut self, name: &'static str, value: T) {
+        self.encode(name, &value);
+        self.values.push(Box::new(move |ctx: &mut Context| {
+            ctx.insert(name, &value);
+            Ok(())
+        }));
+    }
+
+    /// Appends `name` and `value`'s encoding to the key's input.
+    fn encode<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
         self.encoded.extend_from_slice(&(name.len() as u32).to_le_bytes());
         self.encoded.extend_from_slice(name.as_bytes());
-        match postcard::to_extend(&value, Vec::new()) {
+        match postcard::to_extend(value, Vec::new()) {
             Ok(bytes) => {
                 self.encoded.push(b'p');
                 self.encoded.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
                 self.encoded.extend_from_slice(&bytes);
             }
             Err(_) => {
-                let bytes = serde_json::to_vec(&value).unwrap_or_default();
+                let bytes = serde_json::to_vec(value).unwrap_or_default();
                 self.encoded.push(b'j');
                 self.encoded.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
                 self.encoded.extend_from_slice(&bytes);
             }
         }
-        self.values.push(Box::new(move |ctx: &mut Context| ctx.insert(name, &value)));
     }
 }
 
@@ -444,15 +464,23 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// Renders a page from its template and context, unless the previous build wrote
-    /// the same page (same key) and its file is intact.
-    fn page(&self, path: String, template: &str, title: &str, ctx: PageCtx<'_>) -> Result<Page> {
-        self.page_deferred(path, template, title, ctx, Deferrals::default())
+    /// Renders a page from its view (see [`PageCtx::from_view`]) through `template`;
+    /// `deferred` holds the content the view's tokens stand for.
+    fn render_view<V: Serialize>(
+        &self,
+        path: String,
+        template: &str,
+        title: &str,
+        view: &V,
+        deferred: Deferrals,
+    ) -> Result<Page> {
+        self.page_deferred(path, template, title, PageCtx::from_view(view), deferred)
     }
 
-    /// [`Self::page`] for a context holding tokens of deferred content: the key is
-    /// computed with the tokens, which are replaced by their content only if the page
-    /// is rendered.
+    /// Renders a page from its template and context, unless the previous build wrote
+    /// the same page (same key) and its file is intact. The context may hold tokens of
+    /// deferred content: the key is computed with the tokens, which are replaced by
+    /// their content only if the page is rendered.
     fn page_deferred(
         &self,
         path: String,
@@ -474,7 +502,7 @@ impl<'a> Site<'a> {
         }
         let mut tera_ctx = Context::new();
         for fill in ctx.values {
-            fill(&mut tera_ctx);
+            fill(&mut tera_ctx).with_context(|| format!("context of {path}"))?;
         }
         let deferred = deferred.0.into_inner();
         if !deferred.is_empty() {
@@ -927,5 +955,98 @@ fn placement_label(p: Placement) -> &'static str {
         Placement::MarkdownText => "mention",
         Placement::Code => "code",
         Placement::Artifact => "artifact",
+    }
+}
+
+#[cfg(test)]
+mod testing {
+    //! The site of a small project held in memory, for the pages' unit tests.
+
+    use super::*;
+
+    /// A highlighter that escapes each line and colours nothing.
+    struct Plain;
+
+    impl Highlighter for Plain {
+        fn highlight_lines(&self, text: &str, _lang: &str) -> Vec<String> {
+            plain_lines(text)
+        }
+        fn name(&self) -> &'static str {
+            "plain"
+        }
+    }
+
+    /// One plan (`PLAN-20260101-DEMO`): three requirements, two phases (P01 done, P02
+    /// pending, from the tracker), a risk register, a checklist with an unchecked box;
+    /// REQ-001 traced by an implementation and a test, REQ-002 by a plan document only,
+    /// REQ-003 by nothing; risk R-001 by a marker; a marker naming a plan that does not
+    /// exist.
+    pub(super) const FILES: &[(&str, &str)] = &[
+        (
+            "project-plans/demo/specification.md",
+            "# Demo lamps\n\nPlan ID: PLAN-20260101-DEMO\n\n## Requirements\n\n\
+             ### REQ-001: Lamps turn on\n\nThe lamp turns on when switched.\n\n\
+             ### REQ-002: Lamps dim\n\nDimming is smooth.\n\n\
+             ### REQ-003: Lamps report their state\n\nThe state is readable.\n\n\
+             ## Risks\n\n| ID | Risk | Status |\n|---|---|---|\n\
+             | R-001 | Bulbs burn out | open |\n| R-002 | Wiring is wrong | mitigated |\n",
+        ),
+        (
+            "project-plans/demo/plan/01-wiring.md",
+            "# Phase 01: Wiring\n\n## Phase ID\n`PLAN-20260101-DEMO.P01`\n\n\
+             ## Requirements Implemented\n\n### REQ-001: Lamps turn on\n\n\
+             ## Verification\n\n- [x] Wire the lamp\n- [ ] Check the fuse\n",
+        ),
+        (
+            "project-plans/demo/plan/02-dimming.md",
+            "# Phase 02: Dimming\n\n## Phase ID\n`PLAN-20260101-DEMO.P02`\n\n\
+             ## Requirements Implemented\n\n### REQ-002: Lamps dim\n\n\
+             <!-- @plan:PLAN-20260101-DEMO.P02 @requirement:REQ-002 -->\n",
+        ),
+        (
+            "project-plans/demo/execution-tracker.md",
+            "# Execution Tracker\n\n| Phase | ID | Status |\n|---|---|---|\n\
+             | 01 | P01 | ✅ |\n| 02 | P02 | ⬜ |\n",
+        ),
+        (
+            "src/lamp.ts",
+            "/**\n * @plan:PLAN-20260101-DEMO.P01\n * @requirement:REQ-001\n */\n\
+             export function on(): void {}\n\n\
+             // @plan:PLAN-20990101-NOPE\nexport function off(): void {}\n",
+        ),
+        ("src/fuse.ts", "// @risk:R-001\nexport function fuse(): void {}\n"),
+        (
+            "src/__tests__/lamp.test.ts",
+            "/**\n * @plan:PLAN-20260101-DEMO.P01\n * @requirement:REQ-001\n */\n\
+             it('turns on', () => {});\n",
+        ),
+    ];
+
+    /// Calls `f` with the site of `files` ([`crate::model::testing::project`]), built
+    /// without git, cache or highlighting.
+    pub(super) fn with_site<R>(files: &[(&str, &str)], f: impl FnOnce(&Site<'_>) -> R) -> R {
+        with_site_diff(files, None, f)
+    }
+
+    /// [`with_site`] with the comparison `diff.html` shows.
+    pub(super) fn with_site_diff<R>(
+        files: &[(&str, &str)],
+        diff: Option<&crate::revdiff::Diff>,
+        f: impl FnOnce(&Site<'_>) -> R,
+    ) -> R {
+        let project = crate::model::testing::project(files);
+        let provenance = Provenance::default();
+        let history = crate::history::Facts::without_history(&project, "not read in tests".into());
+        let theme = Theme::new(&[], &[]).expect("the built-in theme compiles");
+        let highlighted = highlight_sources(&project, &Plain);
+        let cache = RenderCache::default();
+        let git = GitFacts { history: &history, diff };
+        let site = Site::new(&project, &provenance, git, &theme, &Plain, &highlighted, &cache);
+        f(&site)
+    }
+
+    /// The HTML of a rendered page.
+    pub(super) fn html(page: Result<Page>) -> String {
+        String::from_utf8(page.expect("the page renders").bytes).expect("pages are UTF-8")
     }
 }

@@ -28,18 +28,18 @@ impl Site<'_> {
         }
     }
 
-    pub(super) fn phase(&self, p: usize, ph: usize) -> Result<Page> {
+    /// The view of phase `ph` of plan `p`; its document's markdown deferred into `d`.
+    pub(super) fn phase_view(&self, p: usize, ph: usize, d: &Deferrals) -> PhaseView<'_> {
         let plan = &self.project.plans[p];
         let phase = &plan.phases[ph];
         let from = self.phase_url_path(p, ph);
         let linker = PageLinker { site: self, from: &from, plan: Some(p) };
-        let d = Deferrals::default();
         let body = phase
             .document
             .as_ref()
             .filter(|d| self.phase_of_document.get(&self.project.document_index[*d]) == Some(&(p, ph)))
             .and_then(|d| self.project.document_text.get(d).map(|text| (d, text)))
-            .map(|(doc, text)| self.markdown(&d, text, doc, &from, &linker))
+            .map(|(doc, text)| self.markdown(d, text, doc, &from, &linker))
             .unwrap_or_default();
         let traces: Vec<TraceView> = self
             .project
@@ -62,49 +62,75 @@ impl Site<'_> {
                 }
             })
             .collect();
-        let mut ctx = PageCtx::default();
-        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
-        ctx.insert("plan_title", &plan.title);
-        ctx.insert("id", &phase.id);
-        ctx.insert("title", &phase.title);
-        ctx.insert("status", status_label(plan.phase_status(ph)));
-        ctx.insert(
-            "tracker",
-            phase.tracker.as_ref().map(|t| TrackerView {
+        PhaseView {
+            plan: self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))),
+            plan_title: &plan.title,
+            id: &phase.id,
+            title: &phase.title,
+            status: status_label(plan.phase_status(ph)),
+            tracker: phase.tracker.as_ref().map(|t| TrackerView {
                 raw: t.raw.clone(),
                 location: self.location_link(&from, &t.location.path, t.location.line),
             }),
-        );
-        ctx.insert(
-            "completion",
-            phase.completion.as_ref().map(|c| self.link(&from, c.clone(), self.file_location(c, 0))),
-        );
-        ctx.insert("defined_at", self.location_link(&from, &phase.location.path, phase.location.line));
-        ctx.insert(
-            "defined_at_forge",
-            self.forge_link(&phase.location.path, Some((phase.location.line, phase.location.line))),
-        );
-        ctx.insert("document", phase.document.as_ref().map(|d| d.to_string()));
-        ctx.insert("body", &body);
-        ctx.insert("claims", &claims);
-        ctx.insert("traces", &traces);
-        ctx.insert("attributes", &phase.attributes);
-        ctx.insert(
-            "links",
-            self.link_groups(
+            completion: phase
+                .completion
+                .as_ref()
+                .map(|c| self.link(&from, c.clone(), self.file_location(c, 0))),
+            defined_at: self.location_link(&from, &phase.location.path, phase.location.line),
+            defined_at_forge: self
+                .forge_link(&phase.location.path, Some((phase.location.line, phase.location.line))),
+            document: phase.document.as_deref(),
+            body,
+            claims,
+            traces,
+            attributes: &phase.attributes,
+            links: self.link_groups(
                 &from,
                 Node::Phase { plan: p, phase: ph },
                 &phase.links,
                 self.project.phase_link_targets.get(&(p, ph)),
             ),
-        );
+        }
+    }
+
+    /// The page of phase `ph` of plan `p`.
+    pub(super) fn phase(&self, p: usize, ph: usize) -> Result<Page> {
+        let plan = &self.project.plans[p];
+        let phase = &plan.phases[ph];
+        let d = Deferrals::default();
+        let view = self.phase_view(p, ph, &d);
         let title = if phase.title.is_empty() {
             format!("{}.{}", plan.id, phase.id)
         } else {
             format!("{}.{} — {}", plan.id, phase.id, phase.title)
         };
-        self.page_deferred(from, "phase.html", &title, ctx, d)
+        self.render_view(self.phase_url_path(p, ph), "phase.html", &title, &view, d)
     }
+}
+
+/// A phase's page.
+#[derive(Serialize)]
+pub(super) struct PhaseView<'a> {
+    pub(super) plan: LinkView,
+    pub(super) plan_title: &'a str,
+    pub(super) id: &'a str,
+    pub(super) title: &'a str,
+    pub(super) status: &'static str,
+    /// The phase's row of the execution tracker.
+    pub(super) tracker: Option<TrackerView>,
+    /// Its completion record.
+    pub(super) completion: Option<LinkView>,
+    pub(super) defined_at: LinkView,
+    pub(super) defined_at_forge: Option<ForgeLink>,
+    /// The phase's own file, when it has one.
+    pub(super) document: Option<&'a str>,
+    /// That file rendered (deferred), or empty.
+    pub(super) body: String,
+    /// The requirements the phase claims.
+    pub(super) claims: Vec<ClaimView>,
+    pub(super) traces: Vec<TraceView>,
+    pub(super) attributes: &'a [crate::plan::Attribute],
+    pub(super) links: Vec<LinkGroup>,
 }
 
 #[derive(Serialize)]
@@ -135,5 +161,32 @@ pub(super) fn status_label(s: PhaseStatus) -> &'static str {
         PhaseStatus::Pending => "pending",
         PhaseStatus::Failed => "failed",
         PhaseStatus::Unknown => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_site};
+
+    #[test]
+    fn phase_view_has_its_status_claims_traces_and_document() {
+        with_site(FILES, |site| {
+            let d = Default::default();
+            let view = site.phase_view(0, 0, &d);
+            assert_eq!((view.id, view.title), ("P01", "Wiring"));
+            assert_eq!(view.status, "done");
+            let tracker = view.tracker.as_ref().expect("the tracker has a row for P01");
+            assert!(tracker.location.text.starts_with("project-plans/demo/execution-tracker.md:"));
+            assert_eq!(
+                view.claims.iter().map(|c| c.requirement.text.as_str()).collect::<Vec<_>>(),
+                ["REQ-001"]
+            );
+            assert_eq!(view.traces.len(), 2);
+            assert_eq!(view.document, Some("project-plans/demo/plan/01-wiring.md"));
+            assert!(!view.body.is_empty(), "the phase's own file is shown on its page");
+            assert_eq!(site.phase_view(0, 1, &d).status, "pending");
+            let page = html(site.phase(0, 0));
+            assert!(page.contains("Check the fuse"), "the document is rendered into the page");
+        });
     }
 }

@@ -4,13 +4,15 @@
 
 use super::diagnostics::DiagnosticGroup;
 use super::document::role_label;
+use super::index::PlanRow;
 use super::item::{ItemRow, kind_heading};
 use super::phase::PhaseRow;
 use super::requirement::RequirementRow;
 use super::*;
 
 impl Site<'_> {
-    pub(super) fn plan(&self, p: usize) -> Result<Page> {
+    /// The view of plan `p`'s page; its abstract's markdown is deferred into `d`.
+    pub(super) fn plan_view(&self, p: usize, d: &Deferrals) -> PlanView {
         let plan = &self.project.plans[p];
         let from = urls::plan(&plan.id);
         let requirements: Vec<RequirementRow> = (0..plan.requirements.len())
@@ -30,27 +32,6 @@ impl Site<'_> {
                 }
             })
             .collect();
-        let mut ctx = PageCtx::default();
-        ctx.insert(
-            "plan",
-            PlanHeader {
-                synthetic: plan.synthetic,
-                id: plan.id.clone(),
-                title: plan.title.clone(),
-                folder: plan.folder.clone(),
-                declared: self.location_link(&from, &plan.declared.path, plan.declared.line),
-                declared_forge: self
-                    .forge_link(&plan.declared.path, Some((plan.declared.line, plan.declared.line))),
-            },
-        );
-        ctx.insert("row", self.plan_row(&from, p));
-        ctx.insert("requirements", &requirements);
-        ctx.insert("phases", &phases);
-        ctx.insert("matrix", self.matrix_view(&from, p, false));
-        ctx.insert("documents", &documents);
-        ctx.insert("item_groups", self.item_groups(&from, p));
-        ctx.insert("link_matrices", self.link_matrices(&from, p));
-        ctx.insert("traces", self.project.plan_traces[p].len());
         let mut groups: BTreeMap<&str, DiagnosticGroup> = BTreeMap::new();
         for &d in &self.plan_diagnostics[p] {
             let d = &self.project.diagnostics[d];
@@ -61,14 +42,45 @@ impl Site<'_> {
             });
             g.items.push(self.diagnostic_view(&from, d));
         }
-        ctx.insert("finding_groups", groups.into_values().collect::<Vec<_>>());
         let linker = PageLinker { site: self, from: &from, plan: Some(p) };
+        PlanView {
+            plan: PlanHeader {
+                synthetic: plan.synthetic,
+                id: plan.id.clone(),
+                title: plan.title.clone(),
+                folder: plan.folder.clone(),
+                declared: self.location_link(&from, &plan.declared.path, plan.declared.line),
+                declared_forge: self
+                    .forge_link(&plan.declared.path, Some((plan.declared.line, plan.declared.line))),
+            },
+            row: self.plan_row(&from, p),
+            requirements,
+            phases,
+            matrix: self.matrix_view(&from, p, false),
+            documents,
+            item_groups: self.item_groups(&from, p),
+            link_matrices: self.link_matrices(&from, p),
+            traces: self.project.plan_traces[p].len(),
+            finding_groups: groups.into_values().collect(),
+            r#abstract: self.plan_abstract(d, p, &from, &linker),
+            related: self.related_views(&from, p),
+            status: crate::model::status::plan_status(self.project, p).label(),
+            open: self.open_items(&from, p),
+        }
+    }
+
+    /// Plan `p`'s page (`plans/<plan>/index.html`).
+    pub(super) fn plan(&self, p: usize) -> Result<Page> {
+        let plan = &self.project.plans[p];
         let d = Deferrals::default();
-        ctx.insert("abstract", self.plan_abstract(&d, p, &from, &linker));
-        ctx.insert("related", self.related_views(&from, p));
-        ctx.insert("status", crate::model::status::plan_status(self.project, p).label());
-        ctx.insert("open", self.open_items(&from, p));
-        self.page_deferred(from, "plan.html", &format!("{} — {}", plan.id, plan.title), ctx, d)
+        let view = self.plan_view(p, &d);
+        self.render_view(
+            urls::plan(&plan.id),
+            "plan.html",
+            &format!("{} — {}", plan.id, plan.title),
+            &view,
+            d,
+        )
     }
 
     /// The plan's abstract: the lead of its overview, else of its specification
@@ -326,15 +338,23 @@ impl Site<'_> {
         rows.len() < plan.requirements.len() || columns.len() < plan.phases.len()
     }
 
+    /// The view of plan `p`'s full trace matrix.
+    pub(super) fn plan_matrix_view(&self, p: usize) -> PlanMatrixView {
+        let plan = &self.project.plans[p];
+        let from = urls::plan_matrix(&plan.id);
+        PlanMatrixView {
+            plan: self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))),
+            plan_title: plan.title.clone(),
+            matrix: self.matrix_view(&from, p, true),
+        }
+    }
+
     /// The full trace matrix of plan `p` (`plans/<plan>/matrix.html`).
     pub(super) fn plan_matrix(&self, p: usize) -> Result<Page> {
         let plan = &self.project.plans[p];
-        let from = urls::plan_matrix(&plan.id);
-        let mut ctx = PageCtx::default();
-        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
-        ctx.insert("plan_title", plan.title.clone());
-        ctx.insert("matrix", self.matrix_view(&from, p, true));
-        self.page(from, "matrix.html", &format!("Trace matrix — {}", plan.id), ctx)
+        let view = self.plan_matrix_view(p);
+        let title = format!("Trace matrix — {}", plan.id);
+        self.render_view(urls::plan_matrix(&plan.id), "matrix.html", &title, &view, Deferrals::default())
     }
 
     /// The kind name of a node (`task`, `phase`, `requirement`).
@@ -429,6 +449,39 @@ impl Site<'_> {
         }
         groups
     }
+}
+
+/// A plan's page.
+#[derive(Serialize)]
+pub(super) struct PlanView {
+    pub(super) plan: PlanHeader,
+    /// The plan's counts, as on the index.
+    pub(super) row: PlanRow,
+    pub(super) requirements: Vec<RequirementRow>,
+    pub(super) phases: Vec<PhaseRow>,
+    /// The trace matrix, reduced to its rows and columns with a mark.
+    pub(super) matrix: MatrixView,
+    pub(super) documents: Vec<DocumentRow>,
+    /// The items, one table per kind.
+    pub(super) item_groups: Vec<ItemGroup>,
+    pub(super) link_matrices: Vec<LinkMatrix>,
+    /// How many traces name the plan.
+    pub(super) traces: usize,
+    /// The plan's findings by code.
+    pub(super) finding_groups: Vec<DiagnosticGroup>,
+    pub(super) r#abstract: Option<AbstractView>,
+    pub(super) related: Vec<RelatedView>,
+    /// The plan's status from all evidence ([`crate::model::status::plan_status`]).
+    pub(super) status: &'static str,
+    pub(super) open: OpenItems,
+}
+
+/// A plan's full trace matrix (`plans/<plan>/matrix.html`).
+#[derive(Serialize)]
+pub(super) struct PlanMatrixView {
+    pub(super) plan: LinkView,
+    pub(super) plan_title: String,
+    pub(super) matrix: MatrixView,
 }
 
 #[derive(Serialize)]
@@ -632,4 +685,58 @@ pub(super) fn is_closed(it: &crate::plan::Item) -> bool {
         || ["closed", "mitigated", "fixed", "accepted", "retired", "addressed"]
             .iter()
             .any(|w| lower.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_site};
+    use super::unchecked_box;
+
+    #[test]
+    fn plan_view_lists_open_items_and_the_trace_matrix() {
+        with_site(FILES, |site| {
+            let view = site.plan_view(0, &Default::default());
+            assert_eq!(view.plan.id, "PLAN-20260101-DEMO");
+            assert_eq!(view.requirements.len(), 3);
+            let open = &view.open;
+            let texts = |links: Vec<&str>| links.into_iter().map(str::to_string).collect::<Vec<_>>();
+            assert_eq!(texts(open.pending.iter().map(|r| r.link.text.as_str()).collect()), ["P02"]);
+            assert_eq!(
+                texts(open.uncovered.iter().map(|r| r.link.text.as_str()).collect()),
+                ["REQ-002", "REQ-003"]
+            );
+            assert_eq!(open.unchecked.len(), 1);
+            assert_eq!(open.unchecked[0].phase.as_ref().map(|l| l.text.as_str()), Some("P01"));
+            assert_eq!(open.unchecked[0].items[0].text, "Check the fuse");
+            // R-002 is mitigated, so closed.
+            assert_eq!(texts(open.risks.iter().map(|r| r.link.text.as_str()).collect()), ["R-001"]);
+            assert_eq!(
+                open.total,
+                open.pending.len() + open.conflicts.len() + 2 + 1 + 1 + open.findings,
+                "pending, conflicts, uncovered, unchecked, risks and findings are counted"
+            );
+            // REQ-001 × P01 has two traces in code; REQ-002 × P02 a plan document's.
+            let m = &view.matrix;
+            assert_eq!((m.total_rows, m.total_columns), (3, 2));
+            assert_eq!(m.empty_rows, 1, "REQ-003 has no mark");
+            let row = |id: &str| m.rows.iter().find(|r| r.link.text == id).expect("row shown");
+            assert_eq!(row("REQ-001").cells[0].traced, 2);
+            assert!(row("REQ-001").cells[0].claimed);
+            assert!(row("REQ-002").cells[1].documented);
+            assert!(m.full.is_some(), "a reduced matrix links to the full one");
+            assert!(site.matrix_reduced(0));
+            let full = site.plan_matrix_view(0);
+            assert_eq!(full.matrix.rows.len(), 3);
+            assert!(full.matrix.full.is_none());
+            assert!(html(site.plan(0)).contains("Check the fuse"));
+        });
+    }
+
+    #[test]
+    fn unchecked_boxes_are_read_from_task_list_lines() {
+        assert_eq!(unchecked_box("- [ ] Run the tests"), Some("Run the tests"));
+        assert_eq!(unchecked_box("  3. [ ] Deploy"), Some("Deploy"));
+        assert_eq!(unchecked_box("- [x] Done"), None);
+        assert_eq!(unchecked_box("- [ ]"), None);
+    }
 }

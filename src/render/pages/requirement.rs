@@ -64,13 +64,13 @@ impl Site<'_> {
         rows
     }
 
-    pub(super) fn requirement(&self, k: ReqKey) -> Result<Page> {
+    /// The view of requirement `k`'s page; definition and excerpts deferred into `d`.
+    pub(super) fn requirement_view(&self, k: ReqKey, d: &Deferrals) -> RequirementView<'_> {
         let plan = &self.project.plans[k.plan];
         let r = &plan.requirements[k.req];
         let from = self.requirement_path(k);
         let linker = PageLinker { site: self, from: &from, plan: Some(k.plan) };
-        let d = Deferrals::default();
-        let definition = self.definition(&d, &r.text, &r.location.path, &from, &linker);
+        let definition = self.definition(d, &r.text, &r.location.path, &from, &linker);
         let traces = self.project.requirement_traces.get(&k).map_or(&[][..], Vec::as_slice);
         let code: Vec<usize> = traces.iter().copied().filter(|&t| self.project.traces[t].in_code()).collect();
         let docs: Vec<usize> =
@@ -81,13 +81,10 @@ impl Site<'_> {
         let views = |ts: &[usize]| -> Vec<TraceView> {
             ts.iter()
                 .enumerate()
-                .map(|(i, &t)| self.trace_view(&from, t, (i < MAX_EXCERPTS).then_some(&d)))
+                .map(|(i, &t)| self.trace_view(&from, t, (i < MAX_EXCERPTS).then_some(d)))
                 .collect()
         };
-        let implementation_views = views(&implementation);
-        let test_views = views(&tests);
-        let doc_views: Vec<TraceView> = docs.iter().map(|&t| self.trace_view(&from, t, None)).collect();
-        let others: Vec<LinkView> = self
+        let same_id_elsewhere: Vec<LinkView> = self
             .project
             .requirement_index
             .get(&r.id)
@@ -101,28 +98,6 @@ impl Site<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let mut ctx = PageCtx::default();
-        ctx.insert("plan", self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))));
-        ctx.insert("plan_title", &plan.title);
-        ctx.insert("id", &r.id);
-        ctx.insert("title", &r.title);
-        ctx.insert("shape", r.shape);
-        ctx.insert("pattern", &r.pattern);
-        ctx.insert("defined_at", self.location_link(&from, &r.location.path, r.location.line));
-        ctx.insert(
-            "defined_at_forge",
-            self.forge_link(&r.location.path, Some((r.location.line, r.location.line))),
-        );
-        ctx.insert("definition", &definition);
-        ctx.insert("row", self.requirement_row(&from, k));
-        ctx.insert("covered", !code.is_empty());
-        ctx.insert("code_traces", code.len());
-        ctx.insert("implementation_traces", &implementation_views);
-        ctx.insert("test_traces", &test_views);
-        ctx.insert("document_traces", &doc_views);
-        ctx.insert("max_excerpts", MAX_EXCERPTS);
-        ctx.insert("same_id_elsewhere", &others);
-        ctx.insert("suspects", self.suspect_views(&from, k));
         let mentions: Vec<MentionView> = self
             .project
             .requirement_mentions
@@ -140,13 +115,72 @@ impl Site<'_> {
                 }
             })
             .collect();
-        ctx.insert("mentions", mentions);
-        if self.project.verification.is_some() {
-            ctx.insert("tests", self.test_rows(&from, &code));
+        RequirementView {
+            plan: self.link(&from, plan.id.clone(), Some(urls::plan(&plan.id))),
+            plan_title: &plan.title,
+            id: &r.id,
+            title: &r.title,
+            shape: r.shape,
+            pattern: &r.pattern,
+            defined_at: self.location_link(&from, &r.location.path, r.location.line),
+            defined_at_forge: self.forge_link(&r.location.path, Some((r.location.line, r.location.line))),
+            definition,
+            row: self.requirement_row(&from, k),
+            covered: !code.is_empty(),
+            code_traces: code.len(),
+            implementation_traces: views(&implementation),
+            test_traces: views(&tests),
+            document_traces: docs.iter().map(|&t| self.trace_view(&from, t, None)).collect(),
+            max_excerpts: MAX_EXCERPTS,
+            same_id_elsewhere,
+            suspects: self.suspect_views(&from, k),
+            mentions,
+            tests: self.project.verification.is_some().then(|| self.test_rows(&from, &code)),
         }
-        let title = if r.title.is_empty() { r.id.clone() } else { format!("{} — {}", r.id, r.title) };
-        self.page_deferred(from, "requirement.html", &title, ctx, d)
     }
+
+    /// Requirement `k`'s page.
+    pub(super) fn requirement(&self, k: ReqKey) -> Result<Page> {
+        let r = &self.project.plans[k.plan].requirements[k.req];
+        let d = Deferrals::default();
+        let view = self.requirement_view(k, &d);
+        let title = if r.title.is_empty() { r.id.clone() } else { format!("{} — {}", r.id, r.title) };
+        self.render_view(self.requirement_path(k), "requirement.html", &title, &view, d)
+    }
+}
+
+/// A requirement's page.
+#[derive(Serialize)]
+pub(super) struct RequirementView<'a> {
+    pub(super) plan: LinkView,
+    pub(super) plan_title: &'a str,
+    pub(super) id: &'a str,
+    pub(super) title: &'a str,
+    /// How the definition is written (heading, list item, table row, …).
+    pub(super) shape: crate::plan::DefinitionShape,
+    /// The pattern the definition matched, when one was configured.
+    pub(super) pattern: &'a Option<String>,
+    pub(super) defined_at: LinkView,
+    pub(super) defined_at_forge: Option<ForgeLink>,
+    /// The definition's text, rendered (deferred), or empty.
+    pub(super) definition: String,
+    /// The requirement's counts, as in the plan's table.
+    pub(super) row: RequirementRow,
+    /// Whether a trace in code cites it.
+    pub(super) covered: bool,
+    pub(super) code_traces: usize,
+    /// Traces in code that are not tests, then the tests, then plan documents' traces.
+    pub(super) implementation_traces: Vec<TraceView>,
+    pub(super) test_traces: Vec<TraceView>,
+    pub(super) document_traces: Vec<TraceView>,
+    pub(super) max_excerpts: usize,
+    /// The requirements of other plans with the same ID.
+    pub(super) same_id_elsewhere: Vec<LinkView>,
+    pub(super) suspects: Vec<super::suspects::SuspectView>,
+    pub(super) mentions: Vec<MentionView>,
+    /// The test cases of its traces; `None` when no test report is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) tests: Option<Vec<TestRow>>,
 }
 
 /// A mention of a requirement on its page.
@@ -187,4 +221,36 @@ pub(super) struct TestRow {
     pub(super) report: String,
     /// The trace the case matched.
     pub(super) trace: LinkView,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_site};
+    use crate::model::ReqKey;
+
+    #[test]
+    fn requirement_view_splits_its_traces_into_implementation_tests_and_documents() {
+        with_site(FILES, |site| {
+            let d = Default::default();
+            let view = site.requirement_view(ReqKey { plan: 0, req: 0 }, &d);
+            assert_eq!((view.id, view.title), ("REQ-001", "Lamps turn on"));
+            assert!(view.covered);
+            assert_eq!(view.code_traces, 2);
+            let at = |ts: &[super::TraceView]| ts.iter().map(|t| t.location.text.clone()).collect::<Vec<_>>();
+            assert_eq!(at(&view.implementation_traces), ["src/lamp.ts:2"]);
+            assert_eq!(at(&view.test_traces), ["src/__tests__/lamp.test.ts:2"]);
+            assert!(view.document_traces.is_empty());
+            assert!(view.implementation_traces[0].excerpt.is_some(), "the first traces carry an excerpt");
+            assert!(view.tests.is_none(), "no test report was read");
+            assert_eq!(view.plan.url.as_deref(), Some("../index.html"));
+            assert_eq!(view.row.phases.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["P01"]);
+
+            let view = site.requirement_view(ReqKey { plan: 0, req: 1 }, &d);
+            assert!(!view.covered, "a plan document's trace covers nothing");
+            assert_eq!(at(&view.document_traces), ["project-plans/demo/plan/02-dimming.md:10"]);
+
+            let page = html(site.requirement(ReqKey { plan: 0, req: 0 }));
+            assert!(page.contains("export function on"), "the excerpt is filled in");
+        });
+    }
 }

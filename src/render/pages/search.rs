@@ -6,7 +6,7 @@ impl Site<'_> {
     /// The search page: the results of the query in its URL (`search.html?q=…`), listed
     /// by `static/search.js`.
     pub(super) fn search(&self) -> Result<Page> {
-        self.page("search.html".into(), "search.html", "Search", PageCtx::default())
+        self.render_view("search.html".into(), "search.html", "Search", &SearchView {}, Deferrals::default())
     }
 
     /// Everything the search finds, in a stable order (each plan with its requirements,
@@ -57,5 +57,44 @@ impl Site<'_> {
             }
         }
         entries
+    }
+}
+
+/// The search page: the same for every project (the index is loaded by its script).
+#[derive(Serialize)]
+pub(super) struct SearchView {}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_site};
+
+    #[test]
+    fn search_entries_list_every_page_in_a_stable_order() {
+        with_site(FILES, |site| {
+            let entries = site.search_entries();
+            let kinds: Vec<(&str, &str)> = entries.iter().map(|e| (e.kind.as_str(), e.id.as_str())).collect();
+            assert_eq!(kinds[0], ("plan", "PLAN-20260101-DEMO"));
+            assert_eq!(
+                &kinds[1..4],
+                [("requirement", "REQ-001"), ("requirement", "REQ-002"), ("requirement", "REQ-003")]
+            );
+            assert_eq!(&kinds[4..6], [("phase", "P01"), ("phase", "P02")]);
+            let req = &entries[1];
+            assert_eq!(req.title, "Lamps turn on");
+            assert_eq!(req.context, "PLAN-20260101-DEMO");
+            assert_eq!(req.url, "plans/PLAN-20260101-DEMO/requirements/REQ-001.html");
+            assert!(req.text.contains("turns on when switched"), "the definition is searched");
+            let files: Vec<&str> =
+                entries.iter().filter(|e| e.kind == "file").map(|e| e.id.as_str()).collect();
+            assert_eq!(files, ["src/__tests__/lamp.test.ts", "src/fuse.ts", "src/lamp.ts"]);
+            // A checklist has no page: its entry leads to its document's page.
+            let checklist = entries.iter().find(|e| e.kind == "checklist").expect("listed");
+            assert!(
+                checklist.url.starts_with("plans/PLAN-20260101-DEMO/phases/P01.html"),
+                "{}",
+                checklist.url
+            );
+            assert!(html(site.search()).contains("search"));
+        });
     }
 }

@@ -4,7 +4,8 @@
 use super::*;
 
 impl Site<'_> {
-    pub(super) fn source(&self, f: usize) -> Result<Page> {
+    /// The view of file `f`'s page; its code deferred into `d`.
+    pub(super) fn source_view(&self, f: usize, d: &Deferrals) -> SourceView<'_> {
         let file = &self.project.files[f];
         let from = urls::source(&file.path);
         let range = self.project.file_traces[f].clone();
@@ -35,19 +36,26 @@ impl Site<'_> {
             h.update(&(html.len() as u64).to_le_bytes());
             h.update(html.as_bytes());
         }
-        let d = Deferrals::default();
         let code = d.add(h.finalize().as_bytes(), Deferred::Source(f, refs));
-        let mut ctx = PageCtx::default();
-        ctx.insert("path", &file.path);
-        ctx.insert("forge", self.forge_link(&file.path, None));
-        ctx.insert("modified", self.provenance.is_modified(&file.path));
-        ctx.insert("lines", file.text.lines().count());
-        ctx.insert("markers", file.markers.len());
-        ctx.insert("history", self.file_history(&from, f));
-        ctx.insert("history_source", self.history_source());
-        ctx.insert("traces", &traces);
-        ctx.insert("code", &code);
-        self.page_deferred(from, "source.html", &file.path, ctx, d)
+        SourceView {
+            path: &file.path,
+            forge: self.forge_link(&file.path, None),
+            modified: self.provenance.is_modified(&file.path),
+            lines: file.text.lines().count(),
+            markers: file.markers.len(),
+            history: self.file_history(&from, f),
+            history_source: self.history_source(),
+            traces,
+            code,
+        }
+    }
+
+    /// File `f`'s page (`files/<path>.html`).
+    pub(super) fn source(&self, f: usize) -> Result<Page> {
+        let path = &self.project.files[f].path;
+        let d = Deferrals::default();
+        let view = self.source_view(f, &d);
+        self.render_view(urls::source(path), "source.html", path, &view, d)
     }
 
     /// A source page's code: every highlighted line with its anchor, marked lines, and
@@ -78,9 +86,9 @@ impl Site<'_> {
         code
     }
 
-    /// The source tree (`files/index.html`): every scanned folder with its traced and
-    /// total files and its traces; traced files linked to their pages.
-    pub(super) fn source_tree(&self) -> Result<Page> {
+    /// The view of the source tree (`files/index.html`): every scanned folder with its
+    /// traced and total files and its traces; traced files linked to their pages.
+    pub(super) fn source_tree_view(&self) -> SourceTreeView {
         let from = urls::SOURCE_TREE;
         let traced: HashMap<&str, tree::Traced> = self
             .project
@@ -93,9 +101,71 @@ impl Site<'_> {
                 (file.path.as_str(), tree::Traced { traces: self.project.file_traces[f].len(), url })
             })
             .collect();
-        let root = tree::folder_tree(&self.project.scanned, &traced);
-        let mut ctx = PageCtx::default();
-        ctx.insert("tree", &root);
-        self.page(from.into(), "files.html", "Source files", ctx)
+        SourceTreeView { tree: tree::folder_tree(&self.project.scanned, &traced) }
+    }
+
+    /// The source tree (`files/index.html`).
+    pub(super) fn source_tree(&self) -> Result<Page> {
+        let view = self.source_tree_view();
+        self.render_view(urls::SOURCE_TREE.into(), "files.html", "Source files", &view, Deferrals::default())
+    }
+}
+
+/// A source file's page.
+#[derive(Serialize)]
+pub(super) struct SourceView<'a> {
+    pub(super) path: &'a str,
+    pub(super) forge: Option<ForgeLink>,
+    /// The file differs from the commit in the working tree.
+    pub(super) modified: bool,
+    pub(super) lines: usize,
+    pub(super) markers: usize,
+    /// The plans that shaped the file, from git history.
+    pub(super) history: Vec<super::timeline::ShapingView>,
+    pub(super) history_source: super::timeline::HistorySource,
+    /// Its traces, each located by line on this page.
+    pub(super) traces: Vec<TraceView>,
+    /// The highlighted code (deferred).
+    pub(super) code: String,
+}
+
+/// The source tree.
+#[derive(Serialize)]
+pub(super) struct SourceTreeView {
+    pub(super) tree: tree::FolderView,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_site};
+
+    #[test]
+    fn source_view_locates_its_traces_by_line() {
+        with_site(FILES, |site| {
+            let f = site.project.file_index["src/lamp.ts"];
+            let view = site.source_view(f, &Default::default());
+            assert_eq!(view.path, "src/lamp.ts");
+            assert_eq!((view.lines, view.markers), (8, 3));
+            let at: Vec<_> =
+                view.traces.iter().map(|t| (t.location.text.as_str(), t.location.url.as_deref())).collect();
+            assert_eq!(at, [("line 2", Some("#L2")), ("line 7", Some("#L7"))]);
+            assert_eq!(view.traces[1].plans[0].class, "dangling", "PLAN-20990101-NOPE does not exist");
+            let page = html(site.source(f));
+            assert!(page.contains("<span id=\"L2\" class=\"m\">"), "marked lines are marked");
+            assert!(page.contains("<span id=\"L5\">export function on"));
+        });
+    }
+
+    #[test]
+    fn source_tree_counts_traced_files_per_folder() {
+        with_site(FILES, |site| {
+            let root = site.source_tree_view().tree;
+            let src = root.folders.iter().find(|f| f.name == "src").expect("src is a folder");
+            assert_eq!(src.files_traced, 3);
+            assert_eq!(src.traces, 4);
+            let lamp = src.files.iter().find(|f| f.name == "lamp.ts").expect("lamp.ts listed");
+            assert_eq!(lamp.url.as_deref(), Some("src/lamp.ts.html"));
+            assert!(html(site.source_tree()).contains("lamp.ts"));
+        });
     }
 }
