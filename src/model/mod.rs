@@ -155,7 +155,7 @@ impl TraceRecord {
 }
 
 /// Counts of the whole project, as in `trace.json`'s `summary`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Plans declared.
     pub plans: usize,

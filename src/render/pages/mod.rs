@@ -53,7 +53,7 @@ mod suspects;
 mod timeline;
 mod trace_json;
 
-pub use trace_json::trace_json;
+pub use trace_json::{schema as trace_schema, trace_json};
 
 use item::has_page;
 
@@ -303,6 +303,7 @@ pub fn render_site(
     );
     let mut pages = pages?;
     pages.push(Page::new("trace.json", trace?));
+    pages.push(Page::new(trace_json::SCHEMA_FILE, trace_schema()));
     pages.push(Page::new("trace.csv", csvs.0?));
     pages.push(Page::new("requirements.csv", csvs.1?));
     pages.extend(index);
