@@ -1,7 +1,12 @@
 //! The diagnostics page (`diagnostics.html`): every finding grouped by code, and the
 //! findings per plan by severity.
 
-use super::*;
+use super::{Deferrals, LinkView, Page, Site};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 impl Site<'_> {
     /// The view of the diagnostics page.

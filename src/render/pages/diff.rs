@@ -1,6 +1,8 @@
 //! The comparison page (`diff.html`): what changed since `diff_base`.
 
-use super::*;
+use super::{Deferrals, Page, Site};
+use anyhow::Result;
+use serde::Serialize;
 
 impl Site<'_> {
     /// The view of `diff.html`, when a comparison was asked for.

@@ -1,7 +1,11 @@
 //! A plan document's page and a process guide's page, both rendered by the document
 //! renderer.
 
-use super::*;
+use super::{Deferrals, ForgeLink, LinkView, Page, PageLinker, Site, TraceView};
+use crate::plan::DocumentRole;
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
 
 impl Site<'_> {
     /// The view of document `doc`'s page; its markdown deferred into `d`.

@@ -1,7 +1,13 @@
 //! The project index (`index.html`): a row per plan with its counts, folders of
 //! plan documents that declare no plan, the findings by code and the charts.
 
-use super::*;
+use super::{Deferrals, LinkView, Page, Site};
+use crate::model::ReqKey;
+use crate::plan::PhaseStatus;
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 impl Site<'_> {
     pub(super) fn plan_row(&self, from: &str, p: usize) -> PlanRow {

@@ -1,7 +1,11 @@
 //! An item's page (task, risk, gate, spec gap, …): its definition, state, attributes,
 //! links and traces. Checklists get no page of their own ([`has_page`]).
 
-use super::*;
+use super::{Deferrals, ForgeLink, LinkGroup, LinkView, MAX_EXCERPTS, Page, PageLinker, Site, TraceView};
+use crate::model::{ItemKey, Node};
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
 
 impl Site<'_> {
     pub(super) fn item_row(&self, from: &str, key: ItemKey) -> ItemRow {

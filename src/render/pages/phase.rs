@@ -1,7 +1,13 @@
 //! A phase's page: its status and tracker row, its document (when the phase has a file
 //! of its own), its claims, traces and links.
 
-use super::*;
+use super::{Deferrals, ForgeLink, LinkGroup, LinkView, Page, PageLinker, Site, TraceView};
+use crate::model::{Node, ReqKey};
+use crate::plan::PhaseStatus;
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::HashMap;
 
 impl Site<'_> {
     pub(super) fn phase_row(&self, from: &str, p: usize, ph: usize) -> PhaseRow {

@@ -8,7 +8,14 @@ use super::index::PlanRow;
 use super::item::{ItemRow, kind_heading};
 use super::phase::PhaseRow;
 use super::requirement::RequirementRow;
-use super::*;
+use super::{Deferrals, ForgeLink, LinkView, Page, PageLinker, Site};
+use crate::model::{ItemKey, Node, ReqKey};
+use crate::plan::{DocumentRole, PhaseStatus};
+use crate::render::markdown::Linker;
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 impl Site<'_> {
     /// The view of plan `p`'s page; its abstract's markdown is deferred into `d`.

@@ -1,7 +1,13 @@
 //! A requirement's page: its definition, its traces (implementation, tests, plan
 //! documents) with excerpts, its tests, mentions, suspect traces and the same ID in other plans.
 
-use super::*;
+use super::{
+    Deferrals, ForgeLink, LinkView, MAX_EXCERPTS, Page, PageLinker, Site, TraceView, placement_label,
+};
+use crate::model::ReqKey;
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
 
 impl Site<'_> {
     pub(super) fn requirement_row(&self, from: &str, k: ReqKey) -> RequirementRow {

@@ -1,6 +1,10 @@
 //! The search page (`search.html`) and the entries of the search index.
 
-use super::*;
+use super::{Deferrals, Page, Site};
+use crate::model::{ItemKey, ReqKey};
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
 
 impl Site<'_> {
     /// The search page: the results of the query in its URL (`search.html?q=…`), listed

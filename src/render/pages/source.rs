@@ -1,7 +1,11 @@
 //! A marked source file's page (highlighted code, a line anchor each, references at
 //! trace lines, its history) and the source tree (`files/index.html`).
 
-use super::*;
+use super::{Deferrals, Deferred, ForgeLink, Page, Site, TraceView};
+use crate::render::{tree, urls};
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 
 impl Site<'_> {
     /// The view of file `f`'s page; its code deferred into `d`.

@@ -1,7 +1,10 @@
 //! The start page (`start.html`): how to read the site, a glossary, the legend and the
 //! finding codes.
 
-use super::*;
+use super::{Deferrals, LinkView, Page, Site};
+use crate::render::urls;
+use anyhow::Result;
+use serde::Serialize;
 
 impl Site<'_> {
     /// The view of the start page.
