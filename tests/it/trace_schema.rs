@@ -50,6 +50,11 @@ fn the_schema_rejects_a_broken_trace_json() {
         j["plans"][0].as_object_mut().unwrap().remove("requirements");
     });
     assert!(!e.is_empty(), "a plan without requirements is rejected");
+    // A key that is always written, even as `null`, left out.
+    let e = broken(&|j| {
+        j["source"].as_object_mut().unwrap().remove("commit");
+    });
+    assert!(!e.is_empty(), "`source.commit` is required (null without git)");
     // A placement tracemark does not write.
     let e = broken(&|j| j["traces"][0]["placement"] = Value::from("telepathy"));
     assert!(e.iter().any(|m| m.starts_with("/traces/0/placement")), "{e:?}");

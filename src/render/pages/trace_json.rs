@@ -342,9 +342,14 @@ pub fn trace_json(project: &Project, provenance: &Provenance) -> Result<Vec<u8>>
     Ok(out)
 }
 
-/// The JSON Schema of `trace.json`, pretty-printed, with a final newline.
+/// The JSON Schema of `trace.json` (draft 2020-12, describing the JSON as written: a key
+/// that is always written is required, even when its value may be `null`),
+/// pretty-printed, with a final newline.
 pub fn schema() -> Vec<u8> {
-    let schema = schemars::schema_for!(TraceJson<'static>);
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<TraceJson<'static>>();
     let mut out = serde_json::to_vec_pretty(&schema).unwrap_or_default();
     out.push(b'\n');
     out
