@@ -111,7 +111,7 @@ pub(super) fn role_label(r: &DocumentRole) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{FILES, html, with_site};
+    use super::super::testing::{FILES, html, with_project, with_site};
 
     #[test]
     fn document_view_names_its_plan_and_role() {
@@ -129,6 +129,27 @@ mod tests {
             // A phase's own file is shown on the phase page, not on a page of its own.
             let phase_doc = doc("project-plans/demo/plan/01-wiring.md");
             assert_eq!(site.phase_of_document.get(&phase_doc), Some(&(0, 0)));
+        });
+    }
+
+    #[test]
+    fn guide_view_renders_the_guide_and_links_its_ids() {
+        let mut project = crate::model::testing::project(FILES);
+        project.guides.push(crate::model::Guide {
+            path: "dev-docs/PLAN.md".into(),
+            title: "How we plan".into(),
+            text: "# How we plan\n\nEvery plan starts like REQ-001.\n".into(),
+        });
+        with_project(&project, None, |site| {
+            let view = site.guide_view(0, &Default::default());
+            assert_eq!(view.path, "dev-docs/PLAN.md");
+            assert!(view.forge.is_none(), "no forge without git");
+            let page = html(site.guide(0));
+            assert!(page.contains("Every plan starts like"));
+            assert!(
+                page.contains("../plans/PLAN-20260101-DEMO/requirements/REQ-001.html"),
+                "IDs in a guide link to their pages"
+            );
         });
     }
 }

@@ -1032,14 +1032,22 @@ mod testing {
         diff: Option<&crate::revdiff::Diff>,
         f: impl FnOnce(&Site<'_>) -> R,
     ) -> R {
-        let project = crate::model::testing::project(files);
+        with_project(&crate::model::testing::project(files), diff, f)
+    }
+
+    /// Calls `f` with the site of `project`, built without git, cache or highlighting.
+    pub(super) fn with_project<R>(
+        project: &Project,
+        diff: Option<&crate::revdiff::Diff>,
+        f: impl FnOnce(&Site<'_>) -> R,
+    ) -> R {
         let provenance = Provenance::default();
-        let history = crate::history::Facts::without_history(&project, "not read in tests".into());
+        let history = crate::history::Facts::without_history(project, "not read in tests".into());
         let theme = Theme::new(&[], &[]).expect("the built-in theme compiles");
-        let highlighted = highlight_sources(&project, &Plain);
+        let highlighted = highlight_sources(project, &Plain);
         let cache = RenderCache::default();
         let git = GitFacts { history: &history, diff };
-        let site = Site::new(&project, &provenance, git, &theme, &Plain, &highlighted, &cache);
+        let site = Site::new(project, &provenance, git, &theme, &Plain, &highlighted, &cache);
         f(&site)
     }
 
