@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Something worth knowing that needs no action (e.g. a file decoded as cp1252).
@@ -33,7 +33,7 @@ impl fmt::Display for Severity {
 
 /// The stable code of a finding: one per kind of problem. The kebab-case name
 /// (`Code::name`) is what the console, the site and `trace.json` show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
     /// A marker names a plan, phase or requirement that no plan declares.
@@ -380,7 +380,7 @@ pub struct CodeDoc {
 /// One finding: a code, a severity, where (`path` relative to the project root, with
 /// `/` separators; `line` 1-based, 0 when the finding concerns a whole file), what is
 /// wrong and, when known, what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// Path relative to the project root (`packages/core/src/a.ts`).
     pub path: String,

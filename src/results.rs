@@ -90,7 +90,7 @@ use std::sync::LazyLock;
 pub const MAX_REPORT_BYTES: u64 = 64 << 20;
 
 /// The outcome of one test case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// No `<failure>`, `<error>` or `<skipped>`.
@@ -113,7 +113,7 @@ impl Outcome {
 }
 
 /// One `<testcase>` of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TestCase {
     /// The report's path, relative to the root.
     pub report: String,
@@ -300,7 +300,7 @@ fn first_line(text: &str) -> Option<String> {
 // ---- the model ---------------------------------------------------------------------
 
 /// A requirement's verification status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// At least one matched case passed and none failed.
@@ -323,7 +323,7 @@ impl Status {
 }
 
 /// Counts of the verification results: `trace.json`'s `summary.verification`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Reports read.
     pub reports: usize,
@@ -381,7 +381,7 @@ impl Verification {
 }
 
 /// The test a trace marks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TestSite {
     /// The test's title (`parses a file`, `test_parse`, `TestParse`).
     pub title: String,

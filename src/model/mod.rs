@@ -11,6 +11,8 @@
 
 pub mod related;
 pub mod status;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::grammar::canonical_phase;
@@ -153,7 +155,7 @@ impl TraceRecord {
 }
 
 /// Counts of the whole project, as in `trace.json`'s `summary`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Plans declared.
     pub plans: usize,

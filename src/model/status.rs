@@ -27,7 +27,7 @@ use crate::plan::{Location, PhaseStatus, Plan};
 use serde::Serialize;
 
 /// A plan's overall status (see the module docs for the rule).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlanStatus {
     /// Every phase done, or (untracked) every requirement covered.
@@ -53,7 +53,7 @@ impl PlanStatus {
 }
 
 /// What two pieces of evidence about one phase disagree on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConflictKind {
     /// The tracker marks the phase not done; a completion record exists.
@@ -83,7 +83,7 @@ impl ConflictKind {
 }
 
 /// One piece of evidence about a phase: what it says and where it is written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     /// What it says (`tracker: ⬜ not started`, `completion record`, `3 traces in code`).
     pub says: String,

@@ -27,7 +27,7 @@ use serde::Serialize;
 
 /// A place in the project: a path relative to the project root (`/`-separated) and a
 /// 1-based line (0 = the whole file).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 pub struct Location {
     /// Path relative to the project root.
     pub path: String,
@@ -36,7 +36,7 @@ pub struct Location {
 }
 
 /// How a requirement definition was written (`docs/grammar.md` §4.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DefinitionShape {
     /// `### REQ-X: Title` (also `### [REQ-X] Title`, `### REQ-X (Ubiquitous)`).
@@ -78,7 +78,7 @@ pub struct Requirement {
 
 /// How one item refers to another (`docs/grammar.md` §5: prerequisites, risk-to-task
 /// mapping, source references; phase task lists).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LinkKind {
     /// The source implements or addresses a requirement (`Requirements` column).
@@ -127,7 +127,7 @@ impl LinkKind {
 
 /// A typed link from an item (or phase) to another item, requirement or phase of the
 /// same plan, by ID as written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Link {
     /// What the link means.
     pub kind: LinkKind,
@@ -138,7 +138,7 @@ pub struct Link {
 }
 
 /// A named value of an item (`Owner/Role` = `Platform Eng`), in document order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Attribute {
     /// The name as written in the table header or label (`Owner/Role`, `Entrance`).
     pub name: String,
@@ -179,7 +179,7 @@ impl Item {
 }
 
 /// A phase's status, normalised from the tracker's vocabulary (`docs/grammar.md` §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PhaseStatus {
     /// `[x]`, `✅`, `[OK]`, `[DONE]`, `completed`, `DONE`, `COMPLETE`, `PASS`.

@@ -63,7 +63,7 @@ impl Language {
 }
 
 /// Which tag a marker occurrence carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tag {
     /// `@plan` (`@plan:PLAN-X.P05`, `@plan PLAN-X`).
@@ -76,7 +76,7 @@ pub enum Tag {
 }
 
 /// Where a marker occurrence sits in its file; decides whether it is part of a trace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Placement {
     /// In a comment of a source file (line, block, JSDoc, doc comment, `#`): a trace.

@@ -31,6 +31,7 @@ mod serve;
 mod source_tree;
 mod start;
 mod suspect;
+mod trace_schema;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -74,3 +74,57 @@ impl Site<'_> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_project};
+    use crate::model::ReqKey;
+    use crate::suspect::{Change, DiffTag, Facts, Review, Suspect};
+
+    #[test]
+    fn suspect_views_split_open_and_reviewed_traces_per_rewording() {
+        let mut project = crate::model::testing::project(FILES);
+        let key = ReqKey { plan: 0, req: 0 };
+        let traces = project.requirement_traces[&key].clone();
+        assert_eq!(traces.len(), 2);
+        let change = Change {
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            time: 1_767_225_600,
+            date: "2026-01-01".into(),
+            subject: "Reword REQ-001".into(),
+            old: "The lamp turns on.".into(),
+            new: "The lamp turns on when switched.".into(),
+            diff: vec![
+                (DiffTag::Equal, "The lamp turns on".into()),
+                (DiffTag::Insert, " when switched".into()),
+            ],
+        };
+        let review = Review {
+            requirement: "REQ-001".into(),
+            plan: "PLAN-20260101-DEMO".into(),
+            text_sha256: String::new(),
+            reviewer: "ana".into(),
+            date: "2026-01-02".into(),
+        };
+        project.suspects = Some(Facts {
+            changes: vec![change],
+            suspects: vec![
+                Suspect { trace: traces[0], key, change: 0, reviewed: None },
+                Suspect { trace: traces[1], key, change: 0, reviewed: Some(0) },
+            ],
+            reviews: vec![review],
+            ..Facts::default()
+        });
+        with_project(&project, None, |site| {
+            let views = site.suspect_views("plans/PLAN-20260101-DEMO/requirements/REQ-001.html", key);
+            assert_eq!(views.len(), 1, "one rewording");
+            let v = &views[0];
+            assert_eq!((v.short.as_str(), v.date.as_str()), ("0123456789ab", "2026-01-01"));
+            assert_eq!(v.open.len(), 1);
+            assert_eq!(v.reviewed.len(), 1);
+            assert_eq!(v.reviewed[0].reviewer, "ana");
+            assert!(site.suspect_views("x.html", ReqKey { plan: 0, req: 1 }).is_empty());
+            assert!(html(site.requirement(key)).contains("Reword REQ-001"));
+        });
+    }
+}

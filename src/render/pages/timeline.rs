@@ -2,7 +2,7 @@
 //! (`timeline.html`, every plan ordered by the first commit of its folder) and the
 //! history section of a source page (the plans that shaped the file, oldest first).
 
-use super::{LinkView, Page, PageCtx, Site, urls};
+use super::{Deferrals, LinkView, Page, Site, urls};
 use crate::history::{Evidence, Source};
 use anyhow::Result;
 use serde::Serialize;
@@ -36,6 +36,21 @@ pub(super) struct HistorySource {
     reason: Option<String>,
     /// Commits too broad to link files to plans.
     broad_commits: usize,
+}
+
+/// The timeline page.
+#[derive(Debug, Serialize)]
+pub(super) struct TimelineView {
+    /// Every plan, oldest first.
+    rows: Vec<TimelineRow>,
+    /// Whether and how much history was read.
+    history: HistorySource,
+    /// [`crate::history::ID_DATE_TOLERANCE_DAYS`].
+    tolerance_days: i64,
+    /// [`crate::history::MAX_PLANS_PER_COMMIT`].
+    max_plans: usize,
+    /// [`crate::history::MAX_FILES_PER_COMMIT`].
+    max_files: usize,
 }
 
 /// One plan on the timeline.
@@ -143,9 +158,9 @@ impl Site<'_> {
             .collect()
     }
 
-    /// `timeline.html`: every plan, ordered by the first commit of its folder (plans
-    /// git knows nothing of last, by ID).
-    pub(super) fn timeline(&self) -> Result<Page> {
+    /// The view of `timeline.html`: every plan, ordered by the first commit of its
+    /// folder (plans git knows nothing of last, by ID).
+    pub(super) fn timeline_view(&self) -> TimelineView {
         let from = TIMELINE;
         let h = self.history;
         let mut order: Vec<usize> = (0..self.project.plans.len()).collect();
@@ -202,12 +217,39 @@ impl Site<'_> {
                 }
             })
             .collect();
-        let mut ctx = PageCtx::default();
-        ctx.insert("rows", &rows);
-        ctx.insert("history", self.history_source());
-        ctx.insert("tolerance_days", crate::history::ID_DATE_TOLERANCE_DAYS);
-        ctx.insert("max_plans", crate::history::MAX_PLANS_PER_COMMIT);
-        ctx.insert("max_files", crate::history::MAX_FILES_PER_COMMIT);
-        self.page(from.into(), "timeline.html", "Plan timeline", ctx)
+        TimelineView {
+            rows,
+            history: self.history_source(),
+            tolerance_days: crate::history::ID_DATE_TOLERANCE_DAYS,
+            max_plans: crate::history::MAX_PLANS_PER_COMMIT,
+            max_files: crate::history::MAX_FILES_PER_COMMIT,
+        }
+    }
+
+    /// `timeline.html`.
+    pub(super) fn timeline(&self) -> Result<Page> {
+        let view = self.timeline_view();
+        self.render_view(TIMELINE.into(), "timeline.html", "Plan timeline", &view, Deferrals::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{FILES, html, with_site};
+
+    #[test]
+    fn timeline_without_history_lists_every_plan_and_says_why() {
+        with_site(FILES, |site| {
+            let view = site.timeline_view();
+            assert_eq!(view.rows.len(), 1);
+            let row = &view.rows[0];
+            assert_eq!(row.link.text, "PLAN-20260101-DEMO");
+            assert!(row.first.is_none(), "no commit is known");
+            assert_eq!(row.id_date.as_deref(), Some("2026-01-01"));
+            assert_eq!((row.requirements, row.covered, row.phases, row.phases_done), (3, 1, 2, 1));
+            assert!(!view.history.read);
+            assert_eq!(view.history.reason.as_deref(), Some("not read in tests"));
+            assert!(html(site.timeline()).contains("not read in tests"));
+        });
     }
 }
