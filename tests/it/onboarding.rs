@@ -69,7 +69,8 @@ fn open_items_list_pending_and_conflicting_phases_uncovered_requirements_boxes_a
     assert!(!uncovered.contains("REQ-WG-001"), "{uncovered}");
     let boxes = section(open, "open-unchecked");
     assert!(
-        boxes.contains(r#"Phase <a href="phases/P02.html">P02</a>"#)
+        boxes.contains(r#"<summary>Phase P02 <span class="count">1</span></summary>"#)
+            && boxes.contains(r#"On the phase's page: <a href="phases/P02.html">P02</a>"#)
             && boxes.contains("☐ Document the error codes")
             && !boxes.contains("Write the error type"),
         "{boxes}"

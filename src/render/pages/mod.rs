@@ -843,8 +843,13 @@ impl Linker for PageLinker<'_, '_> {
         Some(urls::relative(self.from, &self.site.requirement_path(key)))
     }
 
+    /// The file's page; for a file the site has no page of (a `design.html` or an image
+    /// beside a plan), its permalink on the forge when the forge is known.
     fn path_url(&self, path: &str) -> Option<String> {
-        self.site.file_location(path, 0).map(|to| urls::relative(self.from, &to))
+        match self.site.file_location(path, 0) {
+            Some(to) => Some(urls::relative(self.from, &to)),
+            None => self.site.provenance.permalink(path, None),
+        }
     }
 }
 
