@@ -240,8 +240,10 @@ fn a_new_requirement_relinks_documents_that_mention_it() {
 #[test]
 fn a_no_change_rebuild_keeps_the_caches_it_did_not_read() {
     let (tmp, root, out) = warm_example();
-    // The first rebuild drops the highlight entries of markdown code fences (a reused
-    // document does not highlight them again); from then on the caches are stable.
+    // The first rebuild that renders drops the highlight entries of markdown code
+    // fences (a reused document does not highlight them again); from then on the
+    // caches are stable. Without the record of the site's fingerprint it renders.
+    std::fs::remove_file(fresh_record(&root)).unwrap();
     build_into(&root, &out);
     let before: Vec<(PathBuf, Vec<u8>)> =
         cache_files(&root).into_iter().map(|f| (f.clone(), std::fs::read(&f).unwrap())).collect();
@@ -265,5 +267,120 @@ fn moving_a_marker_re_renders_the_source_page_and_excerpts() {
     let text = std::fs::read_to_string(&f).unwrap();
     // The same lines with one blank line inserted first: every marker moves down.
     std::fs::write(&f, format!("\n{text}")).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+/// `tracemark build --timings`: the stages' names, in order, and the output.
+fn build_stages(root: &Path, out: &Path) -> (Vec<String>, String) {
+    let o = tracemark(&["build", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--timings"]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{text}");
+    let stages = String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains(" s"))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    (stages, text)
+}
+
+/// The fingerprint record of the output folder, beside its manifest in the cache.
+fn fresh_record(root: &Path) -> PathBuf {
+    let records: Vec<PathBuf> = std::fs::read_dir(root.join(".tracemark-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "fresh"))
+        .collect();
+    assert_eq!(records.len(), 1, "one record, for the one output folder: {records:?}");
+    records[0].clone()
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_renders_nothing() {
+    let (_tmp, root, out) = warm_example();
+    let site = snapshot(&out);
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"up-to-date".to_string()), "{text}");
+    assert!(!stages.iter().any(|s| s == "render" || s == "write"), "nothing rendered or written: {text}");
+    assert!(text.contains("(0 written, 0 removed)"), "{text}");
+    assert!(snapshot(&out) == site, "the site is untouched");
+}
+
+#[test]
+fn editing_a_marker_rebuilds_like_a_clean_build() {
+    let (tmp, root, out) = warm_example();
+    let f = root.join("src/quota/quota.go");
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replace("// @requirement REQ-003\n", "// @requirement REQ-001\n")).unwrap();
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"render".to_string()), "the edit is rendered: {text}");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+#[test]
+fn touching_a_file_without_changing_it_rebuilds_like_a_clean_build() {
+    let (tmp, root, out) = warm_example();
+    let site = snapshot(&out);
+    for rel in ["src/quota/quota.go", "project-plans/20251104ingress/specification.md"] {
+        let f = std::fs::File::options().write(true).open(root.join(rel)).unwrap();
+        f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+    }
+    let (stages, text) = build_stages(&root, &out);
+    assert!(!stages.iter().any(|s| s == "render"), "same bytes, same site: nothing rendered: {text}");
+    assert!(snapshot(&out) == site, "the site is untouched");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+#[test]
+fn a_change_keeping_size_and_modification_time_is_seen() {
+    // The same number of bytes and the modification time set back: the change is
+    // still seen (the file's change time and content decide, not size and mtime alone).
+    let (tmp, root, out) = warm_example();
+    let page = out.join("plans/PLAN-20260112-TENANTQUOTA/requirements/REQ-001.html");
+    let before = std::fs::read_to_string(&page).unwrap();
+    let f = root.join("src/quota/quota.go");
+    let mtime = std::fs::metadata(&f).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&f).unwrap();
+    let edited = text.replace("// @requirement REQ-003\n", "// @requirement REQ-001\n");
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&f, &edited).unwrap();
+    std::fs::File::options().write(true).open(&f).unwrap().set_modified(mtime).unwrap();
+    assert_eq!(std::fs::metadata(&f).unwrap().modified().unwrap(), mtime);
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    let after = std::fs::read_to_string(&page).unwrap();
+    assert!(after != before && after.contains("Enforce"), "REQ-001 now lists the edited trace");
+}
+
+#[test]
+fn a_damaged_or_stale_record_rebuilds_like_a_clean_build() {
+    let (tmp, root, out) = warm_example();
+    let record = fresh_record(&root);
+    let good = std::fs::read(&record).unwrap();
+    // A flipped byte: the record is not trusted; the pages come from their keys.
+    let mut bad = good.clone();
+    let n = bad.len();
+    bad[n - 1] ^= 0x01;
+    std::fs::write(&record, &bad).unwrap();
+    let f = root.join("src/quota/quota.go");
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replace("// @requirement REQ-003\n", "// @requirement REQ-001\n")).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    // The record of the first build, put back after the site changed: its manifest is
+    // not the one in the cache any more, so it is not believed.
+    std::fs::write(&f, &text).unwrap();
+    std::fs::write(&record, &good).unwrap();
+    let (stages, out_text) = build_stages(&root, &out);
+    assert!(stages.contains(&"render".to_string()), "{out_text}");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    // A damaged manifest: every page's file is checked again.
+    let manifest = std::fs::read_dir(root.join(".tracemark-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .unwrap();
+    let mut bytes = std::fs::read(&manifest).unwrap();
+    bytes[40] ^= 0x20;
+    std::fs::write(&manifest, &bytes).unwrap();
+    let (stages, out_text) = build_stages(&root, &out);
+    assert!(stages.contains(&"render".to_string()), "{out_text}");
     assert_same_as_clean_build(tmp.path(), &root, &out);
 }
