@@ -14,6 +14,15 @@
 //! is the one recorded and whose every file is intact (one `lstat` each, as
 //! `output::Manifest` checks them) renders and writes nothing. The record is removed
 //! before a build writes, so a build that fails or is killed leaves none.
+//!
+//! The record also holds the **stat fingerprint** of that build: the same settings and
+//! git facts, but each walked file's `lstat` fields (`walk::Stat`: size, modification
+//! and change time, inode, device) instead of its bytes, and the counts and findings
+//! the build reported (`Outcome`). A rebuild whose walk gives the same stat fingerprint
+//! reads no file at all: it prints the recorded outcome. Like git's index, a file whose
+//! modification or change time is within [`RACY_NS`] of the recorded build's walk could
+//! have changed again in the same clock tick unseen, so such a build records no stat
+//! fingerprint (the next build reads everything and records one).
 
 use crate::render::incremental::{Key, open, seal};
 use serde::Serialize;
@@ -22,7 +31,12 @@ use std::fmt;
 /// The magic of a record file.
 const MAGIC: &[u8; 8] = b"TMFRESH\0";
 /// The record's format; raise it when its layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+
+/// How close (nanoseconds) to the walk a file's modification or change time may be
+/// before its `lstat` no longer proves it unchanged: two seconds, the coarsest time
+/// stamps of common file systems.
+pub const RACY_NS: i128 = 2_000_000_000;
 
 /// A fingerprint being computed: each part is written with its length, so two
 /// sequences of parts never give the same bytes.
@@ -87,15 +101,51 @@ pub struct Record {
     pub manifest: Key,
     /// The number of pages of the site.
     pub pages: u64,
+    /// The build's stat fingerprint, `None` when it had a racy file or none can be made.
+    pub stats: Option<Key>,
+    /// What the build reported.
+    pub outcome: Outcome,
+}
+
+/// The counts and findings a build reported, as the record keeps them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Outcome {
+    /// `Summary` counts: plans, requirements, covered requirements, phases, phases
+    /// done, traces, traces in code, markers, marked files, findings.
+    pub counts: [usize; 10],
+    /// Every finding, in the model's order.
+    pub findings: Vec<Finding>,
+}
+
+/// One finding as the record keeps it (`Diagnostic`'s fields, code and severity by name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Finding {
+    /// Path relative to the root.
+    pub path: String,
+    /// 1-based line, 0 for the whole file.
+    pub line: u32,
+    /// The code's name.
+    pub code: String,
+    /// The severity's name.
+    pub severity: String,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: Option<String>,
+    /// The normalised text of the line.
+    pub text: Option<String>,
 }
 
 impl Record {
     /// The record as a sealed cache file (header, version, checksum).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut body = Vec::with_capacity(72);
+        let mut body = Vec::with_capacity(105);
         body.extend_from_slice(&self.fingerprint);
         body.extend_from_slice(&self.manifest);
         body.extend_from_slice(&self.pages.to_le_bytes());
+        body.push(u8::from(self.stats.is_some()));
+        body.extend_from_slice(&self.stats.unwrap_or_default());
+        body.extend_from_slice(&serde_json::to_vec(&self.outcome).unwrap_or_default());
         seal(MAGIC, FORMAT, &body)
     }
 
@@ -103,14 +153,17 @@ impl Record {
     /// are damaged (the checksum does not match).
     pub fn parse(bytes: &[u8]) -> Option<Record> {
         let body = open(MAGIC, FORMAT, bytes)?;
-        if body.len() != 72 {
-            return None;
-        }
         let key = |r: std::ops::Range<usize>| -> Option<Key> { body.get(r)?.try_into().ok() };
         Some(Record {
             fingerprint: key(0..32)?,
             manifest: key(32..64)?,
             pages: u64::from_le_bytes(body.get(64..72)?.try_into().ok()?),
+            stats: match body.get(72)? {
+                0 => None,
+                1 => Some(key(73..105)?),
+                _ => return None,
+            },
+            outcome: serde_json::from_slice(body.get(105..)?).ok()?,
         })
     }
 }
@@ -121,7 +174,20 @@ mod tests {
 
     #[test]
     fn record_round_trips_and_damage_is_refused() {
-        let r = Record { fingerprint: [1; 32], manifest: [2; 32], pages: 12_641 };
+        let finding = Finding {
+            path: "a.md".into(),
+            line: 3,
+            code: "dangling-reference".into(),
+            severity: "warning".into(),
+            message: "m".into(),
+            help: None,
+            text: Some("t".into()),
+        };
+        let outcome = Outcome { counts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], findings: vec![finding] };
+        let r =
+            Record { fingerprint: [1; 32], manifest: [2; 32], pages: 12_641, stats: Some([3; 32]), outcome };
+        assert_eq!(Record::parse(&r.to_bytes()), Some(r.clone()));
+        let r = Record { stats: None, ..r };
         let bytes = r.to_bytes();
         assert_eq!(Record::parse(&bytes), Some(r));
         for i in [0, 20, bytes.len() - 1] {

@@ -81,6 +81,11 @@ pub struct Built {
     pub notices: Vec<output::Notice>,
     /// Per-stage timings.
     pub timings: Timings,
+    /// The output folder was up to date and no input changed since the build that
+    /// wrote it, as the files' `lstat`s tell ([`fresh`]): nothing was read, and
+    /// `project` holds only the counts of its summary that the command line prints
+    /// and the findings, as that build recorded them.
+    pub reused: bool,
 }
 
 /// One file the build read (a plan document, a source scanned for markers,
@@ -142,21 +147,26 @@ pub fn analyse_inputs(
     timings: &mut Timings,
     hash: bool,
 ) -> Result<(Project, Vec<InputDigest>)> {
-    let (project, inputs, _) = analyse_all(config, timings, hash)?;
+    let walked = timings.time("walk", || walk::walk(config));
+    let (project, inputs, _) = analyse_all(config, timings, hash, walked)?;
     Ok((project, inputs))
 }
 
-/// [`analyse_inputs`], also returning the fingerprint of everything the project was
+/// What the walk found: the files, the plan roots and the folders it could not read.
+type Walked = (Vec<walk::WalkedFile>, walk::PlanRoots, Vec<walk::WalkError>);
+
+/// [`analyse_inputs`] of the files `walked`, also returning the fingerprint of everything the project was
 /// made from (see [`fresh`]): the configuration, the walk, every file's bytes (blake3),
 /// the guides, the test reports and the suspect facts.
 fn analyse_all(
     config: &Config,
     timings: &mut Timings,
     hash: bool,
+    walked: Walked,
 ) -> Result<(Project, Vec<InputDigest>, crate::render::incremental::Key)> {
     let mut fingerprint = fresh::Fingerprint::new("analysis");
     config_fingerprint(config, &mut fingerprint);
-    let (files, roots, walk_errors) = timings.time("walk", || walk::walk(config));
+    let (files, roots, walk_errors) = walked;
     fingerprint.debug(&roots);
     for e in &walk_errors {
         fingerprint.str(&e.rel);
@@ -412,7 +422,8 @@ fn produce(
     hash: bool,
 ) -> Result<(Built, Vec<Page>, Vec<InputDigest>, Provenance)> {
     let mut timings = Timings::default();
-    let (project, inputs, analysis) = analyse_all(config, &mut timings, hash)?;
+    let walk_start = std::time::SystemTime::now();
+    let walked = timings.time("walk", || walk::walk(config));
     let provenance =
         timings.time("provenance", || Provenance::read(&config.root, &config.provenance_settings()));
     let theme = timings.time("theme", || load_theme(config))?;
@@ -423,6 +434,26 @@ fn produce(
         message: n.message.clone(),
         help: n.help.into(),
     }));
+    let manifest_path = folder.and_then(|f| cache.manifest_path(f));
+    let record_path = manifest_path.as_ref().map(|p| p.with_extension("fresh"));
+    // Nothing changed since the last build, as the files' `lstat`s tell: nothing is read.
+    let stats = folder.and_then(|_| {
+        timings.time("stat-check", || {
+            let stats = stat_fingerprint(config, &walked, &provenance, &theme, engine.name(), walk_start)?;
+            let (Some(folder), Some(manifest), Some(record)) = (folder, &manifest_path, &record_path) else {
+                return Some((stats, None));
+            };
+            let reused = up_to_date(folder, manifest, record, |r| r.stats == Some(stats))
+                .and_then(|r| Some((usize::try_from(r.pages).ok()?, outcome_project(&r.outcome)?)));
+            Some((stats, reused))
+        })
+    });
+    let (stats, reused) = stats.map_or((None, None), |(s, r)| (Some(s), r));
+    if let Some((pages, project)) = reused {
+        let built = Built { project, pages, written: 0, removed: 0, reused: true, notices, timings };
+        return Ok((built, Vec::new(), Vec::new(), provenance));
+    }
+    let (project, inputs, analysis) = analyse_all(config, &mut timings, hash, walked)?;
     let (history, history_entry) =
         timings.time("history", || read_history(config, &project, &provenance, &cache));
     let diff = config.diff_base.as_deref().and_then(|base| {
@@ -440,8 +471,6 @@ fn produce(
             }
         })
     });
-    let manifest_path = folder.and_then(|f| cache.manifest_path(f));
-    let record_path = manifest_path.as_ref().map(|p| p.with_extension("fresh"));
     let (fingerprint, fresh) = timings.time("up-to-date", || {
         // The site's fingerprint: what the analysis read, and what the pages show besides.
         let mut f = fresh::Fingerprint::new("site");
@@ -454,22 +483,29 @@ fn produce(
         let fingerprint = f.finish();
         let fresh = match (folder, &manifest_path, &record_path) {
             (Some(folder), Some(manifest), Some(record)) => {
-                up_to_date(folder, manifest, record, &fingerprint)
+                up_to_date(folder, manifest, record, |r| r.fingerprint == fingerprint)
             }
             _ => None,
         };
         (fingerprint, fresh)
     });
-    {
-        if let Some(pages) = fresh {
-            timings.time("cache-save", || {
-                if let Some(entry) = &history_entry {
-                    cache.save_entry(HISTORY_CACHE, entry);
-                }
-            });
-            let built = Built { project, pages, written: 0, removed: 0, notices, timings };
-            return Ok((built, Vec::new(), inputs, provenance));
-        }
+    if let Some(record) = fresh {
+        timings.time("cache-save", || {
+            if let Some(entry) = &history_entry {
+                cache.save_entry(HISTORY_CACHE, entry);
+            }
+            // The same site, but the files' `lstat`s changed (touched, a racy build
+            // before): recorded anew so that the next build can tell from them.
+            if let (Some(path), Some(stats)) = (&record_path, stats)
+                && record.stats != Some(stats)
+            {
+                let _ =
+                    output::replace(path, &fresh::Record { stats: Some(stats), ..record.clone() }.to_bytes());
+            }
+        });
+        let pages = usize::try_from(record.pages).unwrap_or(0);
+        let built = Built { project, pages, written: 0, removed: 0, reused: false, notices, timings };
+        return Ok((built, Vec::new(), inputs, provenance));
     }
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
@@ -509,12 +545,18 @@ fn produce(
             if let Some(record) = &record_path {
                 let _ = std::fs::remove_file(record);
             }
-            let stats = output::write(folder, &pages, manifest, manifest_path.as_deref())?;
-            if let (Some(record), Some(digest)) = (&record_path, stats.manifest) {
-                let r = fresh::Record { fingerprint, manifest: digest, pages: pages.len() as u64 };
+            let written = output::write(folder, &pages, manifest, manifest_path.as_deref())?;
+            if let (Some(record), Some(digest)) = (&record_path, written.manifest) {
+                let r = fresh::Record {
+                    fingerprint,
+                    manifest: digest,
+                    pages: pages.len() as u64,
+                    stats,
+                    outcome: outcome_of(&project),
+                };
                 let _ = output::replace(record, &r.to_bytes());
             }
-            Ok(stats)
+            Ok(written)
         })?,
         _ => {
             cache.create();
@@ -551,31 +593,156 @@ fn produce(
         pages: pages.len(),
         written: stats.written,
         removed: stats.removed,
+        reused: false,
         notices,
         timings,
     };
     Ok((built, pages, inputs, provenance))
 }
 
-/// Whether the output folder already holds the site of `fingerprint`: the record of the
-/// build that wrote it has this fingerprint and the manifest now in the cache, which
-/// lists every file as intact, and no staging folder of a killed build is pending.
-/// Returns the number of pages of the site.
+/// Whether the output folder already holds the site the record of the build that wrote
+/// it describes, when `matches` accepts that record: the manifest now in the cache is
+/// the one it recorded, every file it lists is intact, and no staging folder of a killed
+/// build is pending. Returns the record.
 fn up_to_date(
     folder: &output::Folder,
     manifest_path: &std::path::Path,
     record_path: &std::path::Path,
-    fingerprint: &Key,
-) -> Option<usize> {
+    matches: impl FnOnce(&fresh::Record) -> bool,
+) -> Option<fresh::Record> {
     let record = fresh::Record::parse(&output::read_file(record_path).ok()?)?;
-    if record.fingerprint != *fingerprint
-        || std::fs::symlink_metadata(manifest_path.with_extension("staging")).is_ok()
-    {
+    if !matches(&record) || std::fs::symlink_metadata(manifest_path.with_extension("staging")).is_ok() {
         return None;
     }
     let manifest = output::Manifest::read(folder, Some(manifest_path));
-    let pages = usize::try_from(record.pages).ok()?;
-    (manifest.digest() == Some(record.manifest) && manifest.all_intact(folder)).then_some(pages)
+    (manifest.digest() == Some(record.manifest) && manifest.all_intact(folder)).then_some(record)
+}
+
+/// The stat fingerprint of a build ([`fresh`]): the configuration, the walk with each
+/// file's `lstat` fields, the `lstat` of the review record and of configured guides, the
+/// git facts (commit, work tree state, dates; a shallow clone), the theme and the
+/// highlighter. `None` when a file's times are within [`fresh::RACY_NS`] of the walk,
+/// a file's `lstat` is unknown, or the build reads what a walk does not show (test
+/// reports, a comparison with `diff_base`).
+fn stat_fingerprint(
+    config: &Config,
+    walked: &Walked,
+    provenance: &Provenance,
+    theme: &Theme,
+    engine: &str,
+    walk_start: std::time::SystemTime,
+) -> Option<Key> {
+    if !config.test_results.is_empty() || config.diff_base.is_some() {
+        return None;
+    }
+    let start = i128::try_from(walk_start.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos()).ok()?;
+    let (files, roots, errors) = walked;
+    let mut f = fresh::Fingerprint::new("stats");
+    config_fingerprint(config, &mut f);
+    f.debug(roots);
+    f.debug(errors);
+    for file in files {
+        let stat = file.stat?;
+        if stat.mtime > start - fresh::RACY_NS || stat.ctime > start - fresh::RACY_NS {
+            return None;
+        }
+        f.str(&file.rel);
+        f.debug(&stat);
+    }
+    let lstat = |rel: &str| std::fs::symlink_metadata(config.root.join(rel)).ok().map(|m| walk::Stat::of(&m));
+    f.debug(&lstat(crate::suspect::REVIEWS));
+    for guide in config.guides.iter().flatten() {
+        f.debug(&lstat(guide));
+    }
+    f.debug(provenance);
+    if provenance.commit.is_some() {
+        let shallow = crate::provenance::git_command(&config.root)
+            .args(["rev-parse", "--is-shallow-repository"])
+            .output()
+            .ok()?;
+        f.bytes(&shallow.stdout);
+    }
+    f.bytes(&theme.hash);
+    f.str(engine);
+    Some(f.finish())
+}
+
+/// What a build reports, as its record keeps it.
+fn outcome_of(project: &Project) -> fresh::Outcome {
+    let s = &project.summary;
+    fresh::Outcome {
+        counts: [
+            s.plans,
+            s.requirements,
+            s.covered_requirements,
+            s.phases,
+            s.phases_done,
+            s.traces,
+            s.code_traces,
+            s.markers,
+            s.marked_files,
+            s.diagnostics,
+        ],
+        findings: project
+            .diagnostics
+            .iter()
+            .map(|d| fresh::Finding {
+                path: d.path.clone(),
+                line: d.line,
+                code: d.code.name().into(),
+                severity: d.severity.to_string(),
+                message: d.message.clone(),
+                help: d.help.clone(),
+                text: d.text.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A project holding only what a recorded outcome keeps (see [`Built::reused`]);
+/// `None` when a code or severity is not known to this version.
+fn outcome_project(outcome: &fresh::Outcome) -> Option<Project> {
+    let [
+        plans,
+        requirements,
+        covered_requirements,
+        phases,
+        phases_done,
+        traces,
+        code_traces,
+        markers,
+        marked_files,
+        diagnostics,
+    ] = outcome.counts;
+    let summary = crate::model::Summary {
+        plans,
+        requirements,
+        covered_requirements,
+        phases,
+        phases_done,
+        traces,
+        code_traces,
+        markers,
+        marked_files,
+        diagnostics,
+        ..Default::default()
+    };
+    let diagnostics = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            Some(Diagnostic {
+                path: f.path.clone(),
+                line: f.line,
+                code: Code::from_name(&f.code)?,
+                severity: Severity::ALL.into_iter().find(|s| s.to_string() == f.severity)?,
+                message: f.message.clone(),
+                help: f.help.clone(),
+                text: f.text.clone(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Project { summary, diagnostics, ..Default::default() })
 }
 
 /// The cache folder at the project root (it holds a `.gitignore` ignoring itself).

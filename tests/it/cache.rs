@@ -294,6 +294,31 @@ fn fresh_record(root: &Path) -> PathBuf {
     records[0].clone()
 }
 
+/// Longer than `fresh::RACY_NS`: files older than this, seen by a walk, can be told
+/// unchanged from their `lstat`.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(2_100);
+
+/// A copy of the example project whose files are old enough for their `lstat` to be
+/// trusted, built once.
+fn settled_example() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    copy_dir(&repo().join("content-example"), &root);
+    let _ = std::fs::remove_dir_all(root.join("public"));
+    std::thread::sleep(SETTLE);
+    let out = tmp.path().join("out");
+    build_into(&root, &out);
+    (tmp, root, out)
+}
+
+/// The lines of a build's output without the timing at the end of the summary.
+fn report_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !(l.starts_with("  ") && l.contains(" s  ")))
+        .map(|l| l.rsplit_once(" [").map_or(l, |(a, _)| a).to_string())
+        .collect()
+}
+
 #[test]
 fn a_rebuild_with_nothing_changed_renders_nothing() {
     let (_tmp, root, out) = warm_example();
@@ -302,6 +327,34 @@ fn a_rebuild_with_nothing_changed_renders_nothing() {
     assert!(stages.contains(&"up-to-date".to_string()), "{text}");
     assert!(!stages.iter().any(|s| s == "render" || s == "write"), "nothing rendered or written: {text}");
     assert!(text.contains("(0 written, 0 removed)"), "{text}");
+    assert!(snapshot(&out) == site, "the site is untouched");
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_reads_nothing_and_reports_the_same() {
+    let (_tmp, root, out) = settled_example();
+    let site = snapshot(&out);
+    let args = |extra: &[&str]| {
+        let mut a = vec!["build", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--verbose"];
+        a.extend_from_slice(extra);
+        let o = tracemark(&a);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    // A full analysis (the record removed), then one from the files' `lstat`s alone.
+    std::fs::remove_file(fresh_record(&root)).unwrap();
+    let (full_status, full) = args(&["--fail-on-error"]);
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"stat-check".to_string()), "{text}");
+    for stage in ["read+scan", "parse", "model", "render", "write"] {
+        assert!(!stages.iter().any(|s| s == stage), "no {stage} stage: {text}");
+    }
+    let (quick_status, quick) = args(&["--fail-on-error"]);
+    assert_eq!(quick_status, full_status);
+    assert!(full.contains("diagnostics") && full.contains("pages (0 written"), "{full}");
+    assert_eq!(report_lines(&quick), report_lines(&full), "the same findings and counts");
     assert!(snapshot(&out) == site, "the site is untouched");
 }
 
@@ -318,23 +371,29 @@ fn editing_a_marker_rebuilds_like_a_clean_build() {
 
 #[test]
 fn touching_a_file_without_changing_it_rebuilds_like_a_clean_build() {
-    let (tmp, root, out) = warm_example();
+    let (tmp, root, out) = settled_example();
     let site = snapshot(&out);
     for rel in ["src/quota/quota.go", "project-plans/20251104ingress/specification.md"] {
         let f = std::fs::File::options().write(true).open(root.join(rel)).unwrap();
-        f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60)).unwrap();
     }
+    std::thread::sleep(SETTLE);
     let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"read+scan".to_string()), "the touched files are read: {text}");
     assert!(!stages.iter().any(|s| s == "render"), "same bytes, same site: nothing rendered: {text}");
+    // The new `lstat`s are recorded: the next build reads nothing.
+    let (stages, text) = build_stages(&root, &out);
+    assert!(!stages.iter().any(|s| s == "read+scan"), "{text}");
     assert!(snapshot(&out) == site, "the site is untouched");
     assert_same_as_clean_build(tmp.path(), &root, &out);
 }
 
 #[test]
 fn a_change_keeping_size_and_modification_time_is_seen() {
-    // The same number of bytes and the modification time set back: the change is
-    // still seen (the file's change time and content decide, not size and mtime alone).
-    let (tmp, root, out) = warm_example();
+    // The same number of bytes and the modification time set back, the file rewritten in
+    // place (same inode), and time enough for the change not to be racy: the change is
+    // still seen (its change time differs).
+    let (tmp, root, out) = settled_example();
     let page = out.join("plans/PLAN-20260112-TENANTQUOTA/requirements/REQ-001.html");
     let before = std::fs::read_to_string(&page).unwrap();
     let f = root.join("src/quota/quota.go");
@@ -345,6 +404,9 @@ fn a_change_keeping_size_and_modification_time_is_seen() {
     std::fs::write(&f, &edited).unwrap();
     std::fs::File::options().write(true).open(&f).unwrap().set_modified(mtime).unwrap();
     assert_eq!(std::fs::metadata(&f).unwrap().modified().unwrap(), mtime);
+    std::thread::sleep(SETTLE);
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"render".to_string()), "the change is seen: {text}");
     assert_same_as_clean_build(tmp.path(), &root, &out);
     let after = std::fs::read_to_string(&page).unwrap();
     assert!(after != before && after.contains("Enforce"), "REQ-001 now lists the edited trace");
