@@ -446,3 +446,34 @@ fn a_damaged_or_stale_record_rebuilds_like_a_clean_build() {
     assert!(stages.contains(&"render".to_string()), "{out_text}");
     assert_same_as_clean_build(tmp.path(), &root, &out);
 }
+
+#[test]
+fn settled_files_deleted_added_or_reconfigured_are_seen() {
+    // Each change made long enough before the build for no file to be racy: the walk
+    // or the configuration differs from the record, so everything is read again.
+    let (tmp, root, out) = settled_example();
+    let quota = root.join("src/quota/quota.go");
+    let text = std::fs::read_to_string(&quota).unwrap();
+    let toml = root.join("tracemark.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    let changes: [(&str, Box<dyn Fn()>); 3] = [
+        ("delete", Box::new(|| std::fs::remove_file(root.join("src/gateway/dedupe.ts")).unwrap())),
+        ("add", Box::new(|| std::fs::write(root.join("src/quota/copy.go"), &text).unwrap())),
+        (
+            "configure",
+            Box::new(|| {
+                std::fs::write(&toml, config.replace("Hookpost — tracemark demo", "Renamed")).unwrap()
+            }),
+        ),
+    ];
+    for (what, change) in &changes {
+        change();
+        std::thread::sleep(SETTLE);
+        let (stages, text) = build_stages(&root, &out);
+        assert!(stages.contains(&"read+scan".to_string()), "{what}: read again: {text}");
+        assert!(stages.contains(&"render".to_string()), "{what}: rendered: {text}");
+    }
+    assert!(!out.join("files/src/gateway/dedupe.ts.html").exists());
+    assert!(out.join("files/src/quota/copy.go.html").is_file());
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
