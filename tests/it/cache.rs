@@ -456,18 +456,12 @@ fn settled_files_deleted_added_or_reconfigured_are_seen() {
     let text = std::fs::read_to_string(&quota).unwrap();
     let toml = root.join("tracemark.toml");
     let config = std::fs::read_to_string(&toml).unwrap();
-    let changes: [(&str, Box<dyn Fn()>); 3] = [
-        ("delete", Box::new(|| std::fs::remove_file(root.join("src/gateway/dedupe.ts")).unwrap())),
-        ("add", Box::new(|| std::fs::write(root.join("src/quota/copy.go"), &text).unwrap())),
-        (
-            "configure",
-            Box::new(|| {
-                std::fs::write(&toml, config.replace("Hookpost — tracemark demo", "Renamed")).unwrap()
-            }),
-        ),
-    ];
-    for (what, change) in &changes {
-        change();
+    for what in ["delete", "add", "configure"] {
+        match what {
+            "delete" => std::fs::remove_file(root.join("src/gateway/dedupe.ts")).unwrap(),
+            "add" => std::fs::write(root.join("src/quota/copy.go"), &text).unwrap(),
+            _ => std::fs::write(&toml, config.replace("Hookpost — tracemark demo", "Renamed")).unwrap(),
+        }
         std::thread::sleep(SETTLE);
         let (stages, text) = build_stages(&root, &out);
         assert!(stages.contains(&"read+scan".to_string()), "{what}: read again: {text}");
