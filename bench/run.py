@@ -272,22 +272,37 @@ def pick_edit_targets(root, trace):
 
 
 class Edited:
-    """Append a line to a file for the duration of a `with` block, then restore it."""
+    """Append a line to a file for the duration of a `with` block, then restore it.
+
+    The file is replaced (a new file renamed over it), never written in place: a corpus
+    that is a hard-linked copy (`cp -al`) shares its files with other copies, and an
+    in-place write would change them all. Restoring replaces it again with the original
+    bytes and modification time.
+    """
 
     def __init__(self, path, line):
         self.path, self.line = path, line
 
+    def _replace(self, data, times=None):
+        tmp = self.path + ".tracemark-bench.tmp"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, self.mode)
+        if times is not None:
+            os.utime(tmp, ns=times)
+        os.replace(tmp, self.path)
+
     def __enter__(self):
+        st = os.stat(self.path)
+        self.mode, self.times = st.st_mode & 0o7777, (st.st_atime_ns, st.st_mtime_ns)
         with open(self.path, "rb") as f:
             self.original = f.read()
         prefix = b"" if self.original.endswith(b"\n") or not self.original else b"\n"
-        with open(self.path, "wb") as f:
-            f.write(self.original + prefix + self.line.encode("utf-8"))
+        self._replace(self.original + prefix + self.line.encode("utf-8"))
         return self
 
     def __exit__(self, *exc):
-        with open(self.path, "wb") as f:
-            f.write(self.original)
+        self._replace(self.original, self.times)
         return False
 
 

@@ -7,6 +7,7 @@
 //! markdown) and the output folder's manifest, which `render` only reads as bytes and
 //! maps.
 
+pub mod fresh;
 pub mod output;
 #[cfg(feature = "serve")]
 pub mod serve;
@@ -19,7 +20,7 @@ use crate::plan::{self, InputFile};
 use crate::provenance::Provenance;
 use crate::render::cache::CachedHighlighter;
 use crate::render::highlight::{self, Highlighter};
-use crate::render::incremental::{MarkdownCache, RenderCache};
+use crate::render::incremental::{Key, MarkdownCache, RenderCache};
 use crate::render::pages::{self, Page};
 use crate::render::templates::Theme;
 use crate::source::{self, Language};
@@ -80,6 +81,11 @@ pub struct Built {
     pub notices: Vec<output::Notice>,
     /// Per-stage timings.
     pub timings: Timings,
+    /// The output folder was up to date and no input changed since the build that
+    /// wrote it, as the files' `lstat`s tell ([`fresh`]): nothing was read, and
+    /// `project` holds only the counts of its summary that the command line prints
+    /// and the findings, as that build recorded them.
+    pub reused: bool,
 }
 
 /// One file the build read (a plan document, a source scanned for markers,
@@ -141,13 +147,38 @@ pub fn analyse_inputs(
     timings: &mut Timings,
     hash: bool,
 ) -> Result<(Project, Vec<InputDigest>)> {
-    let (files, roots, walk_errors) = timings.time("walk", || walk::walk(config));
+    let walked = timings.time("walk", || walk::walk(config));
+    let (project, inputs, _) = analyse_all(config, timings, hash, walked)?;
+    Ok((project, inputs))
+}
+
+/// What the walk found: the files, the plan roots and the folders it could not read.
+type Walked = (Vec<walk::WalkedFile>, walk::PlanRoots, Vec<walk::WalkError>);
+
+/// [`analyse_inputs`] of the files `walked`, also returning the fingerprint of everything the project was
+/// made from (see [`fresh`]): the configuration, the walk, every file's bytes (blake3),
+/// the guides, the test reports and the suspect facts.
+fn analyse_all(
+    config: &Config,
+    timings: &mut Timings,
+    hash: bool,
+    walked: Walked,
+) -> Result<(Project, Vec<InputDigest>, crate::render::incremental::Key)> {
+    let mut fingerprint = fresh::Fingerprint::new("analysis");
+    config_fingerprint(config, &mut fingerprint);
+    let (files, roots, walk_errors) = walked;
+    fingerprint.debug(&roots);
+    for e in &walk_errors {
+        fingerprint.str(&e.rel);
+        fingerprint.str(&e.message);
+    }
     // Plan folders first: their requirement IDs are what the other files' mentions
     // are looked for.
     let (plan_files, other_files): (Vec<walk::WalkedFile>, Vec<walk::WalkedFile>) =
         files.iter().cloned().partition(|f| walk::plan_folder_of(&roots, &f.rel).is_some());
     let loaded = timings.time("read+scan plans", || load(config, &roots, &plan_files, hash, None));
-    let Loaded { plan_inputs, mut sources, mut scanned, mut diagnostics, mut inputs, .. } = loaded;
+    let Loaded { plan_inputs, mut sources, mut scanned, mut diagnostics, mut inputs, content, .. } = loaded;
+    fingerprint.bytes(&content);
     for e in walk_errors {
         diagnostics.push(
             Diagnostic::warning(Code::Unreadable, &e.rel, 0, format!("could not be read: {}", e.message))
@@ -174,6 +205,7 @@ pub fn analyse_inputs(
             .map(|r| r.id.as_str()),
     );
     let rest = timings.time("read+scan", || load(config, &roots, &other_files, hash, Some(&ids)));
+    fingerprint.bytes(&rest.content);
     sources.extend(rest.sources);
     scanned.extend(rest.scanned);
     scanned.sort();
@@ -187,6 +219,7 @@ pub fn analyse_inputs(
         .filter_map(|(path, text)| Some((path.clone(), text?)).filter(|_| path.ends_with(".md")))
         .collect();
     let guides = timings.time("guides", || read_guides(config, &files, &mut diagnostics));
+    fingerprint.json(&guides);
     let mut plan_folders = Vec::with_capacity(folders.len());
     for (f, d) in folders {
         plan_folders.push(f);
@@ -210,6 +243,7 @@ pub fn analyse_inputs(
     });
     if !config.test_results.is_empty() {
         let (reports, unmatched, digests) = timings.time("results", || read_test_reports(config, hash));
+        fingerprint.debug(&(&reports, &unmatched));
         crate::results::apply(&mut project, reports, &unmatched);
         // The reports are inputs too (some may be scanned files already).
         inputs.extend(digests);
@@ -217,8 +251,49 @@ pub fn analyse_inputs(
         inputs.dedup_by(|a, b| a.path == b.path);
     }
     timings.time("suspect", || suspect_links(config, &mut project));
+    fingerprint.json(&project.suspects);
     project.apply_severity(&config.severity);
-    Ok((project, inputs))
+    Ok((project, inputs, fingerprint.finish()))
+}
+
+/// Adds what the configuration says about the site to a fingerprint: every setting
+/// (the include and exclude globs through the `tracemark.toml` hash, the only place
+/// they come from) and the root and output folders.
+fn config_fingerprint(config: &Config, f: &mut fresh::Fingerprint) {
+    let Config {
+        root,
+        title,
+        out,
+        force: _,
+        plans,
+        plans_configured,
+        include: _,
+        exclude: _,
+        theme_dir,
+        excerpt_lines,
+        max_file_size,
+        highlighter,
+        guides,
+        test_results,
+        diff_base,
+        severity,
+        grammar,
+        repo_url,
+        forge,
+        sha256,
+    } = config;
+    f.debug(&(
+        root,
+        title,
+        out,
+        plans,
+        plans_configured,
+        theme_dir,
+        excerpt_lines,
+        max_file_size,
+        highlighter,
+    ));
+    f.debug(&(guides, &test_results.globs, diff_base, severity, grammar, repo_url, forge, sha256));
 }
 
 /// Reads the JUnit reports named by `test_results`: every regular file under the globs'
@@ -347,7 +422,8 @@ fn produce(
     hash: bool,
 ) -> Result<(Built, Vec<Page>, Vec<InputDigest>, Provenance)> {
     let mut timings = Timings::default();
-    let (project, inputs) = analyse_inputs(config, &mut timings, hash)?;
+    let walk_start = std::time::SystemTime::now();
+    let walked = timings.time("walk", || walk::walk(config));
     let provenance =
         timings.time("provenance", || Provenance::read(&config.root, &config.provenance_settings()));
     let theme = timings.time("theme", || load_theme(config))?;
@@ -358,6 +434,26 @@ fn produce(
         message: n.message.clone(),
         help: n.help.into(),
     }));
+    let manifest_path = folder.and_then(|f| cache.manifest_path(f));
+    let record_path = manifest_path.as_ref().map(|p| p.with_extension("fresh"));
+    // Nothing changed since the last build, as the files' `lstat`s tell: nothing is read.
+    let stats = folder.and_then(|_| {
+        timings.time("stat-check", || {
+            let stats = stat_fingerprint(config, &walked, &provenance, &theme, engine.name(), walk_start)?;
+            let (Some(folder), Some(manifest), Some(record)) = (folder, &manifest_path, &record_path) else {
+                return Some((stats, None));
+            };
+            let reused = up_to_date(folder, manifest, record, |r| r.stats == Some(stats))
+                .and_then(|r| Some((usize::try_from(r.pages).ok()?, outcome_project(&r.outcome)?)));
+            Some((stats, reused))
+        })
+    });
+    let (stats, reused) = stats.map_or((None, None), |(s, r)| (Some(s), r));
+    if let Some((pages, project)) = reused {
+        let built = Built { project, pages, written: 0, removed: 0, reused: true, notices, timings };
+        return Ok((built, Vec::new(), Vec::new(), provenance));
+    }
+    let (project, inputs, analysis) = analyse_all(config, &mut timings, hash, walked)?;
     let (history, history_entry) =
         timings.time("history", || read_history(config, &project, &provenance, &cache));
     let diff = config.diff_base.as_deref().and_then(|base| {
@@ -375,7 +471,42 @@ fn produce(
             }
         })
     });
-    let manifest_path = folder.and_then(|f| cache.manifest_path(f));
+    let (fingerprint, fresh) = timings.time("up-to-date", || {
+        // The site's fingerprint: what the analysis read, and what the pages show besides.
+        let mut f = fresh::Fingerprint::new("site");
+        f.bytes(&analysis);
+        f.debug(&provenance);
+        f.json(&history);
+        f.json(&diff);
+        f.bytes(&theme.hash);
+        f.str(engine.name());
+        let fingerprint = f.finish();
+        let fresh = match (folder, &manifest_path, &record_path) {
+            (Some(folder), Some(manifest), Some(record)) => {
+                up_to_date(folder, manifest, record, |r| r.fingerprint == fingerprint)
+            }
+            _ => None,
+        };
+        (fingerprint, fresh)
+    });
+    if let Some(record) = fresh {
+        timings.time("cache-save", || {
+            if let Some(entry) = &history_entry {
+                cache.save_entry(HISTORY_CACHE, entry);
+            }
+            // The same site, but the files' `lstat`s changed (touched, a racy build
+            // before): recorded anew so that the next build can tell from them.
+            if let (Some(path), Some(stats)) = (&record_path, stats)
+                && record.stats != Some(stats)
+            {
+                let _ =
+                    output::replace(path, &fresh::Record { stats: Some(stats), ..record.clone() }.to_bytes());
+            }
+        });
+        let pages = usize::try_from(record.pages).unwrap_or(0);
+        let built = Built { project, pages, written: 0, removed: 0, reused: false, notices, timings };
+        return Ok((built, Vec::new(), inputs, provenance));
+    }
     let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
         rayon::join(
             || {
@@ -408,9 +539,24 @@ fn produce(
         )
     })?;
     let stats = match (folder, &manifest) {
-        (Some(folder), Some(manifest)) => timings.time("write", || {
+        (Some(folder), Some(manifest)) => timings.time("write", || -> Result<output::WriteStats> {
             cache.create();
-            output::write(folder, &pages, manifest, manifest_path.as_deref())
+            // Only a build that wrote its folder completely leaves a record.
+            if let Some(record) = &record_path {
+                let _ = std::fs::remove_file(record);
+            }
+            let written = output::write(folder, &pages, manifest, manifest_path.as_deref())?;
+            if let (Some(record), Some(digest)) = (&record_path, written.manifest) {
+                let r = fresh::Record {
+                    fingerprint,
+                    manifest: digest,
+                    pages: pages.len() as u64,
+                    stats,
+                    outcome: outcome_of(&project),
+                };
+                let _ = output::replace(record, &r.to_bytes());
+            }
+            Ok(written)
         })?,
         _ => {
             cache.create();
@@ -447,10 +593,156 @@ fn produce(
         pages: pages.len(),
         written: stats.written,
         removed: stats.removed,
+        reused: false,
         notices,
         timings,
     };
     Ok((built, pages, inputs, provenance))
+}
+
+/// Whether the output folder already holds the site the record of the build that wrote
+/// it describes, when `matches` accepts that record: the manifest now in the cache is
+/// the one it recorded, every file it lists is intact, and no staging folder of a killed
+/// build is pending. Returns the record.
+fn up_to_date(
+    folder: &output::Folder,
+    manifest_path: &std::path::Path,
+    record_path: &std::path::Path,
+    matches: impl FnOnce(&fresh::Record) -> bool,
+) -> Option<fresh::Record> {
+    let record = fresh::Record::parse(&output::read_file(record_path).ok()?)?;
+    if !matches(&record) || std::fs::symlink_metadata(manifest_path.with_extension("staging")).is_ok() {
+        return None;
+    }
+    let manifest = output::Manifest::read(folder, Some(manifest_path));
+    (manifest.digest() == Some(record.manifest) && manifest.all_intact(folder)).then_some(record)
+}
+
+/// The stat fingerprint of a build ([`fresh`]): the configuration, the walk with each
+/// file's `lstat` fields, the `lstat` of the review record and of configured guides, the
+/// git facts (commit, work tree state, dates; a shallow clone), the theme and the
+/// highlighter. `None` when a file's times are within [`fresh::RACY_NS`] of the walk,
+/// a file's `lstat` is unknown, or the build reads what a walk does not show (test
+/// reports, a comparison with `diff_base`).
+fn stat_fingerprint(
+    config: &Config,
+    walked: &Walked,
+    provenance: &Provenance,
+    theme: &Theme,
+    engine: &str,
+    walk_start: std::time::SystemTime,
+) -> Option<Key> {
+    if !config.test_results.is_empty() || config.diff_base.is_some() {
+        return None;
+    }
+    let start = i128::try_from(walk_start.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos()).ok()?;
+    let (files, roots, errors) = walked;
+    let mut f = fresh::Fingerprint::new("stats");
+    config_fingerprint(config, &mut f);
+    f.debug(roots);
+    f.debug(errors);
+    for file in files {
+        let stat = file.stat?;
+        if stat.mtime > start - fresh::RACY_NS || stat.ctime > start - fresh::RACY_NS {
+            return None;
+        }
+        f.str(&file.rel);
+        f.debug(&stat);
+    }
+    let lstat = |rel: &str| std::fs::symlink_metadata(config.root.join(rel)).ok().map(|m| walk::Stat::of(&m));
+    f.debug(&lstat(crate::suspect::REVIEWS));
+    for guide in config.guides.iter().flatten() {
+        f.debug(&lstat(guide));
+    }
+    f.debug(provenance);
+    if provenance.commit.is_some() {
+        let shallow = crate::provenance::git_command(&config.root)
+            .args(["rev-parse", "--is-shallow-repository"])
+            .output()
+            .ok()?;
+        f.bytes(&shallow.stdout);
+    }
+    f.bytes(&theme.hash);
+    f.str(engine);
+    Some(f.finish())
+}
+
+/// What a build reports, as its record keeps it.
+fn outcome_of(project: &Project) -> fresh::Outcome {
+    let s = &project.summary;
+    fresh::Outcome {
+        counts: [
+            s.plans,
+            s.requirements,
+            s.covered_requirements,
+            s.phases,
+            s.phases_done,
+            s.traces,
+            s.code_traces,
+            s.markers,
+            s.marked_files,
+            s.diagnostics,
+        ],
+        findings: project
+            .diagnostics
+            .iter()
+            .map(|d| fresh::Finding {
+                path: d.path.clone(),
+                line: d.line,
+                code: d.code.name().into(),
+                severity: d.severity.to_string(),
+                message: d.message.clone(),
+                help: d.help.clone(),
+                text: d.text.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A project holding only what a recorded outcome keeps (see [`Built::reused`]);
+/// `None` when a code or severity is not known to this version.
+fn outcome_project(outcome: &fresh::Outcome) -> Option<Project> {
+    let [
+        plans,
+        requirements,
+        covered_requirements,
+        phases,
+        phases_done,
+        traces,
+        code_traces,
+        markers,
+        marked_files,
+        diagnostics,
+    ] = outcome.counts;
+    let summary = crate::model::Summary {
+        plans,
+        requirements,
+        covered_requirements,
+        phases,
+        phases_done,
+        traces,
+        code_traces,
+        markers,
+        marked_files,
+        diagnostics,
+        ..Default::default()
+    };
+    let diagnostics = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            Some(Diagnostic {
+                path: f.path.clone(),
+                line: f.line,
+                code: Code::from_name(&f.code)?,
+                severity: Severity::ALL.into_iter().find(|s| s.to_string() == f.severity)?,
+                message: f.message.clone(),
+                help: f.help.clone(),
+                text: f.text.clone(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Project { summary, diagnostics, ..Default::default() })
 }
 
 /// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
@@ -726,6 +1018,9 @@ struct Loaded {
     inputs: Vec<InputDigest>,
     /// Mentions of known requirement IDs, by file (only files that have some).
     mentions: Vec<(String, Vec<source::mention::Mention>)>,
+    /// The files' part of the build's fingerprint: each path with the blake3 of its
+    /// bytes (or of why it was not read), in walk order.
+    content: Key,
 }
 
 enum Read {
@@ -794,8 +1089,18 @@ fn skipped(rel: &str, reason: String, help: &str) -> Diagnostic {
 }
 
 /// Reads one walked file; with `hash`, the SHA-256 of the bytes read, when they were
-/// read.
-fn read(config: &Config, f: &walk::WalkedFile, hash: bool) -> (Read, Option<InputDigest>) {
+/// read. Also the file's part of the build's fingerprint: blake3 of the bytes, or of
+/// the finding saying why it was not read.
+fn read(config: &Config, f: &walk::WalkedFile, hash: bool) -> (Read, Option<InputDigest>, Key) {
+    let (read, digest, content) = read_bytes(config, f, hash);
+    let content = content.unwrap_or_else(|| match &read {
+        Read::Skipped(d) => *blake3::hash(format!("{d:?}").as_bytes()).as_bytes(),
+        _ => [0; 32],
+    });
+    (read, digest, content)
+}
+
+fn read_bytes(config: &Config, f: &walk::WalkedFile, hash: bool) -> (Read, Option<InputDigest>, Option<Key>) {
     if f.size > config.max_file_size {
         let reason = format!("{} bytes is over the limit of {} bytes", f.size, config.max_file_size);
         return (
@@ -804,6 +1109,7 @@ fn read(config: &Config, f: &walk::WalkedFile, hash: bool) -> (Read, Option<Inpu
                 reason,
                 "raise `max_file_size` in tracemark.toml, or exclude the file",
             )),
+            None,
             None,
         );
     }
@@ -816,7 +1122,7 @@ fn read(config: &Config, f: &walk::WalkedFile, hash: bool) -> (Read, Option<Inpu
                 "fix its permissions, or exclude it",
             )
             .with_severity(Severity::Warning);
-            return (Read::Skipped(d), None);
+            return (Read::Skipped(d), None, None);
         }
     };
     let digest = hash.then(|| InputDigest {
@@ -824,7 +1130,8 @@ fn read(config: &Config, f: &walk::WalkedFile, hash: bool) -> (Read, Option<Inpu
         sha256: sha256_hex(&bytes),
         bytes: bytes.len() as u64,
     });
-    (decode(bytes), digest)
+    let content = *blake3::hash(&bytes).as_bytes();
+    (decode(bytes), digest, Some(content))
 }
 
 /// The bytes of a file read: binary, or text decoded (see [`text::decode`]).
@@ -898,12 +1205,13 @@ fn load(
         scanned: bool,
         diagnostics: Vec<Diagnostic>,
         digest: Option<InputDigest>,
+        content: Key,
     }
     let ones: Vec<One> = files
         .par_iter()
         .map(|f| {
             let plan_folder = walk::plan_folder_of(roots, &f.rel);
-            let (read, digest) = read(config, f, hash);
+            let (read, digest, content) = read(config, f, hash);
             let mut one = One {
                 plan_folder,
                 plan_text: None,
@@ -912,6 +1220,7 @@ fn load(
                 scanned: false,
                 diagnostics: Vec::new(),
                 digest,
+                content,
             };
             match read {
                 Read::Skipped(d) => one.diagnostics.push(d),
@@ -989,7 +1298,10 @@ fn load(
     let mut diagnostics = Vec::new();
     let mut inputs = Vec::with_capacity(files.len());
     let mut mentions = Vec::new();
+    let mut content = fresh::Fingerprint::new("files");
     for (f, one) in files.iter().zip(ones) {
+        content.str(&f.rel);
+        content.bytes(&one.content);
         if !one.mentions.is_empty() {
             mentions.push((f.rel.clone(), one.mentions));
         }
@@ -1005,5 +1317,5 @@ fn load(
             plan_inputs.entry(folder).or_default().push((f.rel.clone(), one.plan_text));
         }
     }
-    Loaded { plan_inputs, sources, scanned, diagnostics, inputs, mentions }
+    Loaded { plan_inputs, sources, scanned, diagnostics, inputs, mentions, content: content.finish() }
 }

@@ -98,6 +98,9 @@ pub struct WriteStats {
     pub removed: usize,
     /// Symlinks replaced, user files overwritten, files that could not be carried over.
     pub notices: Vec<Notice>,
+    /// blake3 of the manifest now in the cache, when it is the one this write made
+    /// (`None` without a cache or when it could not be written).
+    pub manifest: Option<Key>,
 }
 
 /// A checked output folder (see [`Folder::open`]).
@@ -289,18 +292,52 @@ struct Checksum {
 #[derive(Debug, Default)]
 pub struct Manifest {
     entries: HashMap<String, Entry>,
+    /// blake3 of the manifest file's bytes, when it was valid.
+    digest: Option<Key>,
 }
 
 impl Manifest {
     /// Reads the manifest at `path` (in the cache folder; `None` when the cache is not
     /// used) for `folder`; a missing, corrupt, tampered or foreign one gives an empty one.
     pub fn read(folder: &Folder, path: Option<&Path>) -> Manifest {
-        let entries = path
-            .and_then(|p| read_file(p).ok())
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .map(|text| parse_manifest(&text, folder))
-            .unwrap_or_default();
-        Manifest { entries }
+        let Some(text) = path.and_then(|p| read_file(p).ok()).and_then(|bytes| String::from_utf8(bytes).ok())
+        else {
+            return Manifest::default();
+        };
+        let entries = parse_manifest(&text, folder);
+        let digest = (!entries.is_empty()).then(|| *blake3::hash(text.as_bytes()).as_bytes());
+        Manifest { entries, digest }
+    }
+
+    /// blake3 of the manifest file read, when it was valid and listed files.
+    pub fn digest(&self) -> Option<Key> {
+        self.digest
+    }
+
+    /// The number of files listed.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no file is listed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Whether the folder holds exactly what the manifest says tracemark wrote: every
+    /// file listed intact (a regular file, not under a symlink, with the recorded size
+    /// and modification time; one `lstat` each, in parallel), the ownership marker
+    /// present and no manifest of an older version in it.
+    pub fn all_intact(&self, folder: &Folder) -> bool {
+        let out = &folder.path;
+        if self.entries.is_empty()
+            || !fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file())
+            || fs::symlink_metadata(out.join(LEGACY_MANIFEST)).is_ok()
+        {
+            return false;
+        }
+        let dirs = real_dirs(out, self.entries.keys().map(String::as_str));
+        self.entries.par_iter().all(|(path, e)| parent_ok(&dirs, path) && intact(&out.join(path), e))
     }
 
     /// Page path → key for the pages whose file is intact (one `lstat` each, in
@@ -621,15 +658,16 @@ pub fn write(
             .collect();
         stage(folder, &pages, plans, (&stale, &ours), manifest_path, &mut notices)?
     };
+    let mut manifest = None;
     if let Some(path) = manifest_path {
         let mut sorted: Vec<(&str, &Entry)> = entries.iter().map(|(p, e)| (*p, e)).collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let text = manifest_text(folder, &sorted);
-        if read_file(path).ok().is_none_or(|old| old != text.as_bytes()) {
-            let _ = replace(path, text.as_bytes());
-        }
+        let on_disk = read_file(path).ok().is_some_and(|old| old == text.as_bytes())
+            || replace(path, text.as_bytes()).is_ok();
+        manifest = on_disk.then(|| *blake3::hash(text.as_bytes()).as_bytes());
     }
-    Ok(WriteStats { written, removed: stale.len(), notices })
+    Ok(WriteStats { written, removed: stale.len(), notices, manifest })
 }
 
 /// Replaces the few changed files of the site in place, each atomically (a temporary

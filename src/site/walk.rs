@@ -28,6 +28,51 @@ pub struct WalkedFile {
     pub abs: PathBuf,
     /// Size in bytes (from the directory entry's metadata; 0 if unknown).
     pub size: u64,
+    /// What `lstat` said when the file was walked (`None` where unknown): whether it
+    /// changed since an earlier build ([`super::fresh`]).
+    pub stat: Option<Stat>,
+}
+
+/// A file's `lstat` fields that change when its content may have: size, modification
+/// and change time (nanoseconds), inode and device. As in git's index, the change time
+/// and inode catch a content change that keeps the size and sets the modification time
+/// back (`touch -d`), at the price of treating a file as changed after a `chmod`, a new
+/// hard link or a checkout that rewrote it unchanged (which costs time, not correctness).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Stat {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime: i128,
+    /// Status change time, nanoseconds since the epoch.
+    pub ctime: i128,
+    /// Inode number.
+    pub ino: u64,
+    /// Device number.
+    pub dev: u64,
+}
+
+impl Stat {
+    /// The fields of `meta` (`None` off Unix, where they are not all known).
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stat> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            Some(Stat {
+                size: meta.len(),
+                mtime: ns(meta.mtime(), meta.mtime_nsec()),
+                ctime: ns(meta.ctime(), meta.ctime_nsec()),
+                ino: meta.ino(),
+                dev: meta.dev(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            None
+        }
+    }
 }
 
 /// A folder or file the walk could not read: its path relative to the root (`.` for
@@ -156,8 +201,15 @@ pub fn walk(config: &Config) -> (Vec<WalkedFile>, PlanRoots, Vec<WalkError>) {
             match entry {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                     if let Some(rel) = relative(root, e.path()) {
-                        let size = e.metadata().map(|m| m.len()).unwrap_or(0);
-                        files.lock().expect("walk lock").push(WalkedFile { rel, abs: e.into_path(), size });
+                        let meta = e.metadata().ok();
+                        let size = meta.as_ref().map_or(0, |m| m.len());
+                        let stat = meta.as_ref().and_then(Stat::of);
+                        files.lock().expect("walk lock").push(WalkedFile {
+                            rel,
+                            abs: e.into_path(),
+                            size,
+                            stat,
+                        });
                     }
                 }
                 Ok(_) => {}
@@ -221,7 +273,7 @@ fn tracked_but_ignored(root: &Path, out: &Path) -> Vec<WalkedFile> {
             continue;
         }
         if let Some(rel) = relative(root, &abs) {
-            found.push(WalkedFile { rel, abs, size: meta.len() });
+            found.push(WalkedFile { rel, abs, size: meta.len(), stat: Stat::of(&meta) });
         }
     }
     found
@@ -339,7 +391,10 @@ mod tests {
     }
 
     fn files(paths: &[&str]) -> Vec<WalkedFile> {
-        paths.iter().map(|p| WalkedFile { rel: p.to_string(), abs: PathBuf::from(p), size: 0 }).collect()
+        paths
+            .iter()
+            .map(|p| WalkedFile { rel: p.to_string(), abs: PathBuf::from(p), size: 0, stat: None })
+            .collect()
     }
 
     fn config(plans: Option<Vec<String>>) -> Config {

@@ -240,8 +240,10 @@ fn a_new_requirement_relinks_documents_that_mention_it() {
 #[test]
 fn a_no_change_rebuild_keeps_the_caches_it_did_not_read() {
     let (tmp, root, out) = warm_example();
-    // The first rebuild drops the highlight entries of markdown code fences (a reused
-    // document does not highlight them again); from then on the caches are stable.
+    // The first rebuild that renders drops the highlight entries of markdown code
+    // fences (a reused document does not highlight them again); from then on the
+    // caches are stable. Without the record of the site's fingerprint it renders.
+    std::fs::remove_file(fresh_record(&root)).unwrap();
     build_into(&root, &out);
     let before: Vec<(PathBuf, Vec<u8>)> =
         cache_files(&root).into_iter().map(|f| (f.clone(), std::fs::read(&f).unwrap())).collect();
@@ -265,5 +267,207 @@ fn moving_a_marker_re_renders_the_source_page_and_excerpts() {
     let text = std::fs::read_to_string(&f).unwrap();
     // The same lines with one blank line inserted first: every marker moves down.
     std::fs::write(&f, format!("\n{text}")).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+/// `tracemark build --timings`: the stages' names, in order, and the output.
+fn build_stages(root: &Path, out: &Path) -> (Vec<String>, String) {
+    let o = tracemark(&["build", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--timings"]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{text}");
+    let stages = String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains(" s"))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    (stages, text)
+}
+
+/// The fingerprint record of the output folder, beside its manifest in the cache.
+fn fresh_record(root: &Path) -> PathBuf {
+    let records: Vec<PathBuf> = std::fs::read_dir(root.join(".tracemark-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "fresh"))
+        .collect();
+    assert_eq!(records.len(), 1, "one record, for the one output folder: {records:?}");
+    records[0].clone()
+}
+
+/// Longer than `fresh::RACY_NS`: files older than this, seen by a walk, can be told
+/// unchanged from their `lstat`.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(2_100);
+
+/// A copy of the example project whose files are old enough for their `lstat` to be
+/// trusted, built once.
+fn settled_example() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    copy_dir(&repo().join("content-example"), &root);
+    let _ = std::fs::remove_dir_all(root.join("public"));
+    std::thread::sleep(SETTLE);
+    let out = tmp.path().join("out");
+    build_into(&root, &out);
+    (tmp, root, out)
+}
+
+/// The lines of a build's output without the timing at the end of the summary.
+fn report_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !(l.starts_with("  ") && l.contains(" s  ")))
+        .map(|l| l.rsplit_once(" [").map_or(l, |(a, _)| a).to_string())
+        .collect()
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_renders_nothing() {
+    let (_tmp, root, out) = warm_example();
+    let site = snapshot(&out);
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"up-to-date".to_string()), "{text}");
+    assert!(!stages.iter().any(|s| s == "render" || s == "write"), "nothing rendered or written: {text}");
+    assert!(text.contains("(0 written, 0 removed)"), "{text}");
+    assert!(snapshot(&out) == site, "the site is untouched");
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_reads_nothing_and_reports_the_same() {
+    let (_tmp, root, out) = settled_example();
+    let site = snapshot(&out);
+    let args = |extra: &[&str]| {
+        let mut a = vec!["build", root.to_str().unwrap(), "--out", out.to_str().unwrap(), "--verbose"];
+        a.extend_from_slice(extra);
+        let o = tracemark(&a);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    // A full analysis (the record removed), then one from the files' `lstat`s alone.
+    std::fs::remove_file(fresh_record(&root)).unwrap();
+    let (full_status, full) = args(&["--fail-on-error"]);
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"stat-check".to_string()), "{text}");
+    for stage in ["read+scan", "parse", "model", "render", "write"] {
+        assert!(!stages.iter().any(|s| s == stage), "no {stage} stage: {text}");
+    }
+    let (quick_status, quick) = args(&["--fail-on-error"]);
+    assert_eq!(quick_status, full_status);
+    assert!(full.contains("diagnostics") && full.contains("pages (0 written"), "{full}");
+    assert_eq!(report_lines(&quick), report_lines(&full), "the same findings and counts");
+    assert!(snapshot(&out) == site, "the site is untouched");
+}
+
+#[test]
+fn editing_a_marker_rebuilds_like_a_clean_build() {
+    let (tmp, root, out) = warm_example();
+    let f = root.join("src/quota/quota.go");
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replace("// @requirement REQ-003\n", "// @requirement REQ-001\n")).unwrap();
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"render".to_string()), "the edit is rendered: {text}");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+#[test]
+fn touching_a_file_without_changing_it_rebuilds_like_a_clean_build() {
+    let (tmp, root, out) = settled_example();
+    let site = snapshot(&out);
+    for rel in ["src/quota/quota.go", "project-plans/20251104ingress/specification.md"] {
+        let f = std::fs::File::options().write(true).open(root.join(rel)).unwrap();
+        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60)).unwrap();
+    }
+    std::thread::sleep(SETTLE);
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"read+scan".to_string()), "the touched files are read: {text}");
+    assert!(!stages.iter().any(|s| s == "render"), "same bytes, same site: nothing rendered: {text}");
+    // The new `lstat`s are recorded: the next build reads nothing.
+    let (stages, text) = build_stages(&root, &out);
+    assert!(!stages.iter().any(|s| s == "read+scan"), "{text}");
+    assert!(snapshot(&out) == site, "the site is untouched");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+#[test]
+fn a_change_keeping_size_and_modification_time_is_seen() {
+    // The same number of bytes and the modification time set back, the file rewritten in
+    // place (same inode), and time enough for the change not to be racy: the change is
+    // still seen (its change time differs).
+    let (tmp, root, out) = settled_example();
+    let page = out.join("plans/PLAN-20260112-TENANTQUOTA/requirements/REQ-001.html");
+    let before = std::fs::read_to_string(&page).unwrap();
+    let f = root.join("src/quota/quota.go");
+    let mtime = std::fs::metadata(&f).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&f).unwrap();
+    let edited = text.replace("// @requirement REQ-003\n", "// @requirement REQ-001\n");
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&f, &edited).unwrap();
+    std::fs::File::options().write(true).open(&f).unwrap().set_modified(mtime).unwrap();
+    assert_eq!(std::fs::metadata(&f).unwrap().modified().unwrap(), mtime);
+    std::thread::sleep(SETTLE);
+    let (stages, text) = build_stages(&root, &out);
+    assert!(stages.contains(&"render".to_string()), "the change is seen: {text}");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    let after = std::fs::read_to_string(&page).unwrap();
+    assert!(after != before && after.contains("Enforce"), "REQ-001 now lists the edited trace");
+}
+
+#[test]
+fn a_damaged_or_stale_record_rebuilds_like_a_clean_build() {
+    let (tmp, root, out) = warm_example();
+    let record = fresh_record(&root);
+    let good = std::fs::read(&record).unwrap();
+    // A flipped byte: the record is not trusted; the pages come from their keys.
+    let mut bad = good.clone();
+    let n = bad.len();
+    bad[n - 1] ^= 0x01;
+    std::fs::write(&record, &bad).unwrap();
+    let f = root.join("src/quota/quota.go");
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replace("// @requirement REQ-003\n", "// @requirement REQ-001\n")).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    // The record of the first build, put back after the site changed: its manifest is
+    // not the one in the cache any more, so it is not believed.
+    std::fs::write(&f, &text).unwrap();
+    std::fs::write(&record, &good).unwrap();
+    let (stages, out_text) = build_stages(&root, &out);
+    assert!(stages.contains(&"render".to_string()), "{out_text}");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    // A damaged manifest: every page's file is checked again.
+    let manifest = std::fs::read_dir(root.join(".tracemark-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .unwrap();
+    let mut bytes = std::fs::read(&manifest).unwrap();
+    bytes[40] ^= 0x20;
+    std::fs::write(&manifest, &bytes).unwrap();
+    let (stages, out_text) = build_stages(&root, &out);
+    assert!(stages.contains(&"render".to_string()), "{out_text}");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+#[test]
+fn settled_files_deleted_added_or_reconfigured_are_seen() {
+    // Each change made long enough before the build for no file to be racy: the walk
+    // or the configuration differs from the record, so everything is read again.
+    let (tmp, root, out) = settled_example();
+    let quota = root.join("src/quota/quota.go");
+    let text = std::fs::read_to_string(&quota).unwrap();
+    let toml = root.join("tracemark.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    for what in ["delete", "add", "configure"] {
+        match what {
+            "delete" => std::fs::remove_file(root.join("src/gateway/dedupe.ts")).unwrap(),
+            "add" => std::fs::write(root.join("src/quota/copy.go"), &text).unwrap(),
+            _ => std::fs::write(&toml, config.replace("Hookpost — tracemark demo", "Renamed")).unwrap(),
+        }
+        std::thread::sleep(SETTLE);
+        let (stages, text) = build_stages(&root, &out);
+        assert!(stages.contains(&"read+scan".to_string()), "{what}: read again: {text}");
+        assert!(stages.contains(&"render".to_string()), "{what}: rendered: {text}");
+    }
+    assert!(!out.join("files/src/gateway/dedupe.ts.html").exists());
+    assert!(out.join("files/src/quota/copy.go.html").is_file());
     assert_same_as_clean_build(tmp.path(), &root, &out);
 }
