@@ -396,6 +396,21 @@ fn produce(
     });
     let render_cache = RenderCache { intact, markdown };
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
+    // A new or empty output folder gets each page as it is rendered (nothing to compare
+    // with or keep: the site is never held in memory); any other, the whole site at once.
+    let stream = match folder {
+        Some(folder) => {
+            cache.create();
+            output::Stream::open(folder, manifest_path.as_deref())?
+        }
+        None => None,
+    };
+    let keep = |page: Page| Ok(page);
+    let streamed = |page: Page| match &stream {
+        Some(s) => s.put(page),
+        None => Ok(page),
+    };
+    let put: &(dyn Fn(Page) -> Result<Page> + Sync) = if stream.is_some() { &streamed } else { &keep };
     let pages: Vec<Page> = timings.time("render", || {
         pages::render_site(
             &project,
@@ -404,10 +419,14 @@ fn produce(
             &theme,
             &highlighter,
             &highlighted,
-            &render_cache,
+            pages::Output { cache: &render_cache, put },
         )
     })?;
     let stats = match (folder, &manifest) {
+        (Some(_), Some(_)) if stream.is_some() => {
+            let stream = stream.expect("checked");
+            timings.time("write", || stream.finish(manifest_path.as_deref()))?
+        }
         (Some(folder), Some(manifest)) => timings.time("write", || {
             cache.create();
             output::write(folder, &pages, manifest, manifest_path.as_deref())
@@ -666,7 +685,7 @@ pub fn render(
         theme,
         highlighter,
         &highlighted,
-        &RenderCache::default(),
+        pages::Output { cache: &RenderCache::default(), put: &Ok },
     )
 }
 
