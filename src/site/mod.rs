@@ -527,6 +527,21 @@ fn produce(
     });
     let render_cache = RenderCache { intact, markdown };
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
+    // A new or empty output folder gets each page as it is rendered (nothing to compare
+    // with or keep: the site is never held in memory); any other, the whole site at once.
+    let mut stream = match folder {
+        Some(folder) => {
+            cache.create();
+            output::Stream::open(folder, manifest_path.as_deref())?
+        }
+        None => None,
+    };
+    let keep = |page: Page| Ok(page);
+    let streamed = |page: Page| match &stream {
+        Some(s) => s.put(page),
+        None => Ok(page),
+    };
+    let put: &(dyn Fn(Page) -> Result<Page> + Sync) = if stream.is_some() { &streamed } else { &keep };
     let pages: Vec<Page> = timings.time("render", || {
         pages::render_site(
             &project,
@@ -535,7 +550,7 @@ fn produce(
             &theme,
             &highlighter,
             &highlighted,
-            &render_cache,
+            pages::Output { cache: &render_cache, put },
         )
     })?;
     let stats = match (folder, &manifest) {
@@ -545,7 +560,10 @@ fn produce(
             if let Some(record) = &record_path {
                 let _ = std::fs::remove_file(record);
             }
-            let written = output::write(folder, &pages, manifest, manifest_path.as_deref())?;
+            let written = match stream.take() {
+                Some(stream) => stream.finish(manifest_path.as_deref())?,
+                None => output::write(folder, &pages, manifest, manifest_path.as_deref())?,
+            };
             if let (Some(record), Some(digest)) = (&record_path, written.manifest) {
                 let r = fresh::Record {
                     fingerprint,
@@ -958,7 +976,7 @@ pub fn render(
         theme,
         highlighter,
         &highlighted,
-        &RenderCache::default(),
+        pages::Output { cache: &RenderCache::default(), put: &Ok },
     )
 }
 

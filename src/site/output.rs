@@ -670,6 +670,144 @@ pub fn write(
     Ok(WriteStats { written, removed: stale.len(), notices, manifest })
 }
 
+/// A first build's writer: pages go to disk as they are rendered, so the site is never
+/// held in memory. Used only when the output folder is new or empty (nothing in it but
+/// tracemark's [`MARKER`]): there is no old site to compare with, keep or carry over.
+/// Pages are written into a staging folder (named in the cache first, as
+/// [`write`]'s) that is moved into place by [`Stream::finish`], so a build killed
+/// half-way leaves no half-written site behind. Every other build goes through
+/// [`write`].
+pub struct Stream {
+    folder: Folder,
+    staging: Staging,
+    record: Option<PathBuf>,
+    state: std::sync::Mutex<StreamState>,
+}
+
+#[derive(Default)]
+struct StreamState {
+    /// Folders created in the staging folder (relative).
+    dirs: HashSet<String>,
+    /// What was written: path and manifest entry.
+    entries: Vec<(String, Entry)>,
+    notices: Vec<Notice>,
+}
+
+impl Stream {
+    /// The writer for `folder` when it is new or empty, `None` otherwise (the caller then
+    /// renders the pages and hands them to [`write`]). Errors: the staging folder cannot
+    /// be created next to the output folder.
+    pub fn open(folder: &Folder, manifest_path: Option<&Path>) -> Result<Option<Stream>> {
+        let out = &folder.path;
+        match fs::symlink_metadata(out) {
+            Err(_) => {}
+            Ok(m) if m.is_dir() => {
+                let mut names =
+                    fs::read_dir(out).with_context(|| format!("cannot read `{}`", out.display()))?;
+                if names.any(|e| e.map_or(true, |e| e.file_name() != MARKER)) {
+                    return Ok(None);
+                }
+            }
+            Ok(_) => return Ok(None),
+        }
+        let (parent, prefix) = folder.staging_prefix().context("the output folder has no parent")?;
+        fs::create_dir_all(&parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+        let record = manifest_path.map(|p| p.with_extension("staging"));
+        remove_killed_staging(&parent, &prefix, record.as_deref());
+        let staging = Staging::create(&parent, &prefix, record.as_deref())
+            .with_context(|| format!("cannot create a staging folder in `{}`", parent.display()))?;
+        write_new(&staging.path.join(MARKER), MARKER_TEXT.as_bytes())
+            .with_context(|| format!("cannot write `{}`", staging.path.join(MARKER).display()))?;
+        Ok(Some(Stream { folder: folder.clone(), staging, record, state: Default::default() }))
+    }
+
+    /// Writes one page (from any thread) and gives it back without its bytes. A page
+    /// whose path would leave the output folder, or that repeats an earlier page's
+    /// path, is not written (a notice says so for the former).
+    pub fn put(&self, mut page: Page) -> Result<Page> {
+        let ok = safe_rel(&page.path)
+            && page.path != MARKER
+            && page.path != LEGACY_MANIFEST
+            && !is_staging(OsStr::new(&page.path));
+        let new = self.staging.path.as_path();
+        {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            if !ok {
+                state.notices.push(Notice {
+                    path: self.folder.name(&page.path),
+                    message: "a page with this path would not stay inside the output folder; not written"
+                        .into(),
+                    help: "rename the input file this page comes from".into(),
+                });
+                page.bytes = Vec::new();
+                return Ok(page);
+            }
+            if let Some(i) = page.path.rfind('/') {
+                let dir = &page.path[..i];
+                if !state.dirs.contains(dir) {
+                    // The staging folder is new and holds only what is put here: no symlink.
+                    fs::create_dir_all(new.join(dir))
+                        .with_context(|| format!("cannot create `{}`", new.join(dir).display()))?;
+                    state.dirs.insert(dir.to_string());
+                }
+            }
+        }
+        let to = new.join(&page.path);
+        match write_new(&to, &page.bytes) {
+            Ok(()) => {}
+            // The same path twice: the first page wins, as in [`write`].
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                page.bytes = Vec::new();
+                return Ok(page);
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot write `{}`", to.display())),
+        }
+        let hash = *blake3::hash(&page.bytes).as_bytes();
+        let (size, mtime) = stat(&to).with_context(|| format!("cannot read `{}`", to.display()))?;
+        let entry = Entry { key: page.key, hash, size, mtime };
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).entries.push((page.path.clone(), entry));
+        page.bytes = Vec::new();
+        Ok(page)
+    }
+
+    /// Moves the written site into place (the empty output folder, if there was one,
+    /// is swapped out and removed) and saves the manifest at `manifest_path`.
+    pub fn finish(self, manifest_path: Option<&Path>) -> Result<WriteStats> {
+        let out = self.folder.path.clone();
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        let staging = self.staging.keep();
+        swap(&staging, &out).with_context(|| format!("cannot move the new site into `{}`", out.display()))?;
+        // `staging` now holds the empty old folder, or nothing.
+        let _ = fs::remove_dir_all(&staging);
+        if let Some(record) = &self.record {
+            let _ = fs::remove_file(record);
+        }
+        let mut manifest = None;
+        if let Some(path) = manifest_path {
+            let mut sorted: Vec<(&str, &Entry)> =
+                state.entries.iter().map(|(p, e)| (p.as_str(), e)).collect();
+            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let text = manifest_text(&self.folder, &sorted);
+            manifest =
+                replace(path, text.as_bytes()).is_ok().then(|| *blake3::hash(text.as_bytes()).as_bytes());
+        }
+        Ok(WriteStats { written: state.entries.len(), removed: 0, notices: state.notices, manifest })
+    }
+}
+
+/// Removes the staging folder a killed build left, when the cache names it (`record`)
+/// and the name is one of ours.
+fn remove_killed_staging(parent: &Path, prefix: &str, record: Option<&Path>) {
+    if let Some(record) = record
+        && let Ok(name) = read_file(record)
+    {
+        let name = String::from_utf8_lossy(&name).into_owned();
+        if name.starts_with(prefix) && !name.contains(['/', '\\']) {
+            let _ = fs::remove_dir_all(parent.join(name));
+        }
+    }
+}
+
 /// Replaces the few changed files of the site in place, each atomically (a temporary
 /// file written next to it, then renamed over it), and removes the stale ones. Only
 /// used when every file written is new in a real folder of the site, or a regular file
@@ -730,14 +868,7 @@ fn stage<'p>(
     fs::create_dir_all(&parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
     // The staging folder of a build that was killed: named in the cache, so only it is removed.
     let record = manifest_path.map(|p| p.with_extension("staging"));
-    if let Some(record) = &record
-        && let Ok(name) = read_file(record)
-    {
-        let name = String::from_utf8_lossy(&name).into_owned();
-        if name.starts_with(&prefix) && !name.contains(['/', '\\']) {
-            let _ = fs::remove_dir_all(parent.join(name));
-        }
-    }
+    remove_killed_staging(&parent, &prefix, record.as_deref());
     let staging = Staging::create(&parent, &prefix, record.as_deref())
         .with_context(|| format!("cannot create a staging folder in `{}`", parent.display()))?;
     let new = staging.path.as_path();

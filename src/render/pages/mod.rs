@@ -244,9 +244,20 @@ pub struct GitFacts<'a> {
     pub diff: Option<&'a crate::revdiff::Diff>,
 }
 
-/// Renders the whole site from the highlighted sources, reusing from `cache` what the
-/// previous build left intact. Errors come from templates (a theme's template that
-/// fails to render names itself).
+/// Where the rendered pages go, and what the previous build left.
+pub struct Output<'a> {
+    /// What the previous build left intact (page keys, rendered markdown).
+    pub cache: &'a RenderCache,
+    /// Called with each page as soon as it is rendered (from any thread); returns what
+    /// the site keeps of it: the page itself, or the page without its bytes once it is
+    /// on disk (see `site::output::Stream`), so the site need not be held in memory.
+    pub put: &'a (dyn Fn(Page) -> Result<Page> + Sync),
+}
+
+/// Renders the whole site from the highlighted sources, reusing from `out.cache` what
+/// the previous build left intact, and hands each page to `out.put` as it is done.
+/// Returns the pages as `put` gave them back, sorted by path. Errors come from
+/// templates (a theme's template that fails to render names itself) and from `put`.
 pub fn render_site(
     project: &Project,
     provenance: &Provenance,
@@ -254,10 +265,11 @@ pub fn render_site(
     theme: &Theme,
     highlighter: &dyn Highlighter,
     highlighted: &Highlighted<'_>,
-    cache: &RenderCache,
+    out: Output<'_>,
 ) -> Result<Vec<Page>> {
     let diff = git.diff;
-    let site = Site::new(project, provenance, git, theme, highlighter, highlighted, cache);
+    let put = out.put;
+    let site = Site::new(project, provenance, git, theme, highlighter, highlighted, out.cache);
     let mut jobs =
         vec![Job::Index, Job::Start, Job::Diagnostics, Job::Search, Job::SourceTree, Job::Timeline];
     if diff.is_some() {
@@ -285,7 +297,7 @@ pub fn render_site(
     // `trace.json`, the CSVs and the search index are long sequential jobs: they run
     // beside the pages.
     let (pages, ((trace, csvs), index)) = rayon::join(
-        || jobs.par_iter().map(|job| site.render(job)).collect::<Result<Vec<_>>>(),
+        || jobs.par_iter().map(|job| site.render(job).and_then(put)).collect::<Result<Vec<_>>>(),
         || {
             rayon::join(
                 || {
@@ -299,16 +311,21 @@ pub fn render_site(
         },
     );
     let mut pages = pages?;
-    pages.push(Page::new("trace.json", trace?));
-    pages.push(Page::new(trace_json::SCHEMA_FILE, trace_schema()));
-    pages.push(Page::new("trace.csv", csvs.0?));
-    pages.push(Page::new("requirements.csv", csvs.1?));
-    pages.extend(index);
-    // GitHub Pages runs Jekyll unless the site holds `.nojekyll`; Jekyll drops every
-    // file under a folder whose name starts with `_` (`__tests__`).
-    pages.push(Page::new(".nojekyll", Vec::new()));
+    let mut rest = vec![
+        Page::new("trace.json", trace?),
+        Page::new(trace_json::SCHEMA_FILE, trace_schema()),
+        Page::new("trace.csv", csvs.0?),
+        Page::new("requirements.csv", csvs.1?),
+        // GitHub Pages runs Jekyll unless the site holds `.nojekyll`; Jekyll drops every
+        // file under a folder whose name starts with `_` (`__tests__`).
+        Page::new(".nojekyll", Vec::new()),
+    ];
+    rest.extend(index);
     for (name, bytes) in &theme.static_files {
-        pages.push(Page::new(format!("static/{name}"), bytes.clone()));
+        rest.push(Page::new(format!("static/{name}"), bytes.clone()));
+    }
+    for page in rest {
+        pages.push(put(page)?);
     }
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(pages)
