@@ -19,6 +19,8 @@
 //!   Only files the manifest lists, and that are still as written (intact, or with the
 //!   recorded hash), are ever removed; everything else in the folder is the user's
 //!   (`CNAME`, …) and is kept, unless a page of the same name replaces it (reported).
+//! - **First builds** ([`Stream`]): into a new or empty folder, each page is written to
+//!   the staging folder as it is rendered and the folder moved into place at the end.
 //! - **Interrupted builds.** When anything changed, the new site is built in a sibling
 //!   temporary folder (`.<name>.tracemark-staging-XXXXXX`): changed pages written,
 //!   unchanged ones hard-linked from the old site, the user's files and symlinks carried

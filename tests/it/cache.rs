@@ -471,3 +471,37 @@ fn settled_files_deleted_added_or_reconfigured_are_seen() {
     assert!(out.join("files/src/quota/copy.go.html").is_file());
     assert_same_as_clean_build(tmp.path(), &root, &out);
 }
+
+/// A first build writes each page as it is rendered into a staging folder and moves it
+/// into place: nothing is left beside the output folder, an empty folder made by the user
+/// is used as well, and the manifest lists every page (a hand-deleted page is the only
+/// one written again).
+#[test]
+fn a_first_build_streams_its_pages_into_place_and_records_them_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    copy_dir(&repo().join("content-example"), &root);
+    let _ = std::fs::remove_dir_all(root.join("public"));
+    let sites = tmp.path().join("sites");
+    std::fs::create_dir(&sites).unwrap();
+    let out = sites.join("new");
+    let first = build_output(&root, &out);
+    // Every file of the site but the ownership marker was written by this build.
+    let files = snapshot(&out).len() - 1;
+    assert!(first.contains(&format!("{files} pages ({files} written, 0 removed)")), "{first}");
+    let empty = sites.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    build_into(&root, &empty);
+    let mut beside: Vec<String> = std::fs::read_dir(&sites)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["empty", "new"], "no staging folder left beside the sites");
+    assert_eq!(snapshot(&out), snapshot(&empty), "the same site either way");
+    assert!(out.join(".tracemark-output").is_file() && out.join("index.html").is_file());
+    std::fs::remove_file(out.join("plans/PLAN-20260112-TENANTQUOTA/requirements/REQ-004.html")).unwrap();
+    let again = build_output(&root, &out);
+    assert!(again.contains("(1 written, 0 removed)"), "{again}");
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+}
