@@ -173,7 +173,9 @@ fn a_modified_file_makes_the_tree_dirty_and_says_so_on_its_pages() {
     assert_eq!(trace_json(&out)["source"]["commit"], sha.as_str());
     let index = page(&out, "index.html");
     assert!(footer(&index).contains(">dirty</span>"), "{}", footer(&index));
-    assert!(footer(&index).contains("1 tracked file differs"), "{}", footer(&index));
+    assert!(footer(&index).contains("tracked files differ from the commit"), "{}", footer(&index));
+    let start = page(&out, "start.html");
+    assert!(start.contains("with changes not yet committed: 1 tracked file differs from it."), "{start}");
     let src = page(&out, "files/src/widget.ts.html");
     assert!(src.contains(&format!("This file differs from commit <code>{}</code>", &sha[..12])), "{src}");
     // The permalink still names the commit, and the trace says the lines may differ.
@@ -181,6 +183,17 @@ fn a_modified_file_makes_the_tree_dirty_and_says_so_on_its_pages() {
     assert!(src.contains("changed since commit"), "{src}");
     let other = page(&out, "files/src/a b.ts.html");
     assert!(!other.contains("differs from commit") && !other.contains("changed since commit"), "{other}");
+    // One more modified file changes that file's pages and the start page's count, not
+    // every footer.
+    let readme = root.join("project-plans/widgets/specification.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    std::fs::write(&readme, format!("{text}\nA note.\n")).unwrap();
+    let again = build_into(&root, &out, &[]);
+    assert_eq!(page(&out, "files/src/widget.ts.html"), src, "a page the edit does not concern is kept");
+    assert!(page(&out, "start.html").contains("2 tracked files differ from it."));
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    let written: usize = stdout.split(" written").next().unwrap().rsplit('(').next().unwrap().parse().unwrap();
+    assert!(written < 10, "{stdout}");
 }
 
 #[test]

@@ -936,10 +936,9 @@ struct ProvenanceView {
     forge: Option<&'static str>,
     /// The committer date, ISO 8601.
     date: Option<String>,
-    /// Tracked files differ from the commit.
+    /// Tracked files differ from the commit (how many is on the start page only, so
+    /// that editing one more file does not change every page).
     dirty: bool,
-    /// How many.
-    modified: usize,
     /// The build date, ISO 8601.
     build_date: Option<String>,
 }
@@ -953,7 +952,6 @@ impl ProvenanceView {
             forge: p.forge.map(|f| f.label()).filter(|_| p.commit_url().is_some()),
             date: p.commit_date.as_ref().map(|d| d.iso.clone()),
             dirty: p.dirty,
-            modified: p.modified.len(),
             build_date: p.build_date.as_ref().map(|d| d.iso.clone()),
         }
     }

@@ -23,7 +23,7 @@ impl Site<'_> {
             .iter()
             .map(|g| (self.link("start.html", g.path.clone(), Some(urls::guide(&g.path))), g.title.clone()))
             .collect();
-        StartView { codes, summary: &self.project.summary, guides }
+        StartView { codes, summary: &self.project.summary, guides, modified: self.provenance.modified.len() }
     }
 
     /// The start page (`start.html`): what the site shows, how to read it, a glossary
@@ -48,6 +48,9 @@ pub(super) struct StartView<'a> {
     pub(super) summary: &'a crate::model::Summary,
     /// The process guides, each with its title.
     pub(super) guides: Vec<(LinkView, String)>,
+    /// How many tracked files differ from the commit in the working tree (only this
+    /// page says how many: the footer of every page would change with the count).
+    pub(super) modified: usize,
 }
 
 /// A finding code of the legend.
