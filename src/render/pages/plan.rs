@@ -153,7 +153,8 @@ impl Site<'_> {
 
     /// The plan's open items: pending and conflicting phases, uncovered requirements,
     /// unchecked checklist items by phase, open risks and spec gaps (findings are the
-    /// page's findings section, which the count includes).
+    /// page's findings section, which the count includes but for the
+    /// `uncovered-requirement` ones, already counted as uncovered requirements).
     pub(super) fn open_items(&self, from: &str, p: usize) -> OpenItems {
         let plan = &self.project.plans[p];
         let pending: Vec<PhaseRow> = (0..plan.phases.len())
@@ -226,12 +227,18 @@ impl Site<'_> {
             g.items.truncate(MAX_UNCHECKED);
             g.more = g.total - g.items.len();
         }
+        // An uncovered requirement is listed above and is also an `uncovered-requirement`
+        // finding: counted once.
+        let other_findings = self.plan_diagnostics[p]
+            .iter()
+            .filter(|&&d| self.project.diagnostics[d].code != crate::diagnostic::Code::UncoveredRequirement)
+            .count();
         let total = pending.len()
             + conflicts.len()
             + uncovered.len()
             + unchecked_total
             + risks.len()
-            + self.plan_diagnostics[p].len();
+            + other_findings;
         OpenItems {
             total,
             pending,
@@ -719,8 +726,9 @@ mod tests {
             assert_eq!(texts(open.risks.iter().map(|r| r.link.text.as_str()).collect()), ["R-001"]);
             assert_eq!(
                 open.total,
-                open.pending.len() + open.conflicts.len() + 2 + 1 + 1 + open.findings,
-                "pending, conflicts, uncovered, unchecked, risks and findings are counted"
+                open.pending.len() + open.conflicts.len() + 2 + 1 + 1 + open.findings - 2,
+                "pending, conflicts, uncovered, unchecked, risks and findings are counted; the two \
+                 uncovered-requirement findings are the uncovered requirements, counted once"
             );
             // REQ-001 × P01 has two traces in code; REQ-002 × P02 a plan document's.
             let m = &view.matrix;
