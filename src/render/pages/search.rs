@@ -55,6 +55,9 @@ impl Site<'_> {
                 entries.push(entry("document", &d.path, &d.title, "", &to, d.plan.as_deref().unwrap_or("")));
             }
         }
+        for g in &project.guides {
+            entries.push(entry("guide", &g.path, &g.title, "", &urls::guide(&g.path), ""));
+        }
         for (f, file) in project.files.iter().enumerate() {
             if self.has_source_page[f] {
                 entries.push(entry("file", &file.path, "", "", &urls::source(&file.path), ""));
@@ -99,6 +102,22 @@ mod tests {
                 checklist.url
             );
             assert!(html(site.search()).contains("search"));
+        });
+    }
+
+    #[test]
+    fn guides_are_searched_by_title_and_path() {
+        let mut project = crate::model::testing::project(FILES);
+        project.guides.push(crate::model::Guide {
+            path: "dev-docs/PLAN.md".into(),
+            title: "How we plan".into(),
+            text: "# How we plan\n".into(),
+        });
+        super::super::testing::with_project(&project, None, |site| {
+            let entries = site.search_entries();
+            let guide = entries.iter().find(|e| e.kind == "guide").expect("the guide is indexed");
+            assert_eq!((guide.id.as_str(), guide.title.as_str()), ("dev-docs/PLAN.md", "How we plan"));
+            assert_eq!(guide.url, "guides/dev-docs/PLAN.html");
         });
     }
 }
