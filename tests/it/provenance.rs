@@ -192,7 +192,8 @@ fn a_modified_file_makes_the_tree_dirty_and_says_so_on_its_pages() {
     assert_eq!(page(&out, "files/src/widget.ts.html"), src, "a page the edit does not concern is kept");
     assert!(page(&out, "start.html").contains("2 tracked files differ from it."));
     let stdout = String::from_utf8_lossy(&again.stdout);
-    let written: usize = stdout.split(" written").next().unwrap().rsplit('(').next().unwrap().parse().unwrap();
+    let written: usize =
+        stdout.split(" written").next().unwrap().rsplit('(').next().unwrap().parse().unwrap();
     assert!(written < 10, "{stdout}");
 }
 
