@@ -10,8 +10,23 @@
 //! `tracemark review REQ-ID`, which records the requirement's text hash in
 //! [`REVIEWS`]; the suspicion returns when the text changes again.
 //!
-//! The result of the git work is cached per commit and inputs ([`cache_key`]), so a
-//! rebuild with nothing changed runs no git command.
+//! The git work is cached piece by piece, each piece under the inputs it reads
+//! (`Store`, one file saved by the site stage; a damaged or foreign file is a miss):
+//!
+//! - the blame of a definition document, by (layout, HEAD commit, path, blake3 of its
+//!   text, the sorted definition line ranges asked for): per range the newest commit
+//!   with its time and subject, or "uncommitted";
+//! - whether a commit has a parent, by commit;
+//! - a rewording commit's own diff of a definition document (`git diff -U0 C^ C -- doc`),
+//!   by (commit, path);
+//! - the work-tree diff of a traced file from just before a rewording commit, by
+//!   (commit, path, blake3 of its text): where its hunks are (none when unchanged). The
+//!   missing files of a commit are diffed in one git call.
+//!
+//! So a rebuild with nothing changed runs no git command, and editing a source file
+//! runs one `git diff` per rewording commit whose requirements it traces. The pairs are
+//! combined from the pieces on every run; the entries a run did not use are dropped
+//! when it saves.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Project, ReqKey, Resolution};
@@ -25,8 +40,8 @@ use std::path::Path;
 /// The review record, at the project root, committed with the code.
 pub const REVIEWS: &str = ".tracemark/reviews.toml";
 
-/// The layout version of a cache entry.
-const CACHE_VERSION: &str = "tracemark-suspect-1";
+/// The first bytes of the cache file: its layout version.
+const CACHE_MAGIC: &[u8] = b"tracemark-suspect-2\n";
 
 /// One review of a requirement's text: the traces of `requirement` in `plan` are not
 /// suspect while the requirement's text hashes to `text_sha256`.
@@ -165,9 +180,9 @@ pub struct Facts {
     pub pairs: usize,
 }
 
-/// One suspect as cached: by stable identity, not by index.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Cached {
+/// One suspect found by the git work: by stable identity, not by index.
+#[derive(Debug, Clone)]
+struct Found {
     file: String,
     line: u32,
     plan: String,
@@ -175,11 +190,87 @@ struct Cached {
     change: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct CacheBody {
+/// What the git work found.
+#[derive(Debug, Clone)]
+struct GitFacts {
     changes: Vec<Change>,
-    suspects: Vec<Cached>,
+    suspects: Vec<Found>,
     uncommitted: usize,
+}
+
+/// The cache of the git work, by the inputs of each piece (see the module docs). Only
+/// the entries a build used are kept when it is saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Store {
+    /// Blame of a definition document, by [`blame_key`]: per definition line range
+    /// asked for, what blame says of it.
+    blames: BTreeMap<[u8; 32], DocBlame>,
+    /// Whether a commit has a parent (the root commit wrote everything).
+    parents: BTreeMap<String, bool>,
+    /// A commit's own change of a definition document (`git diff -U0 C^ C -- doc`), by
+    /// (commit, document path).
+    own: BTreeMap<(String, String), Vec<Hunk>>,
+    /// The work-tree change of a traced file since just before a commit, by
+    /// [`work_key`]: the hunks' new lines only (empty when the file is unchanged).
+    work: BTreeMap<[u8; 32], Vec<Hunk>>,
+}
+
+impl Store {
+    /// Reads a saved store: `None` when it is of another layout, damaged or foreign
+    /// (the checksum is checked before anything is decoded).
+    fn decode(bytes: &[u8]) -> Option<Store> {
+        let rest = bytes.strip_prefix(CACHE_MAGIC)?;
+        let (sum, body) = rest.split_at_checked(32)?;
+        (blake3::hash(body).as_bytes() == sum).then(|| postcard::from_bytes(body).ok()).flatten()
+    }
+
+    /// The bytes [`Store::decode`] reads back.
+    fn encode(&self) -> Option<Vec<u8>> {
+        let body = postcard::to_stdvec(self).ok()?;
+        let mut out = CACHE_MAGIC.to_vec();
+        out.extend_from_slice(blake3::hash(&body).as_bytes());
+        out.extend_from_slice(&body);
+        Some(out)
+    }
+}
+
+/// What blame says of a document: per definition line range (1-based, inclusive).
+type DocBlame = Vec<((u32, u32), Blamed)>;
+
+/// What blame says of one definition's lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+enum Blamed {
+    /// The newest commit that changed them, its committer time and subject.
+    Commit(String, i64, String),
+    /// Some line holds uncommitted changes.
+    Uncommitted,
+    /// Blame said nothing of them (it failed, or the lines are past the end).
+    Unknown,
+}
+
+/// A blake3 key of length-prefixed parts.
+fn key_of(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(CACHE_MAGIC);
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    *h.finalize().as_bytes()
+}
+
+/// The key of a document's blame: the commit `head`, the document's path and text, and
+/// the line ranges asked for (sorted).
+fn blame_key(head: &str, path: &str, text: &str, ranges: &[(u32, u32)]) -> [u8; 32] {
+    let lines: Vec<u8> =
+        ranges.iter().flat_map(|&(a, b)| [a.to_le_bytes(), b.to_le_bytes()]).flatten().collect();
+    key_of(&[head.as_bytes(), path.as_bytes(), blake3::hash(text.as_bytes()).as_bytes(), &lines])
+}
+
+/// The key of a traced file's change since just before `commit`: the commit, the path
+/// and the file's text.
+fn work_key(commit: &str, path: &str, text: &str) -> [u8; 32] {
+    key_of(&[commit.as_bytes(), path.as_bytes(), blake3::hash(text.as_bytes()).as_bytes()])
 }
 
 /// The (trace, requirement) pairs the analysis looks at: traces in code citing a
@@ -223,37 +314,6 @@ fn trace_lines(project: &Project, t: usize) -> (u32, u32) {
     let tr = &project.traces[t].trace;
     let (_, end) = tr.excerpt.span();
     (tr.line.min(end), end.max(tr.end_line))
-}
-
-/// The cache key of the analysis: the commit, and every input it reads — the pairs
-/// (`all`, as [`pairs`] gives them), the lines of each trace and definition, and the text
-/// of each file involved.
-fn cache_key(project: &Project, all: &[(usize, ReqKey)], head: &str) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(CACHE_VERSION.as_bytes());
-    h.update(head.as_bytes());
-    let mut files: BTreeMap<&str, Option<&str>> = BTreeMap::new();
-    for &(t, key) in all {
-        let f = project.traces[t].file;
-        let file = &project.files[f];
-        let req = &project.plans[key.plan].requirements[key.req];
-        let (a, b) = trace_lines(project, t);
-        let (c, d) = definition_lines(project, key);
-        for part in [file.path.as_str(), &project.plans[key.plan].id, &req.id, &req.location.path] {
-            h.update(&(part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
-        }
-        for n in [a, b, c, d] {
-            h.update(&n.to_le_bytes());
-        }
-        files.insert(&file.path, Some(&file.text));
-        files.insert(&req.location.path, project.document_text.get(&req.location.path).map(String::as_str));
-    }
-    for (path, text) in files {
-        h.update(path.as_bytes());
-        h.update(blake3::hash(text.unwrap_or("").as_bytes()).as_bytes());
-    }
-    h.finalize().to_hex().to_string()
 }
 
 /// What blame says of one line: the commit (`None` for an uncommitted line).
@@ -303,7 +363,7 @@ fn parse_blame(out: &str) -> (HashMap<u32, BlameLine>, HashMap<String, CommitInf
 /// One hunk of a `-U0` diff: the old lines removed and the new lines written, with where
 /// they sit in the new file (`new_start`, `new_len`; a pure deletion has `new_len` 0 and
 /// sits after line `new_start`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Hunk {
     old_len: u32,
     new_start: u32,
@@ -364,10 +424,37 @@ fn parse_diff(out: &str) -> HashMap<String, Vec<Hunk>> {
     files
 }
 
-/// Runs git in `root`; standard output, or `None` when git fails.
-fn git(root: &Path, args: &[&str]) -> Option<String> {
-    let out = git_command(root).args(["-c", "core.quotePath=false"]).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+/// Why a git command gave no output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GitError {
+    /// It could not be started (a passing condition: the answer is not cached).
+    Spawn,
+    /// It ran and failed (the same inputs fail the same way: the answer is cached).
+    Exit,
+}
+
+/// Runs git in one project root, keeping the command lines it ran.
+struct Git<'a> {
+    root: &'a Path,
+    runs: std::sync::Mutex<Vec<String>>,
+}
+
+impl Git<'_> {
+    /// Runs git with `args`; its standard output.
+    fn run(&self, args: &[&str]) -> Result<String, GitError> {
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.push(args.join(" "));
+        }
+        let out = git_command(self.root)
+            .args(["-c", "core.quotePath=false"])
+            .args(args)
+            .output()
+            .map_err(|_| GitError::Spawn)?;
+        if !out.status.success() {
+            return Err(GitError::Exit);
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
 }
 
 /// The word diff of two texts: pieces in order, runs of one tag joined.
@@ -388,30 +475,26 @@ pub fn word_diff(old: &str, new: &str) -> Vec<(DiffTag, String)> {
     out
 }
 
-/// Runs the analysis with git for the project at `root` at commit `head`, or takes it
-/// from `cached` (an entry written by an earlier run with the same [`cache_key`]).
-/// Returns the facts (reviews not applied yet) and the entry to cache when git ran.
-pub fn analyse(
-    root: &Path,
-    project: &Project,
-    head: &str,
-    cached: Option<&[u8]>,
-) -> (Facts, Option<Vec<u8>>) {
+/// The result of [`analyse`].
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The facts, reviews not applied yet.
+    pub facts: Facts,
+    /// The cache file to save, when it differs from the one read.
+    pub save: Option<Vec<u8>>,
+    /// The git command lines run (arguments after `git`), in no set order.
+    pub git_runs: Vec<String>,
+}
+
+/// Runs the analysis with git for the project at `root` at commit `head`, taking from
+/// `cached` (the file an earlier run saved) every piece of git work whose inputs did
+/// not change; a damaged or foreign `cached` is ignored.
+pub fn analyse(root: &Path, project: &Project, head: &str, cached: Option<&[u8]>) -> Analysis {
     let all = pairs(project);
-    let key = cache_key(project, &all, head);
-    let from_cache = cached.and_then(|c| {
-        let text = std::str::from_utf8(c).ok()?;
-        let (k, body) = text.split_once('\n')?;
-        (k == key).then(|| serde_json::from_str::<CacheBody>(body).ok()).flatten()
-    });
-    let (body, entry) = match from_cache {
-        Some(body) => (body, None),
-        None => {
-            let body = run_git(root, project, &all);
-            let entry = serde_json::to_string(&body).ok().map(|json| format!("{key}\n{json}").into_bytes());
-            (body, entry)
-        }
-    };
+    let old = cached.and_then(Store::decode).unwrap_or_default();
+    let git = Git { root, runs: std::sync::Mutex::new(Vec::new()) };
+    let (body, store) = run_git(&git, project, head, &all, &old);
+    let save = store.encode().filter(|bytes| cached != Some(bytes.as_slice()));
     // Back from stable identities to indices.
     let mut by_identity: HashMap<(&str, u32, &str, &str), (usize, ReqKey)> = HashMap::new();
     for &(t, k) in &all {
@@ -445,15 +528,79 @@ pub fn analyse(
         uncommitted: body.uncommitted,
         pairs: all.len(),
     };
-    (facts, entry)
+    let git_runs = git.runs.into_inner().unwrap_or_default();
+    Analysis { facts, save, git_runs }
 }
 
-/// A requirement and the commit that last changed its definition, with that commit's
-/// facts; `None` when no line of it is committed or some line holds uncommitted changes.
-type Newest = (ReqKey, Option<(String, CommitInfo)>);
+/// What blame says of each of `ranges` (1-based inclusive lines of one document): the
+/// newest commit of its lines, or uncommitted when any line is.
+fn blame_ranges(git: &Git, path: &str, ranges: &[(u32, u32)]) -> Result<DocBlame, GitError> {
+    let mut args: Vec<String> = vec!["blame".into(), "-w".into(), "--porcelain".into()];
+    args.extend(ranges.iter().map(|(a, b)| format!("-L{a},{b}")));
+    args.push("--".into());
+    args.push(path.to_string());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = git.run(&refs);
+    if out == Err(GitError::Spawn) {
+        return Err(GitError::Spawn);
+    }
+    let (lines, infos) = out.as_deref().map(parse_blame).unwrap_or_default();
+    Ok(ranges
+        .iter()
+        .map(|&(a, b)| {
+            let mut best: Option<(&String, CommitInfo)> = None;
+            for n in a..=b {
+                match lines.get(&n).map(|l| &l.commit) {
+                    Some(Some(c)) => {
+                        let info = infos.get(c).cloned().unwrap_or_default();
+                        if best.as_ref().is_none_or(|(_, i)| info.time > i.time) {
+                            best = Some((c, info));
+                        }
+                    }
+                    Some(None) => return ((a, b), Blamed::Uncommitted),
+                    None => {}
+                }
+            }
+            let blamed = best.map_or(Blamed::Unknown, |(c, i)| Blamed::Commit(c.clone(), i.time, i.subject));
+            ((a, b), blamed)
+        })
+        .collect())
+}
 
-/// The git work of [`analyse`].
-fn run_git(root: &Path, project: &Project, all: &[(usize, ReqKey)]) -> CacheBody {
+/// Runs `git diff -U0` of `from` (and `to`, or the work tree) over `paths`, 400 at a
+/// time; the hunks of each path (empty when it did not change).
+fn diff_paths(git: &Git, from: &str, to: Option<&str>, paths: &[&str]) -> Result<Vec<Vec<Hunk>>, GitError> {
+    let mut touched: HashMap<String, Vec<Hunk>> = HashMap::new();
+    for chunk in paths.chunks(400) {
+        let mut args = vec!["diff", "-U0", "--no-color", "--no-ext-diff", "--relative", from];
+        args.extend(to);
+        args.push("--");
+        args.extend(chunk.iter().copied());
+        touched.extend(parse_diff(&git.run(&args)?));
+    }
+    Ok(paths.iter().map(|p| touched.remove(*p).unwrap_or_default()).collect())
+}
+
+/// What the git work of one rewording commit gives: the suspects it makes, and the
+/// cache entries it used or made.
+#[derive(Default)]
+struct CommitWork {
+    found: Vec<(usize, ReqKey, Change)>,
+    parent: Option<bool>,
+    own: Vec<((String, String), Vec<Hunk>)>,
+    work: Vec<([u8; 32], Vec<Hunk>)>,
+}
+
+/// The git work of [`analyse`], taking what it can from `old`; the facts, and the
+/// cache of the entries used.
+fn run_git(
+    git: &Git,
+    project: &Project,
+    head: &str,
+    all: &[(usize, ReqKey)],
+    old: &Store,
+) -> (GitFacts, Store) {
+    let mut store = Store::default();
     // 1. Blame each requirement document on the definitions cited by code.
     let mut by_doc: BTreeMap<&str, Vec<ReqKey>> = BTreeMap::new();
     for &(_, k) in all {
@@ -463,57 +610,36 @@ fn run_git(root: &Path, project: &Project, all: &[(usize, ReqKey)]) -> CacheBody
             keys.push(k);
         }
     }
-    let blamed: Vec<(Vec<Newest>, usize)> = by_doc
+    let blamed: Vec<(&Vec<ReqKey>, [u8; 32], Option<DocBlame>)> = by_doc
         .par_iter()
         .map(|(path, keys)| {
-            let mut args: Vec<String> = vec!["blame".into(), "-w".into(), "--porcelain".into()];
-            for &k in keys {
-                let (a, b) = definition_lines(project, k);
-                args.push(format!("-L{a},{b}"));
-            }
-            args.push("--".into());
-            args.push((*path).to_string());
-            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-            let Some(out) = git(root, &refs) else { return (Vec::new(), 0) };
-            let (lines, infos) = parse_blame(&out);
-            let mut uncommitted = 0;
-            let newest = keys
-                .iter()
-                .map(|&k| {
-                    let (a, b) = definition_lines(project, k);
-                    let mut best: Option<(String, CommitInfo)> = None;
-                    let mut dirty = false;
-                    for n in a..=b {
-                        match lines.get(&n).map(|l| &l.commit) {
-                            Some(Some(c)) => {
-                                let info = infos.get(c).cloned().unwrap_or_default();
-                                if best.as_ref().is_none_or(|(_, i)| info.time > i.time) {
-                                    best = Some((c.clone(), info));
-                                }
-                            }
-                            Some(None) => dirty = true,
-                            None => {}
-                        }
-                    }
-                    if dirty {
-                        uncommitted += 1;
-                        return (k, None);
-                    }
-                    (k, best)
-                })
-                .collect();
-            (newest, uncommitted)
+            let mut ranges: Vec<(u32, u32)> = keys.iter().map(|&k| definition_lines(project, k)).collect();
+            ranges.sort_unstable();
+            ranges.dedup();
+            let text = project.document_text.get(*path).map_or("", String::as_str);
+            let key = blame_key(head, path, text, &ranges);
+            let found = match old.blames.get(&key) {
+                Some(hit) => Some(hit.clone()),
+                None => blame_ranges(git, path, &ranges).ok(),
+            };
+            (keys, key, found)
         })
         .collect();
     let mut changed_in: HashMap<ReqKey, (String, CommitInfo)> = HashMap::new();
     let mut uncommitted = 0;
-    for (list, n) in blamed {
-        uncommitted += n;
-        for (k, best) in list {
-            if let Some(b) = best {
-                changed_in.insert(k, b);
+    for (keys, key, found) in blamed {
+        let Some(found) = found else { continue };
+        for &k in keys {
+            let range = definition_lines(project, k);
+            match found.iter().find(|(r, _)| *r == range).map(|(_, b)| b) {
+                Some(Blamed::Commit(c, time, subject)) => {
+                    changed_in.insert(k, (c.clone(), CommitInfo { time: *time, subject: subject.clone() }));
+                }
+                Some(Blamed::Uncommitted) => uncommitted += 1,
+                Some(Blamed::Unknown) | None => {}
             }
         }
+        store.blames.insert(key, found);
     }
     // 2. Per rewording commit: did the traced lines change from just before it to now?
     let mut by_commit: BTreeMap<&str, Vec<(usize, ReqKey)>> = BTreeMap::new();
@@ -522,26 +648,52 @@ fn run_git(root: &Path, project: &Project, all: &[(usize, ReqKey)]) -> CacheBody
             by_commit.entry(c.as_str()).or_default().push((t, k));
         }
     }
-    let results: Vec<Vec<(usize, ReqKey, Change)>> = by_commit
+    let results: Vec<CommitWork> = by_commit
         .par_iter()
         .map(|(commit, list)| {
+            let mut work = CommitWork::default();
             let parent = format!("{commit}^");
-            if git(root, &["rev-parse", "--verify", "-q", &format!("{parent}^{{commit}}")]).is_none() {
+            let has_parent = match old.parents.get(*commit) {
+                Some(&p) => Some(p),
+                None => match git.run(&["rev-parse", "--verify", "-q", &format!("{parent}^{{commit}}")]) {
+                    Err(GitError::Spawn) => None,
+                    ran => Some(ran.is_ok()),
+                },
+            };
+            work.parent = has_parent;
+            if has_parent != Some(true) {
                 // The root commit wrote everything: nothing was reworded.
-                return Vec::new();
+                return work;
             }
-            let mut files: Vec<&str> =
-                list.iter().map(|&(t, _)| project.files[project.traces[t].file].path.as_str()).collect();
-            files.sort_unstable();
+            // The traced files' change since just before the commit: only those whose
+            // text is not in the cache are diffed.
+            let mut files: Vec<usize> = list.iter().map(|&(t, _)| project.traces[t].file).collect();
+            files.sort_unstable_by(|&a, &b| project.files[a].path.cmp(&project.files[b].path));
             files.dedup();
-            let mut touched: HashMap<String, Vec<Hunk>> = HashMap::new();
-            for chunk in files.chunks(400) {
-                let mut args =
-                    vec!["diff", "-U0", "--no-color", "--no-ext-diff", "--relative", &parent, "--"];
-                args.extend(chunk.iter().copied());
-                match git(root, &args) {
-                    Some(out) => touched.extend(parse_diff(&out)),
-                    None => return Vec::new(),
+            let mut touched: HashMap<&str, Vec<Hunk>> = HashMap::new();
+            let mut missing: Vec<(&str, [u8; 32])> = Vec::new();
+            for &f in &files {
+                let file = &project.files[f];
+                let key = work_key(commit, &file.path, &file.text);
+                match old.work.get(&key) {
+                    Some(hunks) => {
+                        touched.insert(&file.path, hunks.clone());
+                        work.work.push((key, hunks.clone()));
+                    }
+                    None => missing.push((&file.path, key)),
+                }
+            }
+            if !missing.is_empty() {
+                let paths: Vec<&str> = missing.iter().map(|(p, _)| *p).collect();
+                let Ok(diffed) = diff_paths(git, &parent, None, &paths) else { return work };
+                for ((path, key), mut hunks) in missing.into_iter().zip(diffed) {
+                    // Only where the new lines are is needed.
+                    for h in &mut hunks {
+                        h.removed = Vec::new();
+                        h.added = Vec::new();
+                    }
+                    touched.insert(path, hunks.clone());
+                    work.work.push((key, hunks));
                 }
             }
             // The commit's own change of each definition: a rewording, or the
@@ -552,13 +704,26 @@ fn run_git(root: &Path, project: &Project, all: &[(usize, ReqKey)]) -> CacheBody
                 .collect();
             docs.sort_unstable();
             docs.dedup();
-            let mut args =
-                vec!["diff", "-U0", "--no-color", "--no-ext-diff", "--relative", &parent, commit, "--"];
-            args.extend(docs.iter().copied());
-            let Some(own) = git(root, &args).map(|o| parse_diff(&o)) else { return Vec::new() };
+            let mut own: HashMap<&str, Vec<Hunk>> = HashMap::new();
+            let mut missing: Vec<&str> = Vec::new();
+            for doc in docs {
+                match old.own.get(&(commit.to_string(), doc.to_string())) {
+                    Some(hunks) => {
+                        own.insert(doc, hunks.clone());
+                    }
+                    None => missing.push(doc),
+                }
+            }
+            if !missing.is_empty() {
+                let Ok(diffed) = diff_paths(git, &parent, Some(commit), &missing) else { return work };
+                own.extend(missing.into_iter().zip(diffed));
+            }
+            work.own = own
+                .iter()
+                .map(|(doc, hunks)| ((commit.to_string(), doc.to_string()), hunks.clone()))
+                .collect();
             let info =
                 changed_in.values().find(|(c, _)| c == commit).map(|(_, i)| i.clone()).unwrap_or_default();
-            let mut out = Vec::new();
             let mut change_of: HashMap<ReqKey, Option<Change>> = HashMap::new();
             for &(t, k) in list {
                 let (a, b) = trace_lines(project, t);
@@ -601,31 +766,38 @@ fn run_git(root: &Path, project: &Project, all: &[(usize, ReqKey)]) -> CacheBody
                     })
                     .clone();
                 if let Some(c) = change {
-                    out.push((t, k, c));
+                    work.found.push((t, k, c));
                 }
             }
-            out
+            work
         })
         .collect();
     let mut changes: Vec<Change> = Vec::new();
     let mut index: HashMap<(String, ReqKey), usize> = HashMap::new();
     let mut suspects = Vec::new();
-    for (t, k, c) in results.into_iter().flatten() {
-        let i = *index.entry((c.commit.clone(), k)).or_insert_with(|| {
-            changes.push(c.clone());
-            changes.len() - 1
-        });
-        let tr = &project.traces[t];
-        let plan = &project.plans[k.plan];
-        suspects.push(Cached {
-            file: project.files[tr.file].path.clone(),
-            line: tr.trace.line,
-            plan: plan.id.clone(),
-            requirement: plan.requirements[k.req].id.clone(),
-            change: i,
-        });
+    for (commit, work) in by_commit.keys().zip(results) {
+        if let Some(p) = work.parent {
+            store.parents.insert(commit.to_string(), p);
+        }
+        store.own.extend(work.own);
+        store.work.extend(work.work);
+        for (t, k, c) in work.found {
+            let i = *index.entry((c.commit.clone(), k)).or_insert_with(|| {
+                changes.push(c.clone());
+                changes.len() - 1
+            });
+            let tr = &project.traces[t];
+            let plan = &project.plans[k.plan];
+            suspects.push(Found {
+                file: project.files[tr.file].path.clone(),
+                line: tr.trace.line,
+                plan: plan.id.clone(),
+                requirement: plan.requirements[k.req].id.clone(),
+                change: i,
+            });
+        }
     }
-    CacheBody { changes, suspects, uncommitted }
+    (GitFacts { changes, suspects, uncommitted }, store)
 }
 
 /// `YYYY-MM-DD` (UTC) of Unix seconds (negative: 1970-01-01).
@@ -749,5 +921,169 @@ mod tests {
         assert_eq!(back, r);
         assert!(back.find("PLAN-A", "REQ-1", "h2").is_some());
         assert!(back.find("PLAN-A", "REQ-1", "h1").is_none(), "replaced");
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    //! The cache of the git work, on a repository made in a temporary folder.
+
+    use super::*;
+    use std::process::Command;
+
+    const SPEC: &str = "project-plans/lamp/specification.md";
+
+    fn spec(glow: &str, dim: &str) -> String {
+        format!(
+            "# Lamp\n\nPlan ID: PLAN-20250101-LAMP\n\n## Requirements\n\n- **REQ-L-001**: {glow}\n- **REQ-L-002**: {dim}\n"
+        )
+    }
+
+    fn git_at(dir: &Path, date: &str, args: &[&str]) {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("git runs");
+        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn commit(root: &Path, date: &str, message: &str) {
+        git_at(root, date, &["add", "-A"]);
+        git_at(root, date, &["-c", "commit.gpgsign=false", "commit", "-q", "-m", message]);
+    }
+
+    /// REQ-L-001 and REQ-L-002 written with their code, then REQ-L-001 reworded.
+    fn repository() -> (tempfile::TempDir, std::path::PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("repo");
+        std::fs::create_dir_all(&root).unwrap();
+        git_at(&root, "2025-01-01T00:00:00Z", &["init", "-q", "-b", "main"]);
+        write(&root, ".gitignore", ".tracemark-cache/\n");
+        write(&root, SPEC, &spec("The lamp shall glow.", "The lamp shall dim."));
+        for (file, req) in [("src/glow.ts", "REQ-L-001"), ("src/dim.ts", "REQ-L-002")] {
+            write(
+                &root,
+                file,
+                &format!(
+                    "// @plan:PLAN-20250101-LAMP @requirement:{req}\nexport function f() {{\n  return 1;\n}}\n"
+                ),
+            );
+        }
+        commit(&root, "2025-01-01T09:00:00Z", "Lamp");
+        write(&root, SPEC, &spec("The lamp shall glow brightly.", "The lamp shall dim."));
+        commit(&root, "2025-02-01T09:00:00Z", "Reword the glow");
+        (tmp, root)
+    }
+
+    /// The project at `root` and its HEAD commit.
+    fn project(root: &Path) -> (Project, String) {
+        let out = root.parent().unwrap().join("out");
+        let config = crate::config::Config::load(root, Some(&out)).unwrap();
+        let project = crate::site::analyse(&config, &mut crate::site::Timings::default()).unwrap();
+        let head = git_command(root).args(["rev-parse", "HEAD"]).output().unwrap();
+        (project, String::from_utf8_lossy(&head.stdout).trim().to_string())
+    }
+
+    fn suspect_files(project: &Project, facts: &Facts) -> Vec<String> {
+        facts.suspects.iter().map(|s| project.files[project.traces[s.trace].file].path.clone()).collect()
+    }
+
+    fn append(root: &Path, rel: &str, line: &str) {
+        let mut text = std::fs::read_to_string(root.join(rel)).unwrap();
+        text.push_str(line);
+        write(root, rel, &text);
+    }
+
+    #[test]
+    fn a_warm_cache_runs_no_git_and_an_edit_reruns_only_that_file() {
+        let (_tmp, root) = repository();
+        let (p, head) = project(&root);
+        let cold = analyse(&root, &p, &head, None);
+        assert_eq!(suspect_files(&p, &cold.facts), ["src/glow.ts"]);
+        assert!(cold.git_runs.len() >= 3, "blame, parent, diffs: {:?}", cold.git_runs);
+        let saved = cold.save.clone().expect("a cache to save");
+        let warm = analyse(&root, &p, &head, Some(&saved));
+        assert_eq!(warm.facts, cold.facts);
+        assert!(warm.git_runs.is_empty(), "{:?}", warm.git_runs);
+        assert_eq!(warm.save, None, "nothing new to save");
+        // A traced file edited below its trace: only its diff runs again.
+        append(&root, "src/glow.ts", "// a note\n");
+        let (p2, _) = project(&root);
+        let edited = analyse(&root, &p2, &head, Some(&saved));
+        assert_eq!(edited.facts, analyse(&root, &p2, &head, None).facts);
+        assert_eq!(suspect_files(&p2, &edited.facts), ["src/glow.ts"]);
+        assert_eq!(edited.git_runs.len(), 1, "{:?}", edited.git_runs);
+        assert!(edited.git_runs[0].starts_with("diff ") && edited.git_runs[0].ends_with("-- src/glow.ts"));
+        // Touching the traced lines clears it, again with one diff.
+        let text = std::fs::read_to_string(root.join("src/glow.ts")).unwrap();
+        write(&root, "src/glow.ts", &text.replace("return 1", "return 2"));
+        let (p3, _) = project(&root);
+        let touched = analyse(&root, &p3, &head, edited.save.as_deref());
+        assert!(touched.facts.suspects.is_empty(), "{:?}", touched.facts);
+        assert_eq!(touched.git_runs.len(), 1, "{:?}", touched.git_runs);
+        // Entries no longer used are dropped: the saved cache holds one work-tree entry.
+        let store = Store::decode(touched.save.as_deref().unwrap()).unwrap();
+        assert_eq!(store.work.len(), 1);
+    }
+
+    #[test]
+    fn a_rewording_after_a_warm_cache_makes_its_traces_suspect() {
+        let (_tmp, root) = repository();
+        let (p, head) = project(&root);
+        let saved = analyse(&root, &p, &head, None).save.unwrap();
+        // Reworded but not committed: not analysed, counted.
+        write(&root, SPEC, &spec("The lamp shall glow brightly.", "The lamp shall dim slowly."));
+        let (p2, _) = project(&root);
+        let dirty = analyse(&root, &p2, &head, Some(&saved));
+        assert_eq!(dirty.facts.uncommitted, 1);
+        assert_eq!(suspect_files(&p2, &dirty.facts), ["src/glow.ts"]);
+        commit(&root, "2025-03-01T09:00:00Z", "Reword the dim");
+        let (p3, head3) = project(&root);
+        let warm = analyse(&root, &p3, &head3, dirty.save.as_deref());
+        assert_eq!(suspect_files(&p3, &warm.facts), ["src/dim.ts", "src/glow.ts"]);
+        assert_eq!(warm.facts, analyse(&root, &p3, &head3, None).facts);
+        let dim =
+            warm.facts.changes.iter().find(|c| c.subject == "Reword the dim").expect("the new rewording");
+        assert_eq!(dim.new, "- **REQ-L-002**: The lamp shall dim slowly.");
+        // The rewording commit of REQ-L-001 is unchanged: its diffs come from the cache.
+        assert!(!warm.git_runs.iter().any(|r| r.contains("src/glow.ts")), "{:?}", warm.git_runs);
+    }
+
+    #[test]
+    fn a_damaged_cache_is_a_miss() {
+        let (_tmp, root) = repository();
+        let (p, head) = project(&root);
+        let cold = analyse(&root, &p, &head, None);
+        let saved = cold.save.clone().unwrap();
+        let mut flipped = saved.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x40;
+        let foreign = [b"tracemark-suspect-1\n".as_slice(), &saved[CACHE_MAGIC.len()..]].concat();
+        for bad in
+            [flipped, saved[..saved.len() / 2].to_vec(), b"\xff\x00garbage".to_vec(), Vec::new(), foreign]
+        {
+            let run = analyse(&root, &p, &head, Some(&bad));
+            assert_eq!(run.facts, cold.facts);
+            assert_eq!(run.git_runs.len(), cold.git_runs.len(), "all of the git work again");
+            assert_eq!(run.save.as_deref(), Some(saved.as_slice()), "replaced by a sound file");
+        }
     }
 }

@@ -795,7 +795,7 @@ fn read_history(
 }
 
 /// The suspect-link analysis's file inside [`CACHE_DIR`] (see [`crate::suspect::analyse`]).
-pub const SUSPECT_CACHE: &str = "suspect.json";
+pub const SUSPECT_CACHE: &str = "suspect.bin";
 
 /// Runs the suspect-link analysis ([`crate::suspect`]) unless `suspect-trace` is turned
 /// off, git gives no commit, or the clone is shallow (then `Project::suspects` says why),
@@ -838,11 +838,11 @@ fn suspect_links(config: &Config, project: &mut Project) {
     };
     let (cache, _) = CacheDir::open(&config.root);
     let cached = cache.read_entry(SUSPECT_CACHE);
-    let (facts, entry) = analyse(&config.root, project, &head, cached.as_deref());
-    if let Some(entry) = entry {
-        cache.save_entry(SUSPECT_CACHE, &entry);
+    let analysis = analyse(&config.root, project, &head, cached.as_deref());
+    if let Some(bytes) = &analysis.save {
+        cache.save_entry(SUSPECT_CACHE, bytes);
     }
-    apply(project, facts, reviews);
+    apply(project, analysis.facts, reviews);
 }
 
 /// The highlight cache's folder inside [`CACHE_DIR`] (one file per shard).
@@ -946,11 +946,12 @@ impl CacheDir {
         let _ = output::replace(&dir.join(name), bytes);
     }
 
-    /// Files of earlier versions: the single-file highlight cache and the records of
-    /// `out` (`pages-<hash>.txt`, now the manifest).
+    /// Files of earlier versions: the single-file highlight cache, the one-key suspect
+    /// cache and the records of `out` (`pages-<hash>.txt`, now the manifest).
     fn remove_old_files(&self, out: &std::path::Path) {
         let Some(dir) = &self.dir else { return };
         let _ = std::fs::remove_file(dir.join("highlight.bin"));
+        let _ = std::fs::remove_file(dir.join("suspect.json"));
         let hash = blake3::hash(out.to_string_lossy().as_bytes()).to_hex();
         let _ = std::fs::remove_file(dir.join(format!("pages-{}.txt", &hash[..16])));
     }
