@@ -227,6 +227,97 @@ fn is_only_comment(html: &str) -> bool {
     t.starts_with("<!--") && t.ends_with("-->") && t.matches("-->").count() == 1
 }
 
+/// A title written in markdown (a requirement's, a plan's, a phase's: ``Decompose `ast-edit.ts` ``)
+/// as inline HTML: code spans, emphasis, strong and strike-through kept; links and images
+/// reduced to their text (a title often sits inside a link); raw HTML and everything else
+/// shown as text, every character escaped. At most `max` characters of text are kept; the
+/// second value says whether some were cut (an ellipsis then ends the HTML).
+pub fn inline_title(md: &str, max: usize) -> (String, bool) {
+    let arena = Arena::new();
+    let mut options = Options::default();
+    options.extension.strikethrough = true;
+    let root = comrak::parse_document(&arena, md, &options);
+    let mut out = String::with_capacity(md.len() + 16);
+    let mut left = max;
+    let cut = inline_node(root, &mut out, &mut left);
+    if cut {
+        out.push('…');
+    }
+    (out, cut)
+}
+
+/// The plain text of a markdown title (for `<title>` and a cut title's hover text).
+pub fn plain_title(md: &str) -> String {
+    let (html, _) = inline_title(md, usize::MAX);
+    let text = html.replace(['\n'], " ");
+    let mut plain = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    html_escape::decode_html_entities(&plain).into_owned()
+}
+
+/// Writes `node`'s inline HTML into `out` within `left` characters; true when text was cut.
+fn inline_node<'a>(node: &'a comrak::nodes::AstNode<'a>, out: &mut String, left: &mut usize) -> bool {
+    let text = |t: &str, out: &mut String, left: &mut usize| -> bool {
+        let n = t.chars().count();
+        let take = n.min(*left);
+        let part: String = t.chars().take(take).collect();
+        out.push_str(&html_escape::encode_text(&part));
+        *left -= take;
+        take < n
+    };
+    let wrap =
+        |tag: &str, node: &'a comrak::nodes::AstNode<'a>, out: &mut String, left: &mut usize| -> bool {
+            out.push_str(&format!("<{tag}>"));
+            let mut cut = false;
+            for c in node.children() {
+                if inline_node(c, out, left) {
+                    cut = true;
+                    break;
+                }
+            }
+            out.push_str(&format!("</{tag}>"));
+            cut
+        };
+    let value = node.data.borrow().value.clone();
+    match value {
+        NodeValue::Text(t) => text(&t, out, left),
+        NodeValue::Code(c) => {
+            out.push_str("<code>");
+            let cut = text(&c.literal, out, left);
+            out.push_str("</code>");
+            cut
+        }
+        NodeValue::HtmlInline(h) => text(&h, out, left),
+        NodeValue::HtmlBlock(h) => text(h.literal.trim_end(), out, left),
+        NodeValue::SoftBreak | NodeValue::LineBreak => text(" ", out, left),
+        NodeValue::Emph => wrap("em", node, out, left),
+        NodeValue::Strong => wrap("strong", node, out, left),
+        NodeValue::Strikethrough => wrap("del", node, out, left),
+        _ => {
+            let mut first = true;
+            for c in node.children() {
+                // Blocks (a title that reads as a list item or a heading) join with a space.
+                if !first && c.data.borrow().value.block() && text(" ", out, left) {
+                    return true;
+                }
+                first = false;
+                if inline_node(c, out, left) {
+                    return true;
+                }
+            }
+            false
+        }
+    }
+}
+
 /// The URL schemes a page may link to; relative URLs (and `#fragment`s) are kept too.
 /// Anything else (`javascript:`, `vbscript:`, `data:`, `file:`, …) loses its URL.
 pub const ALLOWED_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
@@ -393,6 +484,20 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("REQ-UNKNOWN-1"), "{html}");
+    }
+
+    #[test]
+    fn titles_render_inline_markdown_escape_the_rest_and_cut_by_text() {
+        let (html, cut) = inline_title("Decompose `ast-edit.ts` into *focused* modules", 100);
+        assert_eq!(html, "Decompose <code>ast-edit.ts</code> into <em>focused</em> modules");
+        assert!(!cut);
+        let (html, _) = inline_title("A [link](javascript:alert(1)) <b onclick=x>and</b> & more", 100);
+        assert_eq!(html, "A link &lt;b onclick=x&gt;and&lt;/b&gt; &amp; more");
+        let (html, cut) = inline_title("Use `Config` for all", 6);
+        assert_eq!(html, "Use <code>Co</code>…");
+        assert!(cut);
+        assert_eq!(plain_title("Decompose `ast-edit.ts` & **more**"), "Decompose ast-edit.ts & more");
+        assert_eq!(inline_title("- item title", 50).0, "item title", "a title is never a list");
     }
 
     #[test]

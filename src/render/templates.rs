@@ -3,6 +3,7 @@
 //! `themes/<name>/static/*`) overrides any file it provides.
 
 use anyhow::{Context, Result};
+use std::collections::HashMap;
 use tera::Tera;
 
 /// The built-in templates: (name, text).
@@ -36,6 +37,30 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = &[
 
 fn escape(s: &str) -> String {
     html_escape::encode_quoted_attribute(s).into_owned()
+}
+
+/// `{{ x.title | title(length=120) | safe }}`: a markdown title as inline HTML
+/// ([`super::markdown::inline_title`]), cut after `length` characters of text (none
+/// when not given); a cut title keeps its whole text as the hover text of a `span`.
+fn title_filter(value: &tera::Value, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let md = tera::try_get_value!("title", "value", String, value);
+    let max = match args.get("length") {
+        Some(n) => tera::try_get_value!("title", "length", usize, n),
+        None => usize::MAX,
+    };
+    let (html, cut) = super::markdown::inline_title(&md, max);
+    Ok(tera::Value::String(if cut {
+        format!("<span title=\"{}\">{html}</span>", escape(&super::markdown::plain_title(&md)))
+    } else {
+        html
+    }))
+}
+
+/// `{{ page_title | plain_title }}`: a markdown title as plain text (backticks and
+/// emphasis marks dropped), for `<title>`.
+fn plain_title_filter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let md = tera::try_get_value!("plain_title", "value", String, value);
+    Ok(tera::Value::String(super::markdown::plain_title(&md)))
 }
 
 /// A loaded theme.
@@ -81,6 +106,8 @@ impl Theme {
         // Escape what HTML needs (`& < > " '`), not `/`: tera's default turns every path
         // and URL into `&#x2F;` soup.
         tera.set_escape_fn(escape);
+        tera.register_filter("title", title_filter);
+        tera.register_filter("plain_title", plain_title_filter);
         let mut static_files: Vec<(String, Vec<u8>)> =
             DEFAULT_STATIC.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
         for (name, bytes) in static_overrides {
@@ -91,5 +118,21 @@ impl Theme {
         }
         static_files.sort();
         Ok(Theme { tera, static_files, hash })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_title_keeps_its_whole_text_on_hover() {
+        let args = HashMap::from([("length".to_string(), tera::Value::from(10))]);
+        let v = title_filter(&tera::Value::from("Use `Config` \"always\""), &args).unwrap();
+        assert_eq!(v, "<span title=\"Use Config &quot;always&quot;\">Use <code>Config</code>…</span>");
+        let whole = title_filter(&tera::Value::from("Use `Config`"), &HashMap::new()).unwrap();
+        assert_eq!(whole, "Use <code>Config</code>");
+        let plain = plain_title_filter(&tera::Value::from("Use `Config`"), &HashMap::new()).unwrap();
+        assert_eq!(plain, "Use Config");
     }
 }

@@ -333,3 +333,23 @@ fn uncovered_findings_name_ambiguous_traces_and_a_covered_parent() {
     assert!(about("REQ-PT-001.2", "PLAN-20250101-ALPHA").contains("its parent `REQ-PT-001` has 1"));
     assert!(!uncovered.iter().any(|(_, m)| m.contains("`REQ-PT-001` of")), "the parent is covered");
 }
+
+/// A title written with inline markdown reads as text with code, not with backticks: on
+/// the plan's page, on the index and in the page's `<title>`.
+#[test]
+fn titles_show_their_inline_markdown_not_its_marks() {
+    let (out, _) = build(&fixture("folder-plans"));
+    let plan = crate::read(out.path(), "plans/issue-3019-schema-fix/index.html");
+    assert!(
+        plan.contains("the tool schema stops implying <code>number</code> is universal</h1>"),
+        "{}",
+        plan.lines().find(|l| l.contains("<h1>")).unwrap_or_default()
+    );
+    assert!(
+        plan.contains("implying number is universal ·")
+            || plan.contains("implying number is universal</title>")
+    );
+    assert!(!plan.contains("`number`"), "no raw backticks on the page");
+    let index = crate::read(out.path(), "index.html");
+    assert!(index.contains("implying <code>number</code> is universal</td>"), "the index's plan row");
+}
