@@ -660,16 +660,40 @@ pub fn write(
             .collect();
         stage(folder, &pages, plans, (&stale, &ours), manifest_path, &mut notices)?
     };
-    let mut manifest = None;
-    if let Some(path) = manifest_path {
-        let mut sorted: Vec<(&str, &Entry)> = entries.iter().map(|(p, e)| (*p, e)).collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let text = manifest_text(folder, &sorted);
-        let on_disk = read_file(path).ok().is_some_and(|old| old == text.as_bytes())
-            || replace(path, text.as_bytes()).is_ok();
-        manifest = on_disk.then(|| *blake3::hash(text.as_bytes()).as_bytes());
-    }
+    let manifest =
+        manifest_path.and_then(|path| save_manifest(folder, entries.iter().map(|(p, e)| (*p, e)), path));
     Ok(WriteStats { written, removed: stale.len(), notices, manifest })
+}
+
+/// Saves the manifest of `entries` at `path` (unless the file already holds it); the
+/// blake3 of its text when it is on disk.
+fn save_manifest<'e>(
+    folder: &Folder,
+    entries: impl Iterator<Item = (&'e str, &'e Entry)>,
+    path: &Path,
+) -> Option<Key> {
+    let mut sorted: Vec<(&str, &Entry)> = entries.collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let text = manifest_text(folder, &sorted);
+    let on_disk = read_file(path).ok().is_some_and(|old| old == text.as_bytes())
+        || replace(path, text.as_bytes()).is_ok();
+    on_disk.then(|| *blake3::hash(text.as_bytes()).as_bytes())
+}
+
+/// Creates the staging folder beside the output folder, after removing the one a killed
+/// build left (named in the cache, at `manifest_path` with the extension `staging`, so
+/// nothing else is ever removed), and puts the ownership marker in it. Returns it with
+/// that record's path.
+fn open_staging(folder: &Folder, manifest_path: Option<&Path>) -> Result<(Staging, Option<PathBuf>)> {
+    let (parent, prefix) = folder.staging_prefix().context("the output folder has no parent")?;
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+    let record = manifest_path.map(|p| p.with_extension("staging"));
+    remove_killed_staging(&parent, &prefix, record.as_deref());
+    let staging = Staging::create(&parent, &prefix, record.as_deref())
+        .with_context(|| format!("cannot create a staging folder in `{}`", parent.display()))?;
+    write_new(&staging.path.join(MARKER), MARKER_TEXT.as_bytes())
+        .with_context(|| format!("cannot write `{}`", staging.path.join(MARKER).display()))?;
+    Ok((staging, record))
 }
 
 /// A first build's writer: pages go to disk as they are rendered, so the site is never
@@ -712,14 +736,7 @@ impl Stream {
             }
             Ok(_) => return Ok(None),
         }
-        let (parent, prefix) = folder.staging_prefix().context("the output folder has no parent")?;
-        fs::create_dir_all(&parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
-        let record = manifest_path.map(|p| p.with_extension("staging"));
-        remove_killed_staging(&parent, &prefix, record.as_deref());
-        let staging = Staging::create(&parent, &prefix, record.as_deref())
-            .with_context(|| format!("cannot create a staging folder in `{}`", parent.display()))?;
-        write_new(&staging.path.join(MARKER), MARKER_TEXT.as_bytes())
-            .with_context(|| format!("cannot write `{}`", staging.path.join(MARKER).display()))?;
+        let (staging, record) = open_staging(folder, manifest_path)?;
         Ok(Some(Stream { folder: folder.clone(), staging, record, state: Default::default() }))
     }
 
@@ -784,15 +801,9 @@ impl Stream {
         if let Some(record) = &self.record {
             let _ = fs::remove_file(record);
         }
-        let mut manifest = None;
-        if let Some(path) = manifest_path {
-            let mut sorted: Vec<(&str, &Entry)> =
-                state.entries.iter().map(|(p, e)| (p.as_str(), e)).collect();
-            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            let text = manifest_text(&self.folder, &sorted);
-            manifest =
-                replace(path, text.as_bytes()).is_ok().then(|| *blake3::hash(text.as_bytes()).as_bytes());
-        }
+        let manifest = manifest_path.and_then(|path| {
+            save_manifest(&self.folder, state.entries.iter().map(|(p, e)| (p.as_str(), e)), path)
+        });
         Ok(WriteStats { written: state.entries.len(), removed: 0, notices: state.notices, manifest })
     }
 }
@@ -866,16 +877,8 @@ fn stage<'p>(
     notices: &mut Vec<Notice>,
 ) -> Result<Vec<(&'p str, Entry)>> {
     let out = &folder.path;
-    let (parent, prefix) = folder.staging_prefix().context("the output folder has no parent")?;
-    fs::create_dir_all(&parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
-    // The staging folder of a build that was killed: named in the cache, so only it is removed.
-    let record = manifest_path.map(|p| p.with_extension("staging"));
-    remove_killed_staging(&parent, &prefix, record.as_deref());
-    let staging = Staging::create(&parent, &prefix, record.as_deref())
-        .with_context(|| format!("cannot create a staging folder in `{}`", parent.display()))?;
+    let (staging, record) = open_staging(folder, manifest_path)?;
     let new = staging.path.as_path();
-    write_new(&new.join(MARKER), MARKER_TEXT.as_bytes())
-        .with_context(|| format!("cannot write `{}`", new.join(MARKER).display()))?;
     // Folders first, once each, then every page in parallel: written, or hard-linked
     // from the old site. The staging folder is new and holds nothing but what is put
     // here, so no write can meet a symlink.
