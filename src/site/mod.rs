@@ -536,12 +536,10 @@ fn produce(
         }
         None => None,
     };
-    let keep = |page: Page| Ok(page);
-    let streamed = |page: Page| match &stream {
+    let put = |page: Page| match &stream {
         Some(s) => s.put(page),
         None => Ok(page),
     };
-    let put: &(dyn Fn(Page) -> Result<Page> + Sync) = if stream.is_some() { &streamed } else { &keep };
     let pages: Vec<Page> = timings.time("render", || {
         pages::render_site(
             &project,
@@ -550,7 +548,7 @@ fn produce(
             &theme,
             &highlighter,
             &highlighted,
-            pages::Output { cache: &render_cache, put },
+            pages::Output { cache: &render_cache, put: &put },
         )
     })?;
     let stats = match (folder, &manifest) {
