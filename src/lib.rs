@@ -13,6 +13,7 @@ pub const BUILD: &str = env!("TRACEMARK_BUILD");
 
 pub mod baseline;
 pub mod bundle;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

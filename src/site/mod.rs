@@ -13,6 +13,7 @@ pub mod output;
 pub mod serve;
 pub mod walk;
 
+use crate::cache::Cache;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{Inputs, Project, SourceFile};
@@ -148,7 +149,10 @@ pub fn analyse_inputs(
     hash: bool,
 ) -> Result<(Project, Vec<InputDigest>)> {
     let walked = timings.time("walk", || walk::walk(config));
-    let (project, inputs, _) = analyse_all(config, timings, hash, walked)?;
+    let cache = Cache::open(&config.root);
+    let (project, inputs, _) = analyse_all(config, timings, hash, walked, &cache)?;
+    // Nothing to report: a cache that could not be saved costs the next run time.
+    let _ = timings.time("cache-save", || cache.commit(false));
     Ok((project, inputs))
 }
 
@@ -163,6 +167,7 @@ fn analyse_all(
     timings: &mut Timings,
     hash: bool,
     walked: Walked,
+    cache: &Cache,
 ) -> Result<(Project, Vec<InputDigest>, crate::render::incremental::Key)> {
     let mut fingerprint = fresh::Fingerprint::new("analysis");
     config_fingerprint(config, &mut fingerprint);
@@ -250,7 +255,7 @@ fn analyse_all(
         inputs.sort();
         inputs.dedup_by(|a, b| a.path == b.path);
     }
-    timings.time("suspect", || suspect_links(config, &mut project));
+    timings.time("suspect", || suspect_links(config, &mut project, cache));
     fingerprint.json(&project.suspects);
     project.apply_severity(&config.severity);
     Ok((project, inputs, fingerprint.finish()))
@@ -428,13 +433,14 @@ fn produce(
         timings.time("provenance", || Provenance::read(&config.root, &config.provenance_settings()));
     let theme = timings.time("theme", || load_theme(config))?;
     let engine = highlight::engine(config.highlighter);
-    let (cache, mut notices) = CacheDir::open(&config.root);
+    let cache = Cache::open(&config.root);
+    let mut notices = Vec::new();
     notices.extend(provenance.notes.iter().map(|n| output::Notice {
         path: n.subject.into(),
         message: n.message.clone(),
         help: n.help.into(),
     }));
-    let manifest_path = folder.and_then(|f| cache.manifest_path(f));
+    let manifest_path = folder.and_then(|f| cache.manifest_path(&f.path));
     let record_path = manifest_path.as_ref().map(|p| p.with_extension("fresh"));
     // Nothing changed since the last build, as the files' `lstat`s tell: nothing is read.
     let stats = folder.and_then(|_| {
@@ -453,7 +459,7 @@ fn produce(
         let built = Built { project, pages, written: 0, removed: 0, reused: true, notices, timings };
         return Ok((built, Vec::new(), Vec::new(), provenance));
     }
-    let (project, inputs, analysis) = analyse_all(config, &mut timings, hash, walked)?;
+    let (project, inputs, analysis) = analyse_all(config, &mut timings, hash, walked, &cache)?;
     let (history, history_entry) =
         timings.time("history", || read_history(config, &project, &provenance, &cache));
     let diff = config.diff_base.as_deref().and_then(|base| {
@@ -492,8 +498,9 @@ fn produce(
     if let Some(record) = fresh {
         timings.time("cache-save", || {
             if let Some(entry) = &history_entry {
-                cache.save_entry(HISTORY_CACHE, entry);
+                cache.set_record(crate::cache::HISTORY, entry);
             }
+            notices.extend(cache.commit(false));
             // The same site, but the files' `lstat`s changed (touched, a racy build
             // before): recorded anew so that the next build can tell from them.
             if let (Some(path), Some(stats)) = (&record_path, stats)
@@ -507,31 +514,22 @@ fn produce(
         let built = Built { project, pages, written: 0, removed: 0, reused: false, notices, timings };
         return Ok((built, Vec::new(), inputs, provenance));
     }
-    let ((highlighter, markdown), (manifest, intact)) = timings.time("cache-load", || {
-        rayon::join(
-            || {
-                rayon::join(
-                    || CachedHighlighter::from_shards(engine.as_ref(), cache.read_shards(HIGHLIGHT_CACHE)).0,
-                    || MarkdownCache::from_shards(cache.read_shards(MARKDOWN_CACHE)).0,
-                )
-            },
-            || match folder {
-                Some(folder) => {
-                    let manifest = output::Manifest::read(folder, manifest_path.as_deref());
-                    let intact = manifest.intact_keys(folder);
-                    (Some(manifest), intact)
-                }
-                None => (None, HashMap::new()),
-            },
-        )
+    let (manifest, intact) = timings.time("cache-load", || match folder {
+        Some(folder) => {
+            let manifest = output::Manifest::read(folder, manifest_path.as_deref());
+            let intact = manifest.intact_keys(folder);
+            (Some(manifest), intact)
+        }
+        None => (None, HashMap::new()),
     });
-    let render_cache = RenderCache { intact, markdown };
+    let highlighter = CachedHighlighter::new(engine.as_ref(), &cache);
+    let render_cache = RenderCache { intact, markdown: MarkdownCache::new(&cache) };
     let highlighted = timings.time("highlight", || pages::highlight_sources(&project, &highlighter));
     // A new or empty output folder gets each page as it is rendered (nothing to compare
     // with or keep: the site is never held in memory); any other, the whole site at once.
     let mut stream = match folder {
         Some(folder) => {
-            cache.create();
+            cache.create_dir();
             output::Stream::open(folder, manifest_path.as_deref())?
         }
         None => None,
@@ -553,7 +551,7 @@ fn produce(
     })?;
     let stats = match (folder, &manifest) {
         (Some(folder), Some(manifest)) => timings.time("write", || -> Result<output::WriteStats> {
-            cache.create();
+            cache.create_dir();
             // Only a build that wrote its folder completely leaves a record.
             if let Some(record) = &record_path {
                 let _ = std::fs::remove_file(record);
@@ -574,36 +572,17 @@ fn produce(
             }
             Ok(written)
         })?,
-        _ => {
-            cache.create();
-            output::WriteStats::default()
-        }
+        _ => output::WriteStats::default(),
     };
     notices.extend(stats.notices);
+    drop(render_cache);
     timings.time("cache-save", || {
-        // Only the shards whose entries changed are written.
-        for (i, bytes) in highlighter.dirty_shards() {
-            cache.save_shard(HIGHLIGHT_CACHE, i, &bytes);
-        }
-        for (i, bytes) in render_cache.markdown.dirty_shards() {
-            cache.save_shard(MARKDOWN_CACHE, i, &bytes);
-        }
         if let Some(entry) = &history_entry {
-            cache.save_entry(HISTORY_CACHE, entry);
+            cache.set_record(crate::cache::HISTORY, entry);
         }
-        cache.remove_old_files(&config.out);
+        notices.extend(cache.commit(true));
+        remove_old_cache_files(&config.root);
     });
-    for (name, dropped) in
-        [(HIGHLIGHT_CACHE, highlighter.corrupt()), (MARKDOWN_CACHE, render_cache.markdown.corrupt())]
-    {
-        if dropped > 0 {
-            notices.push(output::Notice {
-                path: format!("{CACHE_DIR}/{name}"),
-                message: format!("{dropped} corrupt cache entries dropped and rebuilt"),
-                help: "nothing to do; if it happens again, check the disk or delete the cache folder".into(),
-            });
-        }
-    }
     let built = Built {
         project,
         pages: pages.len(),
@@ -761,12 +740,7 @@ fn outcome_project(outcome: &fresh::Outcome) -> Option<Project> {
     Some(Project { summary, diagnostics, ..Default::default() })
 }
 
-/// The cache folder at the project root (it holds a `.gitignore` ignoring itself).
-pub const CACHE_DIR: &str = ".tracemark-cache";
-
-/// The git log's file inside [`CACHE_DIR`] (the log of one commit, see
-/// [`crate::history::read_log`]).
-pub const HISTORY_CACHE: &str = "history.log";
+pub use crate::cache::CACHE_DIR;
 
 /// The history facts of the project: from the cached log when it is the log of the
 /// commit the site shows, else from `git log`; without a commit, only the markers'
@@ -775,14 +749,14 @@ fn read_history(
     config: &Config,
     project: &Project,
     provenance: &Provenance,
-    cache: &CacheDir,
+    cache: &Cache,
 ) -> (crate::history::Facts, Option<Vec<u8>>) {
     use crate::history::{Facts, Source, derive, read_log};
     let Some(head) = provenance.commit.as_deref() else {
         let reason = "the project is not in a git checkout (or git cannot read it)".to_string();
         return (Facts::without_history(project, reason), None);
     };
-    let cached = cache.read_entry(HISTORY_CACHE);
+    let cached = cache.record(crate::cache::HISTORY);
     match read_log(&config.root, head, cached.as_deref()) {
         Ok(log) => {
             let source = Source::Read { commits: log.commits.len(), shallow: log.shallow };
@@ -792,13 +766,10 @@ fn read_history(
     }
 }
 
-/// The suspect-link analysis's file inside [`CACHE_DIR`] (see [`crate::suspect::analyse`]).
-pub const SUSPECT_CACHE: &str = "suspect.bin";
-
 /// Runs the suspect-link analysis ([`crate::suspect`]) unless `suspect-trace` is turned
 /// off, git gives no commit, or the clone is shallow (then `Project::suspects` says why),
 /// and applies the review record.
-fn suspect_links(config: &Config, project: &mut Project) {
+fn suspect_links(config: &Config, project: &mut Project, cache: &Cache) {
     use crate::suspect::{Facts, Reviews, analyse, apply};
     let unavailable = |project: &mut Project, why: &str| {
         project.suspects = Some(Facts { unavailable: Some(why.into()), ..Facts::default() });
@@ -834,129 +805,44 @@ fn suspect_links(config: &Config, project: &mut Project) {
             Reviews::default()
         }
     };
-    let (cache, _) = CacheDir::open(&config.root);
-    let cached = cache.read_entry(SUSPECT_CACHE);
+    let cached = cache.record(crate::cache::SUSPECT);
     let analysis = analyse(&config.root, project, &head, cached.as_deref());
     if let Some(bytes) = &analysis.save {
-        cache.save_entry(SUSPECT_CACHE, bytes);
+        cache.set_record(crate::cache::SUSPECT, bytes);
     }
     apply(project, analysis.facts, reviews);
 }
 
-/// The highlight cache's folder inside [`CACHE_DIR`] (one file per shard).
-pub const HIGHLIGHT_CACHE: &str = "highlight";
-
-/// The rendered-markdown cache's folder inside [`CACHE_DIR`] (one file per shard).
-pub const MARKDOWN_CACHE: &str = "markdown";
-
-/// The cache folder, the only code that reads or writes it. It is used only when it is
-/// a real folder (or missing): a symlinked `.tracemark-cache`, or a symlinked cache
-/// folder inside it, is neither read nor written (a notice says so). Files are read
-/// without following a symlink and replaced through a temporary file and a rename.
-struct CacheDir {
-    /// `None` when the cache is not used.
-    dir: Option<std::path::PathBuf>,
-    /// The cache folders inside it not to use (symlinks).
-    refused: Vec<&'static str>,
-}
-
-impl CacheDir {
-    fn open(root: &std::path::Path) -> (CacheDir, Vec<output::Notice>) {
-        let dir = root.join(CACHE_DIR);
-        let mut notices = Vec::new();
-        let not_dir = |p: &std::path::Path| std::fs::symlink_metadata(p).map(|m| !m.is_dir());
-        if not_dir(&dir).unwrap_or(false) {
-            notices.push(output::Notice {
-                path: CACHE_DIR.into(),
-                message: "is not a folder (a symlink?); the cache is not used, nothing is read or written through it"
-                    .into(),
-                help: format!("delete `{CACHE_DIR}`; tracemark creates it as a folder"),
-            });
-            return (CacheDir { dir: None, refused: Vec::new() }, notices);
+/// Removes the cache files of earlier versions (the sharded highlight and markdown
+/// caches, the history and suspect files, the page records): the build cache is now one
+/// database. Only files and folders with those names inside the cache folder, never
+/// through a symlink.
+fn remove_old_cache_files(root: &std::path::Path) {
+    let dir = root.join(CACHE_DIR);
+    if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+        return;
+    }
+    for name in ["highlight", "markdown"] {
+        let sub = dir.join(name);
+        if std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir()) {
+            for i in 0..32 {
+                let _ = std::fs::remove_file(sub.join(format!("{i:02x}.bin")));
+            }
+            let _ = std::fs::remove_dir(&sub);
         }
-        let mut refused = Vec::new();
-        for name in [HIGHLIGHT_CACHE, MARKDOWN_CACHE] {
-            if not_dir(&dir.join(name)).unwrap_or(false) {
-                notices.push(output::Notice {
-                    path: format!("{CACHE_DIR}/{name}"),
-                    message: "is not a folder (a symlink?); this cache is not used".into(),
-                    help: format!("delete `{CACHE_DIR}/{name}`; tracemark creates it as a folder"),
-                });
-                refused.push(name);
+    }
+    for name in ["highlight.bin", "suspect.json", "suspect.bin", "history.log"] {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("pages-") && name.ends_with(".txt") {
+                let _ = std::fs::remove_file(e.path());
             }
         }
-        (CacheDir { dir: Some(dir), refused }, notices)
     }
-
-    /// Creates the cache folder (with a `.gitignore` ignoring it) if it is missing.
-    fn create(&self) {
-        let Some(top) = &self.dir else { return };
-        let _ = std::fs::create_dir(top);
-        // Fails when it exists (a symlink there is not followed either).
-        let _ =
-            output::write_new(&top.join(".gitignore"), b"# tracemark's build cache; safe to delete.\n*\n");
-    }
-
-    /// The folder of one cache, when it is used.
-    fn sub(&self, name: &'static str) -> Option<std::path::PathBuf> {
-        let dir = self.dir.as_ref()?;
-        (!self.refused.contains(&name)).then(|| dir.join(name))
-    }
-
-    /// The manifest of `folder`: `manifest-<hash of its path>.jsonl`.
-    fn manifest_path(&self, folder: &output::Folder) -> Option<std::path::PathBuf> {
-        let hash = blake3::hash(folder.path.to_string_lossy().as_bytes()).to_hex();
-        Some(self.dir.as_ref()?.join(format!("manifest-{}.jsonl", &hash[..16])))
-    }
-
-    /// The bytes of every shard file of a cache (`None` for a missing or symlinked one).
-    fn read_shards(&self, name: &'static str) -> Vec<Option<Vec<u8>>> {
-        let Some(dir) = self.sub(name) else { return vec![None; crate::render::incremental::SHARDS] };
-        (0..crate::render::incremental::SHARDS)
-            .into_par_iter()
-            .map(|i| output::read_file(&shard_path(&dir, i)).ok())
-            .collect()
-    }
-
-    /// Saves one shard file: written to a temporary file then renamed, so a build that
-    /// is interrupted leaves the old shard or the new one, never half of one. A cache that
-    /// cannot be written costs the next build time, not correctness, so failures are ignored.
-    fn save_shard(&self, name: &'static str, i: usize, bytes: &[u8]) {
-        let Some(dir) = self.sub(name) else { return };
-        self.create();
-        if std::fs::create_dir(&dir).is_err() && !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
-            return;
-        }
-        let _ = output::replace(&shard_path(&dir, i), bytes);
-    }
-
-    /// The bytes of the cache file `name` directly in the cache folder, when it is a
-    /// regular file (never through a symlink).
-    fn read_entry(&self, name: &'static str) -> Option<Vec<u8>> {
-        output::read_file(&self.dir.as_ref()?.join(name)).ok()
-    }
-
-    /// Replaces the cache file `name` (through a temporary file and a rename); failures
-    /// are ignored like [`CacheDir::save_shard`]'s.
-    fn save_entry(&self, name: &'static str, bytes: &[u8]) {
-        let Some(dir) = &self.dir else { return };
-        self.create();
-        let _ = output::replace(&dir.join(name), bytes);
-    }
-
-    /// Files of earlier versions: the single-file highlight cache, the one-key suspect
-    /// cache and the records of `out` (`pages-<hash>.txt`, now the manifest).
-    fn remove_old_files(&self, out: &std::path::Path) {
-        let Some(dir) = &self.dir else { return };
-        let _ = std::fs::remove_file(dir.join("highlight.bin"));
-        let _ = std::fs::remove_file(dir.join("suspect.json"));
-        let hash = blake3::hash(out.to_string_lossy().as_bytes()).to_hex();
-        let _ = std::fs::remove_file(dir.join(format!("pages-{}.txt", &hash[..16])));
-    }
-}
-
-fn shard_path(dir: &std::path::Path, i: usize) -> std::path::PathBuf {
-    dir.join(format!("{i:02x}.bin"))
 }
 
 /// Renders every page of the site in memory, from scratch (no cache).
@@ -968,6 +854,7 @@ pub fn render(
 ) -> Result<Vec<Page>> {
     let highlighted = pages::highlight_sources(project, highlighter);
     let history = crate::history::Facts::without_history(project, "not read for this rendering".into());
+    let cache = crate::cache::Cache::in_memory();
     pages::render_site(
         project,
         provenance,
@@ -975,7 +862,7 @@ pub fn render(
         theme,
         highlighter,
         &highlighted,
-        pages::Output { cache: &RenderCache::default(), put: &Ok },
+        pages::Output { cache: &RenderCache::new(&cache), put: &Ok },
     )
 }
 

@@ -528,7 +528,9 @@ pub fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>)
     Ok(())
 }
 
-fn open_nofollow(path: &Path, options: &mut fs::OpenOptions) -> io::Result<fs::File> {
+/// Opens `path` with `options`, never through a symlink at its last component
+/// (`O_NOFOLLOW`; elsewhere a symlink is refused).
+pub(crate) fn open_nofollow(path: &Path, options: &mut fs::OpenOptions) -> io::Result<fs::File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

@@ -1,6 +1,6 @@
-//! The persistent highlight cache: a rebuild after editing, deleting or renaming a plan
-//! document, a source file or a template gives the same bytes as a clean build of the
-//! same project, and a corrupt cache is discarded, never trusted.
+//! The build cache: a rebuild after editing, deleting or renaming a plan document, a
+//! source file or a template gives the same bytes as a clean build of the same project,
+//! and a corrupt cache is discarded, never trusted.
 
 use crate::{copy_dir, repo, tracemark};
 use std::collections::BTreeMap;
@@ -30,9 +30,11 @@ fn warm_example() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let _ = std::fs::remove_dir_all(root.join("public"));
     let out = tmp.path().join("out");
     build_into(&root, &out);
-    let shards = std::fs::read_dir(root.join(".tracemark-cache/highlight")).map_or(0, |d| d.count());
-    assert!(shards > 0, "the first build writes the highlight cache");
-    assert!(root.join(".tracemark-cache/markdown").is_dir(), "and the rendered-markdown cache");
+    let entries = crate::cache_entries(&root);
+    // Not a git checkout: no history or suspect record.
+    for table in ["highlight", "markdown"] {
+        assert!(entries.keys().any(|(t, _)| t == table), "the first build fills the {table} cache");
+    }
     (tmp, root, out)
 }
 
@@ -110,18 +112,6 @@ fn changing_a_template_rebuilds_like_a_clean_build() {
     assert!(std::fs::read_to_string(out.join("index.html")).unwrap().contains("Built with tracemark"));
 }
 
-/// The shard files of the caches.
-fn cache_files(root: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ["highlight", "markdown"]
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root.join(".tracemark-cache").join(d)).unwrap())
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
-        .collect();
-    files.sort();
-    files
-}
-
 fn build_output(root: &Path, out: &Path) -> String {
     let o = tracemark(&["build", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -131,42 +121,49 @@ fn build_output(root: &Path, out: &Path) -> String {
 #[test]
 fn a_corrupt_cache_is_discarded_and_rebuilt() {
     let (tmp, root, out) = warm_example();
-    let files = cache_files(&root);
-    assert!(files.len() > 2);
-    for f in &files {
-        let mut bytes = std::fs::read(f).unwrap();
-        let n = bytes.len();
-        bytes[n / 2] ^= 0x5a; // a flipped byte in the entries
-        std::fs::write(f, &bytes).unwrap();
-    }
+    assert!(crate::corrupt_cache_values(&root) > 2);
     // Pages must not be reused either: remove them so they depend on the caches alone.
     std::fs::remove_dir_all(&out).unwrap();
-    assert_same_as_clean_build(tmp.path(), &root, &out);
-    for f in &files {
-        std::fs::write(f, b"not a cache").unwrap();
-    }
+    let text = build_output(&root, &out);
+    assert!(text.contains("corrupt highlight cache entries dropped"), "{text}");
+    assert!(text.contains("corrupt markdown cache entries dropped"), "{text}");
     std::fs::remove_dir_all(&out).unwrap();
     assert_same_as_clean_build(tmp.path(), &root, &out);
-    for f in cache_files(&root) {
-        let bytes = std::fs::read(&f).unwrap();
-        assert!(
-            bytes.starts_with(b"TMHLCACH") || bytes.starts_with(b"TMMDCACH"),
-            "{} is written anew",
-            f.display()
-        );
-    }
+    // Not a database: replaced by an empty one, and the site is the same.
+    let db = crate::cache_db(&root);
+    std::fs::write(&db, b"not a cache").unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    let text = build_output(&root, &out);
+    assert!(text.contains("cache.redb: could not be opened"), "{text}");
+    std::fs::remove_dir_all(&out).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
+    assert!(std::fs::read(&db).unwrap().starts_with(b"redb"), "written anew");
+    assert!(!crate::cache_entries(&root).is_empty());
+    // Cut in half.
+    let bytes = std::fs::read(&db).unwrap();
+    std::fs::write(&db, &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    assert_same_as_clean_build(tmp.path(), &root, &out);
 }
 
 #[test]
-fn a_foreign_cache_is_discarded() {
+fn a_cache_of_another_format_is_emptied() {
     let (tmp, root, out) = warm_example();
-    for f in cache_files(&root) {
-        let mut bytes = std::fs::read(&f).unwrap();
-        bytes[8] = 0xee; // another format version, checksum intact
-        std::fs::write(&f, &bytes).unwrap();
+    {
+        let db = redb::Database::open(crate::cache_db(&root)).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(redb::TableDefinition::<&str, u32>::new("meta"))
+            .unwrap()
+            .insert("format", 999)
+            .unwrap();
+        txn.commit().unwrap();
     }
+    let before = crate::cache_entries(&root);
     std::fs::remove_dir_all(&out).unwrap();
     assert_same_as_clean_build(tmp.path(), &root, &out);
+    let after = crate::cache_entries(&root);
+    assert!(!after.is_empty());
+    assert_eq!(before, after, "emptied and filled again with the same entries");
 }
 
 #[test]
@@ -245,19 +242,19 @@ fn a_no_change_rebuild_keeps_the_caches_it_did_not_read() {
     // caches are stable. Without the record of the site's fingerprint it renders.
     std::fs::remove_file(fresh_record(&root)).unwrap();
     build_into(&root, &out);
-    let before: Vec<(PathBuf, Vec<u8>)> =
-        cache_files(&root).into_iter().map(|f| (f.clone(), std::fs::read(&f).unwrap())).collect();
+    let before = crate::cache_entries(&root);
     // Nothing is highlighted nor rendered, yet every cache entry is kept.
     build_into(&root, &out);
-    for (f, bytes) in &before {
-        assert!(std::fs::read(f).unwrap() == *bytes, "{} changed", f.display());
-    }
+    assert!(crate::cache_entries(&root) == before, "the cache changed");
+    // Touched files: the analysis runs again and no page is rendered; every entry stays.
+    let f = root.join("src/quota/quota.go");
+    std::fs::write(&f, std::fs::read(&f).unwrap()).unwrap();
+    build_into(&root, &out);
+    assert!(crate::cache_entries(&root) == before, "the cache changed");
     // Pages rendered from the kept entries alone equal a clean build.
     std::fs::remove_dir_all(&out).unwrap();
     assert_same_as_clean_build(tmp.path(), &root, &out);
-    for (f, bytes) in &before {
-        assert!(std::fs::read(f).unwrap() == *bytes, "{} changed", f.display());
-    }
+    assert!(crate::cache_entries(&root) == before, "the cache changed");
 }
 
 #[test]
@@ -504,4 +501,51 @@ fn a_first_build_streams_its_pages_into_place_and_records_them_all() {
     let again = build_output(&root, &out);
     assert!(again.contains("(1 written, 0 removed)"), "{again}");
     assert_same_as_clean_build(tmp.path(), &root, &out);
+}
+
+#[test]
+fn files_of_the_old_cache_layout_are_removed() {
+    let (_tmp, root, out) = warm_example();
+    let dir = root.join(".tracemark-cache");
+    std::fs::create_dir_all(dir.join("highlight")).unwrap();
+    std::fs::write(dir.join("highlight/00.bin"), b"TMHLCACH old shard").unwrap();
+    std::fs::write(dir.join("highlight/notes.txt"), b"not ours").unwrap();
+    std::fs::create_dir_all(dir.join("markdown")).unwrap();
+    std::fs::write(dir.join("markdown/1f.bin"), b"TMMDCACH old shard").unwrap();
+    for f in ["suspect.bin", "history.log", "highlight.bin"] {
+        std::fs::write(dir.join(f), b"old").unwrap();
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    build_into(&root, &out);
+    for gone in ["highlight/00.bin", "markdown", "suspect.bin", "history.log", "highlight.bin"] {
+        assert!(!dir.join(gone).exists(), "{gone} is removed");
+    }
+    assert!(dir.join("highlight/notes.txt").exists(), "a file tracemark did not write is kept");
+    assert!(crate::cache_db(&root).is_file());
+}
+
+#[test]
+fn two_builds_of_one_project_at_once_both_succeed_and_share_the_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    copy_dir(&repo().join("content-example"), &root);
+    let _ = std::fs::remove_dir_all(root.join("public"));
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let start = |out: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tracemark"))
+            .args(["build", root.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (start(&a), start(&b));
+    for child in [first, second] {
+        let o = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{text}");
+        assert!(!text.contains("without the cache"), "the second waits for the first: {text}");
+    }
+    assert!(snapshot(&a) == snapshot(&b), "the same site");
+    assert!(!crate::cache_entries(&root).is_empty());
 }

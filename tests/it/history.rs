@@ -174,15 +174,25 @@ fn the_history_is_cached_per_commit() {
     let repo = repository();
     let root = repo.path().join("repo");
     let out = build(&root);
-    let cache = root.join(".tracemark-cache/history.log");
-    let entry = std::fs::read_to_string(&cache).expect("the log is cached");
-    assert!(entry.contains("Beta: plan and first change"));
-    // A damaged cache is not believed: the pages come out the same.
-    std::fs::write(&cache, entry.replace("Beta: plan", "Bogus: plan")).unwrap();
+    let key = ("records".to_string(), b"history".to_vec());
+    let entry = crate::cache_entries(&root).remove(&key).expect("the log is cached");
+    assert!(String::from_utf8_lossy(&entry).contains("Beta: plan and first change"));
+    // A damaged entry is not believed: the pages come out the same.
+    {
+        use redb::TableDefinition;
+        let db = redb::Database::open(crate::cache_db(&root)).unwrap();
+        let txn = db.begin_write().unwrap();
+        let damaged = String::from_utf8_lossy(&entry).replace("Beta: plan", "Bogus: plan").into_bytes();
+        let mut t = txn.open_table(TableDefinition::<&[u8], &[u8]>::new("records")).unwrap();
+        t.insert(b"history".as_slice(), damaged.as_slice()).unwrap();
+        drop(t);
+        txn.commit().unwrap();
+    }
     let again = build(&root);
     assert_eq!(
         read(out.path(), "files/src/lib-core.ts.html"),
         read(again.path(), "files/src/lib-core.ts.html")
     );
-    assert!(std::fs::read_to_string(&cache).unwrap().contains("Beta: plan and first change"), "rewritten");
+    let entry = crate::cache_entries(&root).remove(&key).unwrap();
+    assert!(String::from_utf8_lossy(&entry).contains("Beta: plan and first change"), "rewritten");
 }

@@ -180,18 +180,15 @@ fn a_symlinked_cache_is_not_used() {
     let text = ok(&build(&root, &[]));
     assert!(text.contains(".tracemark-cache: is not a folder"), "{text}");
     assert_eq!(snapshot(&outside), before, "nothing written through the link");
-    // A symlinked cache folder or shard inside a real cache folder.
+    // A symlink in place of the database inside a real cache folder.
     std::fs::remove_file(root.join(".tracemark-cache")).unwrap();
     ok(&build(&root, &[]));
-    let hl = root.join(".tracemark-cache/highlight");
-    let shard = std::fs::read_dir(&hl).unwrap().next().unwrap().unwrap().path();
-    std::fs::remove_file(&shard).unwrap();
-    symlink(outside.join("outside.txt"), &shard).unwrap();
-    std::fs::remove_dir_all(root.join(".tracemark-cache/markdown")).unwrap();
-    symlink(outside.join("dir"), root.join(".tracemark-cache/markdown")).unwrap();
+    let db = crate::cache_db(&root);
+    std::fs::remove_file(&db).unwrap();
+    symlink(outside.join("outside.txt"), &db).unwrap();
     std::fs::remove_dir_all(root.join("public")).unwrap();
     let text = ok(&build(&root, &[]));
-    assert!(text.contains(".tracemark-cache/markdown: is not a folder"), "{text}");
+    assert!(text.contains(".tracemark-cache/cache.redb: is not a regular file"), "{text}");
     assert_eq!(snapshot(&outside), before, "nothing written through the links");
 }
 
@@ -318,32 +315,6 @@ fn a_build_killed_halfway_leaves_the_last_good_site() {
     assert_eq!(std::fs::read_to_string(out.join("CNAME")).unwrap(), "docs.example.org\n");
 }
 
-/// Flips one bit in the middle of every entry's value of every cache shard (format:
-/// header with a length-prefixed tag at 12..16; entries of key 32, length 4,
-/// checksum 16, value).
-fn corrupt_every_entry(root: &Path) -> usize {
-    let mut n = 0;
-    for cache in ["highlight", "markdown"] {
-        for e in std::fs::read_dir(root.join(".tracemark-cache").join(cache)).unwrap() {
-            let path = e.unwrap().path();
-            let mut bytes = std::fs::read(&path).unwrap();
-            let tag = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
-            let mut at = 16 + tag;
-            while at < bytes.len() {
-                let len = u32::from_le_bytes(bytes[at + 32..at + 36].try_into().unwrap()) as usize;
-                let value = at + 52;
-                if len > 0 {
-                    bytes[value + len / 2] ^= 1;
-                    n += 1;
-                }
-                at = value + len;
-            }
-            std::fs::write(&path, bytes).unwrap();
-        }
-    }
-    n
-}
-
 #[test]
 fn corrupt_cache_entries_are_rebuilt_never_sealed_again() {
     let tmp = tempfile::tempdir().unwrap();
@@ -352,15 +323,15 @@ fn corrupt_cache_entries_are_rebuilt_never_sealed_again() {
     let out = tmp.path().join("site");
     let out_s = out.to_str().unwrap();
     ok(&build(&root, &["--out", out_s]));
-    assert!(corrupt_every_entry(&root) > 40);
+    assert!(crate::corrupt_cache_values(&root) > 40);
     // Pages are intact, so most corrupt entries are kept unread while edited files add
-    // entries to their shards, which are saved.
+    // entries, which are saved.
     edit_source(&root, 1);
     let mut text = ok(&build(&root, &["--out", out_s]));
     // Every page rendered from the cache alone equals a clean build.
     std::fs::remove_dir_all(&out).unwrap();
     text += &ok(&build(&root, &["--out", out_s]));
-    assert!(text.contains("corrupt cache entries dropped and rebuilt"), "{text}");
+    assert!(text.contains("corrupt highlight cache entries dropped and rebuilt"), "{text}");
     let clean = tmp.path().join("clean/proj"); // the same folder name: the same title
     copy_dir(&root, &clean);
     let _ = std::fs::remove_dir_all(clean.join(".tracemark-cache"));

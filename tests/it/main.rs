@@ -129,3 +129,57 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The build cache's database of the project at `root`.
+pub fn cache_db(root: &Path) -> PathBuf {
+    root.join(".tracemark-cache/cache.redb")
+}
+
+/// The tables of the build cache whose values are content (not the `meta` table).
+pub const CACHE_TABLES: [&str; 3] = ["highlight", "markdown", "records"];
+
+/// Every entry of the build cache of `root`: (table, key) → stored value (checksum and
+/// value, as the database holds it).
+pub fn cache_entries(root: &Path) -> std::collections::BTreeMap<(String, Vec<u8>), Vec<u8>> {
+    use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+    let db = redb::Database::open(cache_db(root)).expect("the cache is a redb database");
+    let txn = db.begin_read().unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for name in CACHE_TABLES {
+        let Ok(t) = txn.open_table(TableDefinition::<&[u8], &[u8]>::new(name)) else { continue };
+        for e in t.iter().unwrap() {
+            let (k, v) = e.unwrap();
+            out.insert((name.to_string(), k.value().to_vec()), v.value().to_vec());
+        }
+    }
+    out
+}
+
+/// Flips one bit in the middle of every value of the highlight and markdown tables,
+/// leaving the stored checksums (the first 16 bytes) as they were: bit rot the database
+/// itself does not see. Returns how many values were flipped.
+pub fn corrupt_cache_values(root: &Path) -> usize {
+    use redb::{ReadableTable, TableDefinition};
+    let db = redb::Database::open(cache_db(root)).expect("the cache is a redb database");
+    let txn = db.begin_write().unwrap();
+    let mut n = 0;
+    for name in ["highlight", "markdown"] {
+        let mut t = txn.open_table(TableDefinition::<&[u8], &[u8]>::new(name)).unwrap();
+        let entries: Vec<(Vec<u8>, Vec<u8>)> = t
+            .iter()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|(k, v)| (k.value().to_vec(), v.value().to_vec()))
+            .collect();
+        for (k, mut v) in entries {
+            if v.len() > 16 {
+                let at = 16 + (v.len() - 16) / 2;
+                v[at] ^= 1;
+                t.insert(k.as_slice(), v.as_slice()).unwrap();
+                n += 1;
+            }
+        }
+    }
+    txn.commit().unwrap();
+    n
+}

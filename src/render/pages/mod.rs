@@ -247,7 +247,7 @@ pub struct GitFacts<'a> {
 /// Where the rendered pages go, and what the previous build left.
 pub struct Output<'a> {
     /// What the previous build left intact (page keys, rendered markdown).
-    pub cache: &'a RenderCache,
+    pub cache: &'a RenderCache<'a>,
     /// Called with each page as soon as it is rendered (from any thread); returns what
     /// the site keeps of it: the page itself, or the page without its bytes once it is
     /// on disk (see `site::output::Stream`), so the site need not be held in memory.
@@ -402,7 +402,7 @@ struct Site<'a> {
     theme: &'a Theme,
     highlighter: &'a dyn Highlighter,
     /// What the previous build left that may be reused.
-    cache: &'a RenderCache,
+    cache: &'a RenderCache<'a>,
     /// Highlighted lines of each file (same index as `project.files`).
     highlighted: &'a Highlighted<'a>,
     /// Whether a file gets a source page (plan documents get a document page instead).
@@ -1065,7 +1065,8 @@ mod testing {
         let history = crate::history::Facts::without_history(project, "not read in tests".into());
         let theme = Theme::new(&[], &[]).expect("the built-in theme compiles");
         let highlighted = highlight_sources(project, &Plain);
-        let cache = RenderCache::default();
+        let store = crate::cache::Cache::in_memory();
+        let cache = RenderCache::new(&store);
         let git = GitFacts { history: &history, diff };
         let site = Site::new(project, &provenance, git, &theme, &Plain, &highlighted, &cache);
         f(&site)
