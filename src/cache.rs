@@ -13,8 +13,9 @@
 //!   `suspect::analyse`).
 //!
 //! Keys are content addresses: a changed input gives a new key, so nothing stale is
-//! served. Every value is stored behind a checksum (the first 16 bytes of blake3 of the
-//! table, the key and the value) checked on every read: a value that fails is a miss,
+//! served. Every value is stored LZ4-compressed (`lz4_flex`, its length first) behind a
+//! checksum (the first 16 bytes of blake3 of the table, the key and the compressed
+//! value) checked on every read: a value that fails is a miss,
 //! counted ([`Cache::corrupt`], reported as a notice), and never sealed again with a
 //! fresh checksum. A database that cannot be opened as ours (damaged beyond redb's own
 //! repair, another format, not a database at all) is deleted and created anew, with a
@@ -185,22 +186,42 @@ impl Cache {
     /// The value under `key` in `table`, when present and intact (a value whose
     /// checksum fails is counted and is a miss). Marks the entry as used.
     pub fn get(&self, table: Table, key: &[u8]) -> Option<Vec<u8>> {
-        let store = self.store()?;
-        let txn = store.txn.as_ref()?;
-        let t = txn.open_table(table.definition()).ok()?;
-        let guard = t.get(key).ok()??;
-        let stored = guard.value();
-        let value = stored.get(16..).filter(|v| stored[..16] == checksum(table, key, v));
+        // Copied out under the lock; checked and decompressed after it.
+        let stored = {
+            let store = self.store()?;
+            let t = store.txn.as_ref()?.open_table(table.definition()).ok()?;
+            t.get(key).ok()??.value().to_vec()
+        };
+        let value = stored
+            .get(16..)
+            .filter(|v| stored[..16] == checksum(table, key, v))
+            .and_then(|v| lz4_flex::decompress_size_prepended(v).ok());
         let Some(value) = value else {
             self.corrupt[table.index()].fetch_add(1, Ordering::Relaxed);
             return None;
         };
-        let value = value.to_vec();
-        drop(guard);
-        drop(t);
-        drop(store);
         self.mark(table, key);
         Some(value)
+    }
+
+    /// Whether an intact value is under `key` (its checksum is checked; it is not
+    /// decompressed). Marks the entry as used; a corrupt one is counted.
+    pub fn check(&self, table: Table, key: &[u8]) -> bool {
+        let intact = {
+            let Some(store) = self.store() else { return false };
+            let Some(t) = store.txn.as_ref().and_then(|txn| txn.open_table(table.definition()).ok()) else {
+                return false;
+            };
+            let Some(guard) = t.get(key).ok().flatten() else { return false };
+            let stored = guard.value();
+            stored.get(16..).is_some_and(|v| stored[..16] == checksum(table, key, v))
+        };
+        if intact {
+            self.mark(table, key);
+        } else {
+            self.corrupt[table.index()].fetch_add(1, Ordering::Relaxed);
+        }
+        intact
     }
 
     /// Marks the entry under `key` as used, so [`commit`](Self::commit) keeps it, without
@@ -222,12 +243,14 @@ impl Cache {
     /// by [`commit`](Self::commit). A value that cannot be stored is not (the next build
     /// makes it again).
     pub fn put(&self, table: Table, key: &[u8], value: &[u8]) {
+        let compressed = lz4_flex::compress_prepend_size(value);
+        let mut stored = Vec::with_capacity(16 + compressed.len());
+        stored.extend_from_slice(&checksum(table, key, &compressed));
+        stored.extend_from_slice(&compressed);
+        drop(compressed);
         let Some(store) = self.store() else { return };
         let Some(txn) = store.txn.as_ref() else { return };
         let Ok(mut t) = txn.open_table(table.definition()) else { return };
-        let mut stored = Vec::with_capacity(16 + value.len());
-        stored.extend_from_slice(&checksum(table, key, value));
-        stored.extend_from_slice(value);
         if t.insert(key, stored.as_slice()).is_ok() {
             drop(t);
             drop(store);
@@ -485,7 +508,14 @@ mod tests {
     fn a_corrupt_value_is_a_miss_and_a_damaged_file_is_replaced() {
         let tmp = tempfile::tempdir().unwrap();
         let c = Cache::open(tmp.path());
-        let value = b"<span class=\"kw\">const</span> a marker value".repeat(4);
+        // Bytes LZ4 cannot shorten are stored as they are (one literal run).
+        let mut x = 7u32;
+        let value: Vec<u8> = (0..300)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect();
         c.put(Table::Highlight, b"k", &value);
         c.put(Table::Highlight, b"j", b"fine");
         c.commit(true);
@@ -496,12 +526,13 @@ mod tests {
         bytes[at + 3] ^= 1;
         std::fs::write(&path, &bytes).unwrap();
         let c = Cache::open(tmp.path());
+        assert!(!c.check(Table::Highlight, b"k") && c.check(Table::Highlight, b"j"));
         assert_eq!(c.get(Table::Highlight, b"k"), None, "not served");
         assert_eq!(c.get(Table::Highlight, b"j").as_deref(), Some(b"fine".as_slice()));
-        assert_eq!(c.corrupt(Table::Highlight), 1);
+        assert_eq!(c.corrupt(Table::Highlight), 2, "counted by `check` and by `get`");
         let notices = c.commit(true);
         assert!(
-            notices.iter().any(|n| n.message.contains("1 corrupt highlight cache entries")),
+            notices.iter().any(|n| n.message.contains("2 corrupt highlight cache entries")),
             "{notices:?}"
         );
         // Not a database at all: replaced, and the build goes on with an empty cache.

@@ -101,8 +101,10 @@ impl Linker for Recording<'_> {
 /// Rendered markdown in the build cache, reused while the text and every linker answer
 /// are unchanged.
 ///
-/// An entry's value is the length of its answers (u32, little endian), the answers
-/// (postcard) and the HTML, so the answers are checked without reading the HTML.
+/// A document has two entries: under its key, the questions it asked the linker with
+/// their answers (postcard); under the fingerprint of key and answers, its HTML. So the
+/// answers are checked without reading the HTML, which is read only when a page that
+/// shows it is rendered.
 pub struct MarkdownCache<'c> {
     cache: &'c Cache,
     hits: AtomicUsize,
@@ -118,21 +120,12 @@ const MD_FORMAT: u32 = 4;
 /// equal fingerprints mean equal HTML. [`MarkdownCache::html`] gives the HTML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rendered {
-    key: Key,
-    /// Hash of the cache key and the linker answers.
+    /// Hash of the cache key and the linker answers: the key of the HTML in the cache.
     pub fingerprint: Key,
 }
 
 /// The questions a document asked its linker, with the answers, sorted.
 type Answers = Vec<(Query, Option<String>)>;
-
-/// Splits a markdown entry's value into (answers bytes, answers, HTML bytes).
-fn split_entry(v: &[u8]) -> Option<(&[u8], Answers, &[u8])> {
-    let n = u32::from_le_bytes(v.get(..4)?.try_into().ok()?) as usize;
-    let answers_bytes = v.get(4..4 + n)?;
-    let answers = postcard::from_bytes(answers_bytes).ok()?;
-    Some((answers_bytes, answers, &v[4 + n..]))
-}
 
 fn fingerprint(key: &Key, answers: &[u8]) -> Key {
     let mut h = blake3::Hasher::new();
@@ -190,12 +183,15 @@ impl<'c> MarkdownCache<'c> {
         }
         h.update(md.as_bytes());
         let key = *h.finalize().as_bytes();
-        if let Some(v) = self.cache.get(Table::Markdown, &key)
-            && let Some((bytes, answers, _)) = split_entry(&v)
+        if let Some(bytes) = self.cache.get(Table::Markdown, &key)
+            && let Ok(answers) = postcard::from_bytes::<Answers>(&bytes)
             && answers.iter().all(|(q, a)| ask(linker, q) == *a)
         {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Rendered { key, fingerprint: fingerprint(&key, bytes) };
+            let fingerprint = fingerprint(&key, &bytes);
+            if self.cache.check(Table::Markdown, &fingerprint) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Rendered { fingerprint };
+            }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let recording = Recording { inner: linker, answers: RefCell::new(HashMap::new()) };
@@ -203,19 +199,19 @@ impl<'c> MarkdownCache<'c> {
         let mut answers: Vec<(Query, Option<String>)> = recording.answers.into_inner().into_iter().collect();
         answers.sort();
         let answers = postcard::to_stdvec(&answers).unwrap_or_default();
-        let mut value = Vec::with_capacity(4 + answers.len() + html.len());
-        value.extend_from_slice(&(answers.len() as u32).to_le_bytes());
-        value.extend_from_slice(&answers);
-        value.extend_from_slice(html.as_bytes());
-        self.cache.put(Table::Markdown, &key, &value);
-        Rendered { key, fingerprint: fingerprint(&key, &answers) }
+        let fingerprint = fingerprint(&key, &answers);
+        self.cache.put(Table::Markdown, &key, &answers);
+        self.cache.put(Table::Markdown, &fingerprint, html.as_bytes());
+        Rendered { fingerprint }
     }
 
     /// The HTML of a document [`prepare`](Self::prepare)d in this build.
     pub fn html(&self, r: &Rendered) -> String {
         self.cache
-            .get(Table::Markdown, &r.key)
-            .and_then(|v| split_entry(&v).map(|(_, _, html)| String::from_utf8_lossy(html).into_owned()))
+            .get(Table::Markdown, &r.fingerprint)
+            .map(|html| {
+                String::from_utf8(html).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            })
             .unwrap_or_default()
     }
 }
@@ -278,7 +274,8 @@ mod tests {
         let other_page = warm.render(md, "d/doc.md", "q.html", &L("b.html"), &s);
         assert_eq!((warm.misses(), other_page), (2, moved), "another page is another entry");
         cache.commit(true);
-        assert_eq!(Cache::open(tmp.path()).len(Table::Markdown), 2, "both used by the last build");
+        // Two documents' answers, and the three HTML this build read or made.
+        assert_eq!(Cache::open(tmp.path()).len(Table::Markdown), 5);
     }
 
     #[test]

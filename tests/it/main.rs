@@ -183,3 +183,37 @@ pub fn corrupt_cache_values(root: &Path) -> usize {
     txn.commit().unwrap();
     n
 }
+
+/// The value under `key` in `table` of the build cache of `root`, as tracemark reads it
+/// (checksum stripped, decompressed); `None` when missing or damaged.
+pub fn cache_value(root: &Path, table: &str, key: &[u8]) -> Option<Vec<u8>> {
+    let stored = cache_entries(root).remove(&(table.to_string(), key.to_vec()))?;
+    lz4_flex::decompress_size_prepended(stored.get(16..)?).ok()
+}
+
+/// Stores `value` under `key` in `table` of the build cache of `root`: compressed behind
+/// a valid checksum as tracemark stores it when `sealed`, else as it is (so its checksum
+/// fails).
+pub fn put_cache_value(root: &Path, table: &str, key: &[u8], value: &[u8], sealed: bool) {
+    let stored = if sealed {
+        let compressed = lz4_flex::compress_prepend_size(value);
+        let mut h = blake3::Hasher::new();
+        for part in [table.as_bytes(), key] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+        h.update(&compressed);
+        let mut stored = h.finalize().as_bytes()[..16].to_vec();
+        stored.extend_from_slice(&compressed);
+        stored
+    } else {
+        value.to_vec()
+    };
+    let db = redb::Database::open(cache_db(root)).unwrap();
+    let txn = db.begin_write().unwrap();
+    txn.open_table(redb::TableDefinition::<&[u8], &[u8]>::new(table))
+        .unwrap()
+        .insert(key, stored.as_slice())
+        .unwrap();
+    txn.commit().unwrap();
+}
