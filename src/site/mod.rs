@@ -852,15 +852,16 @@ pub fn render(
     theme: &Theme,
     highlighter: &dyn Highlighter,
 ) -> Result<Vec<Page>> {
-    let highlighted = pages::highlight_sources(project, highlighter);
-    let history = crate::history::Facts::without_history(project, "not read for this rendering".into());
     let cache = crate::cache::Cache::in_memory();
+    let highlighter = CachedHighlighter::new(highlighter, &cache);
+    let highlighted = pages::highlight_sources(project, &highlighter);
+    let history = crate::history::Facts::without_history(project, "not read for this rendering".into());
     pages::render_site(
         project,
         provenance,
         pages::GitFacts { history: &history, diff: None },
         theme,
-        highlighter,
+        &highlighter,
         &highlighted,
         pages::Output { cache: &RenderCache::new(&cache), put: &Ok },
     )

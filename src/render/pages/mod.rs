@@ -32,7 +32,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
 use tera::Context;
 
 mod diagnostics;
@@ -91,13 +90,14 @@ pub const MAX_EXCERPTS: usize = 25;
 /// Source files larger than this are shown without highlighting (bytes).
 const MAX_HIGHLIGHT: usize = 2 << 20;
 
-/// The highlighted lines of every file that gets a source page (same index as
-/// `project.files`; empty for the others), each made on first need, and a fingerprint
-/// of each: a hash of everything its lines are made from (version, engine, language,
-/// text), which pages are keyed with instead of the lines.
+/// The highlighting of every file that gets a source page (same index as
+/// `project.files`): a fingerprint of each, a hash of everything its lines are made
+/// from (version, engine, language, text), which pages are keyed with instead of the
+/// lines. The lines are asked of the highlighter each time a page needs them and
+/// dropped after: the build cache (`render::cache`) answers every request after the
+/// first, so a build never holds the highlighted lines of the whole project.
 pub struct Highlighted<'h> {
     highlighter: &'h dyn Highlighter,
-    lines: Vec<OnceLock<Vec<String>>>,
     fingerprints: Vec<Key>,
 }
 
@@ -136,20 +136,18 @@ pub fn highlight_sources<'h>(project: &Project, highlighter: &'h dyn Highlighter
             *h.finalize().as_bytes()
         })
         .collect();
-    Highlighted { highlighter, lines: project.files.iter().map(|_| OnceLock::new()).collect(), fingerprints }
+    Highlighted { highlighter, fingerprints }
 }
 
 impl Highlighted<'_> {
-    /// The highlighted lines of file `f`, highlighted now if not yet.
-    fn lines(&self, project: &Project, f: usize) -> &[String] {
-        self.lines[f].get_or_init(|| {
-            let file = &project.files[f];
-            match highlight_lang(project, file) {
-                None => Vec::new(),
-                Some(None) => plain_lines(&file.text),
-                Some(Some(lang)) => self.highlighter.highlight_lines(&file.text, lang),
-            }
-        })
+    /// The highlighted lines of file `f` (empty for a file without a source page).
+    fn lines(&self, project: &Project, f: usize) -> Vec<String> {
+        let file = &project.files[f];
+        match highlight_lang(project, file) {
+            None => Vec::new(),
+            Some(None) => plain_lines(&file.text),
+            Some(Some(lang)) => self.highlighter.highlight_lines(&file.text, lang),
+        }
     }
 }
 
@@ -581,7 +579,7 @@ impl<'a> Site<'a> {
     }
 
     /// The highlighted lines of file `f`.
-    fn lines(&self, f: usize) -> &[String] {
+    fn lines(&self, f: usize) -> Vec<String> {
         self.highlighted.lines(self.project, f)
     }
 
