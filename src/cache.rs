@@ -23,7 +23,7 @@
 //!
 //! A build works in one write transaction, begun when the cache is first used (a
 //! rebuild that finds nothing changed never opens it): new entries go to the database
-//! as they are made (redb spills them to the file past a 32 MiB cache, so a first build
+//! as they are made (redb spills them to the file past an 8 MiB cache, so a first build
 //! never holds the whole cache in memory), and are readable by the same build at once.
 //! [`Cache::commit`] deletes the content entries the build did not use (nothing grows
 //! with deleted files) and commits durably; a build that fails or is killed commits
@@ -68,7 +68,7 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(120);
 
 /// redb's page cache (reads and not yet written pages), bytes. The operating system
 /// caches the file too; this bounds what a build holds.
-const PAGE_CACHE: usize = 32 << 20;
+const PAGE_CACHE: usize = 8 << 20;
 
 /// A table of the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
