@@ -8,7 +8,7 @@
 //!   (version, engine, language, text);
 //! - [`Table::Markdown`]: rendered plan documents with the linker answers they depend on
 //!   (`render::incremental`), keyed by blake3 of (version, engine, page, path, text);
-//! - [`Table::Records`]: one value per name: [`HISTORY`] (the git log of one commit,
+//! - [`Table::Git`]: what git answered, one value per name: [`HISTORY`] (the git log of one commit,
 //!   `history::read_log`) and [`SUSPECT`] (the suspect-link analysis's pieces,
 //!   `suspect::analyse`).
 //!
@@ -29,7 +29,7 @@
 //! with deleted files) and commits durably; a build that fails or is killed commits
 //! nothing, and the next one finds the previous cache. Two builds of the same project
 //! at once: the second waits for the first to finish (up to [`LOCK_WAIT`]), then runs
-//! without the cache rather than fail.
+//! with a cache in memory (saved nowhere) rather than fail.
 //!
 //! The cache folder is used only when it is a real folder (or missing): a symlinked
 //! `.tracemark-cache`, or a symlink in place of the database, is neither read nor
@@ -53,10 +53,10 @@ pub const CACHE_DIR: &str = ".tracemark-cache";
 /// The database's file inside [`CACHE_DIR`].
 pub const DATABASE: &str = "cache.redb";
 
-/// The record holding the git log of the commit the site shows.
+/// The name of the git log of the commit the site shows, in [`Table::Git`].
 pub const HISTORY: &str = "history";
 
-/// The record holding the suspect-link analysis's pieces.
+/// The name of the suspect-link analysis's pieces (git blame and diffs), in [`Table::Git`].
 pub const SUSPECT: &str = "suspect";
 
 /// The database's layout version: bumped when a table's key or value encoding changes,
@@ -77,19 +77,20 @@ pub enum Table {
     Highlight,
     /// Rendered markdown documents; content-addressed, unused entries deleted.
     Markdown,
-    /// Named values ([`HISTORY`], [`SUSPECT`]), replaced when saved, never deleted.
-    Records,
+    /// What git answered, by name ([`HISTORY`], [`SUSPECT`]): replaced when saved, never
+    /// deleted.
+    Git,
 }
 
 impl Table {
-    const ALL: [Table; 3] = [Table::Highlight, Table::Markdown, Table::Records];
+    const ALL: [Table; 3] = [Table::Highlight, Table::Markdown, Table::Git];
 
     /// The table's name in the database (and in notices).
     pub fn name(self) -> &'static str {
         match self {
             Table::Highlight => "highlight",
             Table::Markdown => "markdown",
-            Table::Records => "records",
+            Table::Git => "git",
         }
     }
 
@@ -258,14 +259,14 @@ impl Cache {
         }
     }
 
-    /// The record `name` ([`HISTORY`], [`SUSPECT`]), when present and intact.
-    pub fn record(&self, name: &str) -> Option<Vec<u8>> {
-        self.get(Table::Records, name.as_bytes())
+    /// The git output saved as `name` ([`HISTORY`], [`SUSPECT`]), when present and intact.
+    pub fn git_output(&self, name: &str) -> Option<Vec<u8>> {
+        self.get(Table::Git, name.as_bytes())
     }
 
-    /// Replaces the record `name`.
-    pub fn set_record(&self, name: &str, value: &[u8]) {
-        self.put(Table::Records, name.as_bytes(), value);
+    /// Replaces the git output saved as `name`.
+    pub fn set_git_output(&self, name: &str, value: &[u8]) {
+        self.put(Table::Git, name.as_bytes(), value);
     }
 
     /// Entries of `table` in the database now.
@@ -330,7 +331,7 @@ impl Cache {
     }
 
     fn mark(&self, table: Table, key: &[u8]) {
-        if table != Table::Records {
+        if table != Table::Git {
             self.used[table.index()].lock().expect("cache lock").insert(key.to_vec());
         }
     }
@@ -345,23 +346,35 @@ impl Cache {
         store.as_ref().map(|s| s.lock().expect("cache lock"))
     }
 
+    /// The database file, or, when it cannot be used (no cache folder, a symlink, held by
+    /// another build too long, unreadable), a database in memory: a build always finds
+    /// again what it stored (the HTML of a document it rendered), whether or not it can be
+    /// saved.
     fn open_store(&self) -> Option<Store> {
         let mut builder = Database::builder();
         builder.set_cache_size(PAGE_CACHE);
-        let db = match &self.dir {
-            None => builder.create_with_backend(redb::backends::InMemoryBackend::new()).ok()?,
-            Some(dir) => self.open_file(&builder, dir)?,
+        let in_memory = |builder: &redb::Builder| {
+            let db = builder.create_with_backend(redb::backends::InMemoryBackend::new()).ok()?;
+            let txn = db.begin_write().ok()?;
+            Some(Store { txn: Some(txn), _db: db })
         };
-        let txn = db.begin_write().ok()?;
-        if let Err(e) = check_format(&txn) {
-            self.notice(
-                format!("{CACHE_DIR}/{DATABASE}"),
-                format!("could not be read ({e}); this build runs without the cache"),
-                "delete the cache folder; tracemark creates it again".into(),
-            );
-            return None;
+        let Some(dir) = &self.dir else { return in_memory(&builder) };
+        let Some(db) = self.open_file(&builder, dir) else { return in_memory(&builder) };
+        let txn = db.begin_write().ok();
+        match txn.as_ref().map(check_format) {
+            Some(Ok(())) => Some(Store { txn, _db: db }),
+            Some(Err(e)) => {
+                self.notice(
+                    format!("{CACHE_DIR}/{DATABASE}"),
+                    format!("could not be read ({e}); this build runs without the saved cache"),
+                    "delete the cache folder; tracemark creates it again".into(),
+                );
+                drop(txn);
+                drop(db);
+                in_memory(&builder)
+            }
+            None => in_memory(&builder),
         }
-        Some(Store { txn: Some(txn), _db: db })
     }
 
     /// Opens (or creates) the database file, waiting for another build that holds it;
@@ -384,7 +397,7 @@ impl Cache {
                 _ => {
                     self.notice(
                         shown.clone(),
-                        "is not a regular file (a symlink?); the cache is not used".into(),
+                        "is not a regular file (a symlink?); the saved cache is not used".into(),
                         format!("delete `{shown}`; tracemark creates it"),
                     );
                     return None;
@@ -397,7 +410,7 @@ impl Cache {
                         self.notice(
                             shown.clone(),
                             format!(
-                                "is in use by another tracemark build (waited {} s); this build runs without the cache",
+                                "is in use by another tracemark build (waited {} s); this build runs without the saved cache",
                                 LOCK_WAIT.as_secs()
                             ),
                             "let the other build finish; nothing to do".into(),
@@ -423,7 +436,7 @@ impl Cache {
     }
 }
 
-/// Empties every table of a database of another [`FORMAT`] and records this one.
+/// Empties every table of a database of another [`FORMAT`] and writes this one.
 fn check_format(txn: &WriteTransaction) -> Result<(), redb::Error> {
     let current = txn.open_table(META)?.get("format")?.map(|v| v.value());
     if current != Some(FORMAT) {
@@ -461,7 +474,7 @@ mod tests {
         let c = Cache::open(tmp.path());
         c.put(Table::Highlight, b"a", b"alpha");
         c.put(Table::Highlight, b"b", b"beta");
-        c.set_record(HISTORY, b"log");
+        c.set_git_output(HISTORY, b"log");
         assert_eq!(c.get(Table::Highlight, b"a").as_deref(), Some(b"alpha".as_slice()), "read back at once");
         assert!(c.commit(true).is_empty());
         assert!(tmp.path().join(CACHE_DIR).join(".gitignore").is_file());
@@ -472,7 +485,7 @@ mod tests {
         c.commit(true);
         let c = Cache::open(tmp.path());
         assert_eq!(c.len(Table::Highlight), 1, "`b` was not used by the last build");
-        assert_eq!(c.record(HISTORY).as_deref(), Some(b"log".as_slice()), "records stay");
+        assert_eq!(c.git_output(HISTORY).as_deref(), Some(b"log".as_slice()), "git outputs stay");
         c.keep(Table::Highlight, b"a");
         c.keep(Table::Highlight, b"missing");
         c.commit(true);
@@ -486,10 +499,13 @@ mod tests {
         c.put(Table::Highlight, b"a", b"alpha");
         c.commit(true);
         let c = Cache::open(tmp.path());
-        c.set_record(SUSPECT, b"facts");
+        c.set_git_output(SUSPECT, b"facts");
         c.commit(false); // an analysis: no page rendered, nothing looked up
         let c = Cache::open(tmp.path());
-        assert_eq!((c.len(Table::Highlight), c.record(SUSPECT).as_deref()), (1, Some(b"facts".as_slice())));
+        assert_eq!(
+            (c.len(Table::Highlight), c.git_output(SUSPECT).as_deref()),
+            (1, Some(b"facts".as_slice()))
+        );
     }
 
     #[test]
@@ -589,9 +605,23 @@ mod tests {
         std::os::unix::fs::symlink(&target, db_path(&root)).unwrap();
         let c = Cache::open(&root);
         c.put(Table::Highlight, b"k", b"v");
-        assert_eq!(c.get(Table::Highlight, b"k"), None);
+        assert_eq!(
+            c.get(Table::Highlight, b"k").as_deref(),
+            Some(b"v".as_slice()),
+            "in memory for this build"
+        );
         assert!(c.commit(true).iter().any(|n| n.message.contains("not a regular file")));
         assert_eq!(std::fs::read(&target).unwrap(), b"x");
+    }
+
+    #[test]
+    fn a_cache_that_cannot_be_saved_still_serves_this_build() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("file"), b"").unwrap();
+        let c = Cache::open(&tmp.path().join("file/project")); // no folder can be made there
+        c.put(Table::Markdown, b"k", b"html");
+        assert_eq!(c.get(Table::Markdown, b"k").as_deref(), Some(b"html".as_slice()));
+        c.commit(true);
     }
 
     #[test]

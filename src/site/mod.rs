@@ -498,7 +498,7 @@ fn produce(
     if let Some(record) = fresh {
         timings.time("cache-save", || {
             if let Some(entry) = &history_entry {
-                cache.set_record(crate::cache::HISTORY, entry);
+                cache.set_git_output(crate::cache::HISTORY, entry);
             }
             notices.extend(cache.commit(false));
             // The same site, but the files' `lstat`s changed (touched, a racy build
@@ -578,7 +578,7 @@ fn produce(
     drop(render_cache);
     timings.time("cache-save", || {
         if let Some(entry) = &history_entry {
-            cache.set_record(crate::cache::HISTORY, entry);
+            cache.set_git_output(crate::cache::HISTORY, entry);
         }
         notices.extend(cache.commit(true));
         remove_old_cache_files(&config.root);
@@ -756,7 +756,7 @@ fn read_history(
         let reason = "the project is not in a git checkout (or git cannot read it)".to_string();
         return (Facts::without_history(project, reason), None);
     };
-    let cached = cache.record(crate::cache::HISTORY);
+    let cached = cache.git_output(crate::cache::HISTORY);
     match read_log(&config.root, head, cached.as_deref()) {
         Ok(log) => {
             let source = Source::Read { commits: log.commits.len(), shallow: log.shallow };
@@ -805,10 +805,10 @@ fn suspect_links(config: &Config, project: &mut Project, cache: &Cache) {
             Reviews::default()
         }
     };
-    let cached = cache.record(crate::cache::SUSPECT);
+    let cached = cache.git_output(crate::cache::SUSPECT);
     let analysis = analyse(&config.root, project, &head, cached.as_deref());
     if let Some(bytes) = &analysis.save {
-        cache.set_record(crate::cache::SUSPECT, bytes);
+        cache.set_git_output(crate::cache::SUSPECT, bytes);
     }
     apply(project, analysis.facts, reviews);
 }

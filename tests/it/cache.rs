@@ -544,7 +544,7 @@ fn two_builds_of_one_project_at_once_both_succeed_and_share_the_cache() {
         let o = child.wait_with_output().unwrap();
         let text = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
         assert!(o.status.success(), "{text}");
-        assert!(!text.contains("without the cache"), "the second waits for the first: {text}");
+        assert!(!text.contains("without the saved cache"), "the second waits for the first: {text}");
     }
     assert!(snapshot(&a) == snapshot(&b), "the same site");
     assert!(!crate::cache_entries(&root).is_empty());

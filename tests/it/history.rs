@@ -174,20 +174,20 @@ fn the_history_is_cached_per_commit() {
     let repo = repository();
     let root = repo.path().join("repo");
     let out = build(&root);
-    let entry = crate::cache_value(&root, "records", b"history").expect("the log is cached");
+    let entry = crate::cache_value(&root, "git", b"history").expect("the log is cached");
     assert!(String::from_utf8_lossy(&entry).contains("Beta: plan and first change"));
     // A damaged log is not believed, even sealed with a valid cache checksum (the log
     // checks its own hash), nor is a value whose cache checksum fails: the pages come out
     // the same.
     let damaged = String::from_utf8_lossy(&entry).replace("Beta: plan", "Bogus: plan").into_bytes();
     for sealed in [true, false] {
-        crate::put_cache_value(&root, "records", b"history", &damaged, sealed);
+        crate::put_cache_value(&root, "git", b"history", &damaged, sealed);
         let again = build(&root);
         assert_eq!(
             read(out.path(), "files/src/lib-core.ts.html"),
             read(again.path(), "files/src/lib-core.ts.html")
         );
     }
-    let entry = crate::cache_value(&root, "records", b"history").unwrap();
+    let entry = crate::cache_value(&root, "git", b"history").unwrap();
     assert!(String::from_utf8_lossy(&entry).contains("Beta: plan and first change"), "rewritten");
 }

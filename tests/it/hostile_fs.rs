@@ -190,6 +190,13 @@ fn a_symlinked_cache_is_not_used() {
     let text = ok(&build(&root, &[]));
     assert!(text.contains(".tracemark-cache/cache.redb: is not a regular file"), "{text}");
     assert_eq!(snapshot(&outside), before, "nothing written through the links");
+    // The pages are whole all the same (the build kept its cache in memory).
+    let clean = tmp.path().join("clean/proj");
+    copy_dir(&root, &clean);
+    let _ = std::fs::remove_dir_all(clean.join(".tracemark-cache"));
+    let _ = std::fs::remove_dir_all(clean.join("public"));
+    ok(&build(&clean, &[]));
+    assert_eq!(snapshot(&root.join("public")), snapshot(&clean.join("public")), "same site as a clean build");
 }
 
 #[test]

@@ -136,7 +136,7 @@ pub fn cache_db(root: &Path) -> PathBuf {
 }
 
 /// The tables of the build cache whose values are content (not the `meta` table).
-pub const CACHE_TABLES: [&str; 3] = ["highlight", "markdown", "records"];
+pub const CACHE_TABLES: [&str; 3] = ["highlight", "markdown", "git"];
 
 /// Every entry of the build cache of `root`: (table, key) → stored value (checksum and
 /// value, as the database holds it).
