@@ -2,7 +2,8 @@
 //! or writes that folder.
 //!
 //! Everything a rebuild reuses is one [redb](https://www.redb.org) database,
-//! `.tracemark-cache/cache.redb`, with three tables:
+//! `.tracemark-cache/cache.redb`, with three tables (the files of earlier layouts are
+//! removed when it is created):
 //!
 //! - [`Table::Highlight`]: highlighted source files (`render::cache`), keyed by blake3 of
 //!   (version, engine, language, text);
@@ -111,8 +112,6 @@ pub struct Cache {
     /// The cache folder; `None` when it is not used (a symlink) or the cache lives in
     /// memory only.
     dir: Option<PathBuf>,
-    /// Whether the cache lives in memory only (a build without a project folder).
-    memory: bool,
     /// The open database and the build's write transaction, opened on first use;
     /// `None` when it could not be.
     store: OnceLock<Option<Mutex<Store>>>,
@@ -127,6 +126,8 @@ pub struct Cache {
 struct Store {
     /// `None` once committed.
     txn: Option<WriteTransaction>,
+    /// Whether the database is the file (else it is in memory, saved nowhere).
+    on_disk: bool,
     // Dropped after the transaction.
     _db: Database,
 }
@@ -147,7 +148,7 @@ impl Cache {
             );
             return cache;
         }
-        Cache { dir: Some(dir), memory: false, ..Cache::in_memory() }
+        Cache { dir: Some(dir), ..Cache::in_memory() }
     }
 
     /// A cache in memory only: values added are found again by the same build, and
@@ -155,17 +156,11 @@ impl Cache {
     pub fn in_memory() -> Cache {
         Cache {
             dir: None,
-            memory: true,
             store: OnceLock::new(),
             used: Default::default(),
             corrupt: Default::default(),
             notices: Mutex::new(Vec::new()),
         }
-    }
-
-    /// The cache folder, when the cache is kept on disk.
-    pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
     }
 
     /// Creates the cache folder (with a `.gitignore` ignoring it) if it is missing.
@@ -188,54 +183,29 @@ impl Cache {
     /// checksum fails is counted and is a miss). Marks the entry as used.
     pub fn get(&self, table: Table, key: &[u8]) -> Option<Vec<u8>> {
         // Copied out under the lock; checked and decompressed after it.
-        let stored = {
-            let store = self.store()?;
-            let t = store.txn.as_ref()?.open_table(table.definition()).ok()?;
-            t.get(key).ok()??.value().to_vec()
-        };
-        let value = stored
-            .get(16..)
-            .filter(|v| stored[..16] == checksum(table, key, v))
-            .and_then(|v| lz4_flex::decompress_size_prepended(v).ok());
-        let Some(value) = value else {
-            self.corrupt[table.index()].fetch_add(1, Ordering::Relaxed);
-            return None;
-        };
-        self.mark(table, key);
-        Some(value)
+        let stored = self.with_table(table, |t| Some(t.get(key).ok()??.value().to_vec()))??;
+        let value =
+            sealed_value(table, key, &stored).and_then(|v| lz4_flex::decompress_size_prepended(v).ok());
+        self.count(table, key, value.is_some());
+        value
     }
 
     /// Whether an intact value is under `key` (its checksum is checked; it is not
     /// decompressed). Marks the entry as used; a corrupt one is counted.
     pub fn check(&self, table: Table, key: &[u8]) -> bool {
-        let intact = {
-            let Some(store) = self.store() else { return false };
-            let Some(t) = store.txn.as_ref().and_then(|txn| txn.open_table(table.definition()).ok()) else {
-                return false;
-            };
-            let Some(guard) = t.get(key).ok().flatten() else { return false };
-            let stored = guard.value();
-            stored.get(16..).is_some_and(|v| stored[..16] == checksum(table, key, v))
+        let Some(Some(intact)) =
+            self.with_table(table, |t| Some(sealed_value(table, key, t.get(key).ok()??.value()).is_some()))
+        else {
+            return false;
         };
-        if intact {
-            self.mark(table, key);
-        } else {
-            self.corrupt[table.index()].fetch_add(1, Ordering::Relaxed);
-        }
+        self.count(table, key, intact);
         intact
     }
 
     /// Marks the entry under `key` as used, so [`commit`](Self::commit) keeps it, without
     /// reading it (a page that shows it was intact and is not rendered again).
     pub fn keep(&self, table: Table, key: &[u8]) {
-        let present = self.store().is_some_and(|store| {
-            store
-                .txn
-                .as_ref()
-                .and_then(|txn| txn.open_table(table.definition()).ok())
-                .is_some_and(|t| t.get(key).ok().flatten().is_some())
-        });
-        if present {
+        if self.with_table(table, |t| t.get(key).ok().flatten().is_some()) == Some(true) {
             self.mark(table, key);
         }
     }
@@ -249,12 +219,7 @@ impl Cache {
         stored.extend_from_slice(&checksum(table, key, &compressed));
         stored.extend_from_slice(&compressed);
         drop(compressed);
-        let Some(store) = self.store() else { return };
-        let Some(txn) = store.txn.as_ref() else { return };
-        let Ok(mut t) = txn.open_table(table.definition()) else { return };
-        if t.insert(key, stored.as_slice()).is_ok() {
-            drop(t);
-            drop(store);
+        if self.with_table(table, |mut t| t.insert(key, stored.as_slice()).is_ok()) == Some(true) {
             self.mark(table, key);
         }
     }
@@ -271,14 +236,7 @@ impl Cache {
 
     /// Entries of `table` in the database now.
     pub fn len(&self, table: Table) -> usize {
-        let Some(store) = self.store() else { return 0 };
-        let Some(txn) = store.txn.as_ref() else { return 0 };
-        txn.open_table(table.definition()).ok().and_then(|t| t.len().ok()).unwrap_or(0) as usize
-    }
-
-    /// Whether `table` holds no entry.
-    pub fn is_empty(&self, table: Table) -> bool {
-        self.len(table) == 0
+        self.with_table(table, |t| t.len().ok()).flatten().unwrap_or(0) as usize
     }
 
     /// Values of `table` found corrupt by this build (each a miss).
@@ -320,7 +278,7 @@ impl Cache {
             txn.commit()?;
             Ok(())
         })();
-        if let (Err(e), false) = (result, self.memory) {
+        if let (Err(e), true) = (result, store.on_disk) {
             notices.push(Notice {
                 path: format!("{CACHE_DIR}/{DATABASE}"),
                 message: format!("the cache could not be saved: {e}"),
@@ -328,6 +286,23 @@ impl Cache {
             });
         }
         notices
+    }
+
+    /// `f` on `table` of the build's transaction, under the lock; `None` without a store
+    /// or when the table cannot be opened.
+    fn with_table<R>(&self, table: Table, f: impl FnOnce(redb::Table<'_, &[u8], &[u8]>) -> R) -> Option<R> {
+        let store = self.store()?;
+        let t = store.txn.as_ref()?.open_table(table.definition()).ok()?;
+        Some(f(t))
+    }
+
+    /// Counts a value read intact (marked as used) or corrupt.
+    fn count(&self, table: Table, key: &[u8], intact: bool) {
+        if intact {
+            self.mark(table, key);
+        } else {
+            self.corrupt[table.index()].fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     fn mark(&self, table: Table, key: &[u8]) {
@@ -356,13 +331,13 @@ impl Cache {
         let in_memory = |builder: &redb::Builder| {
             let db = builder.create_with_backend(redb::backends::InMemoryBackend::new()).ok()?;
             let txn = db.begin_write().ok()?;
-            Some(Store { txn: Some(txn), _db: db })
+            Some(Store { txn: Some(txn), on_disk: false, _db: db })
         };
         let Some(dir) = &self.dir else { return in_memory(&builder) };
         let Some(db) = self.open_file(&builder, dir) else { return in_memory(&builder) };
         let txn = db.begin_write().ok();
         match txn.as_ref().map(check_format) {
-            Some(Ok(())) => Some(Store { txn, _db: db }),
+            Some(Ok(())) => Some(Store { txn, on_disk: true, _db: db }),
             Some(Err(e)) => {
                 self.notice(
                     format!("{CACHE_DIR}/{DATABASE}"),
@@ -385,6 +360,9 @@ impl Cache {
         self.create_dir();
         if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
             return None;
+        }
+        if std::fs::symlink_metadata(&path).is_err() {
+            remove_old_layout(dir);
         }
         let start = std::time::Instant::now();
         let mut replaced = false;
@@ -436,6 +414,34 @@ impl Cache {
     }
 }
 
+/// Removes the files of the cache layouts before the database (the sharded highlight
+/// and markdown caches, the history and suspect files, the page records) from the cache
+/// folder `dir`, when the database is created. Only files and folders with those names,
+/// never through a symlink.
+fn remove_old_layout(dir: &Path) {
+    for name in ["highlight", "markdown"] {
+        let sub = dir.join(name);
+        if std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir()) {
+            for i in 0..32 {
+                let _ = std::fs::remove_file(sub.join(format!("{i:02x}.bin")));
+            }
+            let _ = std::fs::remove_dir(&sub);
+        }
+    }
+    for name in ["highlight.bin", "suspect.json", "suspect.bin", "history.log"] {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("pages-") && name.ends_with(".txt") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 /// Empties every table of a database of another [`FORMAT`] and writes this one.
 fn check_format(txn: &WriteTransaction) -> Result<(), redb::Error> {
     let current = txn.open_table(META)?.get("format")?.map(|v| v.value());
@@ -446,6 +452,13 @@ fn check_format(txn: &WriteTransaction) -> Result<(), redb::Error> {
         txn.open_table(META)?.insert("format", FORMAT)?;
     }
     Ok(())
+}
+
+/// The compressed value of a stored entry (checksum, then value) when its checksum
+/// matches.
+fn sealed_value<'v>(table: Table, key: &[u8], stored: &'v [u8]) -> Option<&'v [u8]> {
+    let (sum, value) = stored.split_at_checked(16)?;
+    (sum == checksum(table, key, value)).then_some(value)
 }
 
 /// A value's checksum: the first 16 bytes of blake3 of the table's name, the key and

@@ -581,7 +581,6 @@ fn produce(
             cache.set_git_output(crate::cache::HISTORY, entry);
         }
         notices.extend(cache.commit(true));
-        remove_old_cache_files(&config.root);
     });
     let built = Built {
         project,
@@ -811,38 +810,6 @@ fn suspect_links(config: &Config, project: &mut Project, cache: &Cache) {
         cache.set_git_output(crate::cache::SUSPECT, bytes);
     }
     apply(project, analysis.facts, reviews);
-}
-
-/// Removes the cache files of earlier versions (the sharded highlight and markdown
-/// caches, the history and suspect files, the page records): the build cache is now one
-/// database. Only files and folders with those names inside the cache folder, never
-/// through a symlink.
-fn remove_old_cache_files(root: &std::path::Path) {
-    let dir = root.join(CACHE_DIR);
-    if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
-        return;
-    }
-    for name in ["highlight", "markdown"] {
-        let sub = dir.join(name);
-        if std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir()) {
-            for i in 0..32 {
-                let _ = std::fs::remove_file(sub.join(format!("{i:02x}.bin")));
-            }
-            let _ = std::fs::remove_dir(&sub);
-        }
-    }
-    for name in ["highlight.bin", "suspect.json", "suspect.bin", "history.log"] {
-        let _ = std::fs::remove_file(dir.join(name));
-    }
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with("pages-") && name.ends_with(".txt") {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
 }
 
 /// Renders every page of the site in memory, from scratch (no cache).

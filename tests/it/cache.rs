@@ -507,6 +507,8 @@ fn a_first_build_streams_its_pages_into_place_and_records_them_all() {
 fn files_of_the_old_cache_layout_are_removed() {
     let (_tmp, root, out) = warm_example();
     let dir = root.join(".tracemark-cache");
+    // A cache folder as an earlier version left it: no database yet.
+    std::fs::remove_file(crate::cache_db(&root)).unwrap();
     std::fs::create_dir_all(dir.join("highlight")).unwrap();
     std::fs::write(dir.join("highlight/00.bin"), b"TMHLCACH old shard").unwrap();
     std::fs::write(dir.join("highlight/notes.txt"), b"not ours").unwrap();
