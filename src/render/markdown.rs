@@ -380,8 +380,12 @@ fn rewrite_links(html: &str, doc_path: &str, linker: &dyn Linker, generated: &Ha
         }))
         // comrak's heading anchors are empty links: hidden from assistive technology
         // and out of the tab order (the heading's `id` is the permalink), shown as `#`
-        // on hover by the theme.
+        // on hover by the theme. The label and the copy of the heading's text comrak
+        // gives them are dropped: a hidden link is never read out, and the two came to
+        // a twentieth of the site.
         .append_element_content_handler(element!("a.anchor", |el| {
+            el.remove_attribute("aria-label");
+            el.remove_attribute("data-heading-content");
             el.set_attribute("aria-hidden", "true")?;
             el.set_attribute("tabindex", "-1")?;
             Ok(())
@@ -585,6 +589,14 @@ mod tests {
         assert!(html.contains(r#"checked="" disabled="" aria-label="task done""#), "{html}");
         assert!(html.contains(r#"aria-label="task not done""#), "{html}");
         assert!(html.contains(r#"class="anchor" aria-hidden="true" tabindex="-1">"#), "{html}");
+        // The anchor carries no label or copy of the heading: it is hidden from readers.
+        assert!(
+            html.contains(
+                r##"<h1 id="t">T<a href="#t" class="anchor" aria-hidden="true" tabindex="-1"></a></h1>"##
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("data-heading-content") && !html.contains("Link to heading"), "{html}");
     }
 
     #[test]
