@@ -42,7 +42,7 @@ fn main() -> Result<()> {
         .map(|f| {
             let ext = f.path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
             let lang = if f.language == Language::Markdown { "md" } else { ext };
-            Input { lang: lang.to_string(), text: f.text.clone() }
+            Input { lang: lang.to_string(), text: f.text.unpack() }
         })
         .collect();
     let mut fences = Vec::new();

@@ -423,7 +423,8 @@ pub fn apply(project: &mut Project, reports: Vec<ReportInput>, unmatched_globs: 
         if range.is_empty() || lang_of(&project.files[f].path).is_none() {
             continue;
         }
-        let lines: Vec<&str> = project.files[f].text.lines().collect();
+        let text = project.files[f].text.unpack();
+        let lines: Vec<&str> = text.lines().collect();
         for t in range.clone() {
             v.trace_tests[t] = test_site(project, t, &lines);
         }
@@ -453,7 +454,8 @@ pub fn apply(project: &mut Project, reports: Vec<ReportInput>, unmatched_globs: 
             let case = &v.cases[c];
             if case.outcome == Outcome::Failed {
                 let file = &project.files[tr.file];
-                let text = file.text.lines().nth(tr.trace.line.saturating_sub(1) as usize).unwrap_or("");
+                let file_text = file.text.unpack();
+                let text = file_text.lines().nth(tr.trace.line.saturating_sub(1) as usize).unwrap_or("");
                 let message = match &case.message {
                     Some(m) => format!("test `{}` failed: {m}", case.display_name()),
                     None => format!("test `{}` failed", case.display_name()),

@@ -674,7 +674,7 @@ fn run_git(
             let mut missing: Vec<(&str, [u8; 32])> = Vec::new();
             for &f in &files {
                 let file = &project.files[f];
-                let key = work_key(commit, &file.path, &file.text);
+                let key = work_key(commit, &file.path, &file.text.unpack());
                 match old.work.get(&key) {
                     Some(hunks) => {
                         touched.insert(&file.path, hunks.clone());

@@ -31,8 +31,8 @@ pub struct SourceFile {
     pub path: String,
     /// Its comment-syntax family.
     pub language: Language,
-    /// Its decoded text.
-    pub text: String,
+    /// Its decoded text, compressed until a page needs it (`text.unpack()`).
+    pub text: crate::text::Packed,
     /// Every marker occurrence in it, in file order.
     pub markers: Vec<Marker>,
     /// Its traces (scanner output), in file order.
@@ -419,6 +419,7 @@ impl Project {
         let mut file_traces = Vec::with_capacity(files.len());
         for (fi, file) in files.iter().enumerate() {
             let start = traces.len();
+            let file_text = file.text.unpack();
             for (ti, t) in file.traces.iter().enumerate() {
                 // `@plan issue-3019-fix` names a plan by its folder: that plan.
                 let named = folder_names.resolve(t);
@@ -431,7 +432,7 @@ impl Project {
                         .iter()
                         .find(|m| (t.line..=t.end_line).contains(&m.line) && m.values.iter().any(is))
                         .map_or(t.line, |m| m.line);
-                    line_text(&file.text, line)
+                    line_text(&file_text, line)
                 };
                 let plans_t: Vec<PlanTarget> = t
                     .plans
@@ -749,11 +750,11 @@ impl Project {
         // Every other finding with a line carries that line's text.
         for d in diagnostics.iter_mut().filter(|d| d.text.is_none() && d.line > 0) {
             let text = match files.binary_search_by(|f| f.path.as_str().cmp(&d.path)) {
-                Ok(i) => Some(files[i].text.as_str()),
-                Err(_) => document_text.get(&d.path).map(String::as_str),
+                Ok(i) => Some(std::borrow::Cow::Owned(files[i].text.unpack())),
+                Err(_) => document_text.get(&d.path).map(|t| std::borrow::Cow::Borrowed(t.as_str())),
             };
             if let Some(text) = text {
-                let line = crate::diagnostic::normalize_text(line_text(text, d.line));
+                let line = crate::diagnostic::normalize_text(line_text(&text, d.line));
                 d.text = (!line.is_empty()).then_some(line);
             }
         }

@@ -325,7 +325,7 @@ mod tests {
         p.files.push(super::super::SourceFile {
             path: "a.ts".into(),
             language: crate::source::Language::CLike,
-            text: String::new(),
+            text: Default::default(),
             markers: Vec::new(),
             traces: Vec::new(),
         });

@@ -56,7 +56,7 @@ pub(crate) fn project(files: &[(&str, &str)]) -> Project {
             inputs.files.push(SourceFile {
                 path: path.to_string(),
                 language: Language::from_path(path),
-                text: text.to_string(),
+                text: (*text).into(),
                 markers: scan.markers,
                 traces: scan.traces,
             });

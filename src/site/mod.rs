@@ -179,8 +179,8 @@ fn analyse_all(
     }
     // Plan folders first: their requirement IDs are what the other files' mentions
     // are looked for.
-    let (plan_files, other_files): (Vec<walk::WalkedFile>, Vec<walk::WalkedFile>) =
-        files.iter().cloned().partition(|f| walk::plan_folder_of(&roots, &f.rel).is_some());
+    let (plan_files, other_files): (Vec<&walk::WalkedFile>, Vec<&walk::WalkedFile>) =
+        files.iter().partition(|f| walk::plan_folder_of(&roots, &f.rel).is_some());
     let loaded = timings.time("read+scan plans", || load(config, &roots, &plan_files, hash, None));
     let Loaded { plan_inputs, mut sources, mut scanned, mut diagnostics, mut inputs, content, .. } = loaded;
     fingerprint.bytes(&content);
@@ -1065,7 +1065,7 @@ fn line_list(lines: &[u32]) -> String {
 fn load(
     config: &Config,
     roots: &walk::PlanRoots,
-    files: &[walk::WalkedFile],
+    files: &[&walk::WalkedFile],
     hash: bool,
     mention_ids: Option<&source::mention::MentionIds>,
 ) -> Loaded {
@@ -1148,14 +1148,14 @@ fn load(
                         one.source = Some(SourceFile {
                             path: f.rel.clone(),
                             language: Language::from_path(&f.rel),
-                            text: if is_plan_text { String::new() } else { text.clone() },
+                            text: if is_plan_text { Default::default() } else { text.as_str().into() },
                             markers: scan.markers,
                             traces: scan.traces,
                         });
                     }
                     if is_plan_text {
                         if let Some(s) = one.source.as_mut() {
-                            s.text = text.clone();
+                            s.text = text.as_str().into();
                         }
                         one.plan_text = Some(text);
                     }

@@ -124,15 +124,16 @@ pub fn highlight_sources<'h>(project: &Project, highlighter: &'h dyn Highlighter
         .par_iter()
         .map(|f| {
             let Some(lang) = highlight_lang(project, f) else { return [0; 32] };
+            let text = f.text.unpack();
             if let Some(lang) = lang {
-                highlighter.keep(&f.text, lang);
+                highlighter.keep(&text, lang);
             }
             let mut h = blake3::Hasher::new();
             for part in [crate::BUILD, highlighter.fingerprint(), lang.unwrap_or("\0plain")] {
                 h.update(&(part.len() as u64).to_le_bytes());
                 h.update(part.as_bytes());
             }
-            h.update(f.text.as_bytes());
+            h.update(text.as_bytes());
             *h.finalize().as_bytes()
         })
         .collect();
@@ -145,8 +146,8 @@ impl Highlighted<'_> {
         let file = &project.files[f];
         match highlight_lang(project, file) {
             None => Vec::new(),
-            Some(None) => plain_lines(&file.text),
-            Some(Some(lang)) => self.highlighter.highlight_lines(&file.text, lang),
+            Some(None) => plain_lines(&file.text.unpack()),
+            Some(Some(lang)) => self.highlighter.highlight_lines(&file.text.unpack(), lang),
         }
     }
 }
@@ -293,32 +294,40 @@ pub fn render_site(
     jobs.extend((0..project.guides.len()).map(Job::Guide));
 
     // `trace.json`, the CSVs and the search index are long sequential jobs: they run
-    // beside the pages.
+    // beside the pages, and each is handed to `put` as soon as it is made (so that a
+    // streaming build does not hold them until the last page is done).
+    let put_all = |made: Result<Vec<Page>>| -> Result<Vec<Page>> { made?.into_iter().map(put).collect() };
     let (pages, ((trace, csvs), index)) = rayon::join(
         || jobs.par_iter().map(|job| site.render(job).and_then(put)).collect::<Result<Vec<_>>>(),
         || {
             rayon::join(
                 || {
                     rayon::join(
-                        || trace_json(project, provenance),
-                        || (csv::trace_csv(project), csv::requirements_csv(project)),
+                        || put_all(trace_json(project, provenance).map(|b| vec![Page::new("trace.json", b)])),
+                        || {
+                            put_all((|| {
+                                Ok(vec![
+                                    Page::new("trace.csv", csv::trace_csv(project)?),
+                                    Page::new("requirements.csv", csv::requirements_csv(project)?),
+                                ])
+                            })())
+                        },
                     )
                 },
-                || crate::render::search::build(&site.search_entries()),
+                || put_all(Ok(crate::render::search::build(&site.search_entries()))),
             )
         },
     );
     let mut pages = pages?;
+    pages.extend(trace?);
+    pages.extend(csvs?);
+    pages.extend(index?);
     let mut rest = vec![
-        Page::new("trace.json", trace?),
         Page::new(trace_json::SCHEMA_FILE, trace_schema()),
-        Page::new("trace.csv", csvs.0?),
-        Page::new("requirements.csv", csvs.1?),
         // GitHub Pages runs Jekyll unless the site holds `.nojekyll`; Jekyll drops every
         // file under a folder whose name starts with `_` (`__tests__`).
         Page::new(".nojekyll", Vec::new()),
     ];
-    rest.extend(index);
     for (name, bytes) in &theme.static_files {
         rest.push(Page::new(format!("static/{name}"), bytes.clone()));
     }

@@ -45,7 +45,7 @@ impl Site<'_> {
             path: &file.path,
             forge: self.forge_link(&file.path, None),
             modified: self.provenance.is_modified(&file.path),
-            lines: file.text.lines().count(),
+            lines: file.text.lines(),
             markers: file.markers.len(),
             history: self.file_history(&from, f),
             history_source: self.history_source(),

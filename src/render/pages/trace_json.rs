@@ -42,16 +42,16 @@ struct TraceJson<'a> {
     /// Counts of the whole project.
     summary: &'a Summary,
     /// Every plan, in the order of the site.
-    #[serde(serialize_with = "sorted")]
+    #[serde(serialize_with = "sorted_items")]
     plans: Vec<PlanJson<'a>>,
     /// Every file with markers.
-    #[serde(serialize_with = "sorted")]
+    #[serde(serialize_with = "sorted_items")]
     files: Vec<FileJson<'a>>,
     /// Every trace: a group of markers in one comment block, test title or HTML comment.
-    #[serde(serialize_with = "sorted")]
+    #[serde(serialize_with = "sorted_items")]
     traces: Vec<TraceJsonEntry<'a>>,
     /// Every mention of a requirement ID without a tag (not a trace, not coverage).
-    #[serde(serialize_with = "sorted")]
+    #[serde(serialize_with = "sorted_items")]
     mentions: Vec<MentionJson<'a>>,
     /// The test reports read and the cases that matched no trace (with reports only).
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "sorted")]
@@ -333,6 +333,24 @@ struct VerificationJson<'a> {
 /// Serializes `value` with the keys of every object in alphabetical order.
 fn sorted<T: Serialize, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
     serde_json::to_value(value).map_err(serde::ser::Error::custom)?.serialize(s)
+}
+
+/// Serializes a list like [`sorted`], one element at a time: only one element is ever
+/// held as a `serde_json::Value` (the whole list as values took several times the
+/// size of `trace.json` itself).
+fn sorted_items<T: Serialize, S: Serializer>(items: &[T], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    struct Sorted<'v, T>(&'v T);
+    impl<T: Serialize> Serialize for Sorted<'_, T> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            sorted(self.0, s)
+        }
+    }
+    let mut seq = s.serialize_seq(Some(items.len()))?;
+    for item in items {
+        seq.serialize_element(&Sorted(item))?;
+    }
+    seq.end()
 }
 
 /// `trace.json` of `project` (see [`TraceJson`]), one line and a newline.
