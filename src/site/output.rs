@@ -411,8 +411,17 @@ fn hex(k: &Key) -> String {
 }
 
 fn manifest_text(folder: &Folder, entries: &[(&str, &Entry)]) -> String {
-    let mut lines = Vec::with_capacity(entries.len() + 2);
-    lines.push(serde_json::to_string(&Header::of(folder)).unwrap_or_default());
+    // One string grown line by line (with the checksum of the lines so far): a
+    // manifest of a large site is megabytes, and is not held twice.
+    let mut text = String::with_capacity(entries.len() * 200 + 256);
+    let mut h = blake3::Hasher::new();
+    let mut push = |line: String| {
+        h.update(line.as_bytes());
+        h.update(b"\n");
+        text.push_str(&line);
+        text.push('\n');
+    };
+    push(serde_json::to_string(&Header::of(folder)).unwrap_or_default());
     for (path, e) in entries {
         let line = Line {
             path: path.to_string(),
@@ -421,11 +430,10 @@ fn manifest_text(folder: &Folder, entries: &[(&str, &Entry)]) -> String {
             size: e.size,
             mtime: e.mtime,
         };
-        lines.push(serde_json::to_string(&line).unwrap_or_default());
+        push(serde_json::to_string(&line).unwrap_or_default());
     }
-    let sum = checksum(lines.iter().map(String::as_str));
-    lines.push(serde_json::to_string(&Checksum { checksum: sum }).unwrap_or_default());
-    let mut text = lines.join("\n");
+    let sum = h.finalize().to_hex().to_string();
+    text.push_str(&serde_json::to_string(&Checksum { checksum: sum }).unwrap_or_default());
     text.push('\n');
     text
 }
