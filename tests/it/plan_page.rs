@@ -88,3 +88,53 @@ fn a_matrix_shown_whole_has_no_full_page() {
     assert!(!page.contains("matrix-note") && !page.contains("matrix.html"), "{page}");
     assert!(!out.path().join(plan).join("matrix.html").exists());
 }
+
+/// An ID that many plans define (`REQ-001`) is listed on each requirement page only for
+/// the nearest plans, with a search for the rest: the pages stay bounded instead of
+/// growing with the square of the number of plans.
+#[test]
+fn a_requirement_page_lists_the_nearest_plans_with_the_same_id_and_searches_for_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = 20;
+    for n in 1..=plans {
+        let folder = dir.path().join(format!("project-plans/p{n:02}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("specification.md"),
+            format!("# PLAN-202601{n:02}-SHARED — Plan {n}\n\n### REQ-001: Requirement of plan {n}\n"),
+        )
+        .unwrap();
+    }
+    let (out, _) = build(dir.path());
+    let page = read(out.path(), "plans/PLAN-20260110-SHARED/requirements/REQ-001.html");
+    let section = page.split("Same ID in other plans").nth(1).expect("the section");
+    assert!(section.contains(r#"<span class="count">19</span>"#), "{section}");
+    let listed: Vec<&str> =
+        section.split("REQ-001 in PLAN-").skip(1).map(|s| s.split('<').next().unwrap()).collect();
+    // The twelve nearest plans (4..16 without 10 itself, ties to the earlier), in order.
+    let expected: Vec<String> =
+        [4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16].iter().map(|n| format!("202601{n:02}-SHARED")).collect();
+    assert_eq!(listed, expected, "{section}");
+    assert!(
+        section.contains(r#"<a href="../../../search.html?q=REQ-001">search for REQ-001</a> for all 19"#),
+        "{section}"
+    );
+    // A plan whose ID few others share lists them all, without a search.
+    let dir2 = tempfile::tempdir().unwrap();
+    for n in 1..=3 {
+        let folder = dir2.path().join(format!("project-plans/p{n}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("specification.md"),
+            format!("# PLAN-2026010{n}-FEW — Plan {n}\n\n### REQ-001: R{n}\n"),
+        )
+        .unwrap();
+    }
+    let (out2, _) = build(dir2.path());
+    let page = read(out2.path(), "plans/PLAN-20260101-FEW/requirements/REQ-001.html");
+    assert!(
+        page.contains("REQ-001 in PLAN-20260102-FEW") && page.contains("REQ-001 in PLAN-20260103-FEW"),
+        "{page}"
+    );
+    assert!(!page.contains("search.html?q="), "{page}");
+}

@@ -87,6 +87,10 @@ img-src 'self' https: http:; connect-src 'self'; font-src 'self'; base-uri 'none
 /// links, so pages stay bounded whatever the number of traces.
 pub const MAX_EXCERPTS: usize = 25;
 
+/// The most requirements of other plans with the same ID listed on a requirement page
+/// (the nearest plans); the page links to a search for the ID for the rest.
+pub const MAX_SAME_ID: usize = 12;
+
 /// Source files larger than this are shown without highlighting (bytes).
 const MAX_HIGHLIGHT: usize = 2 << 20;
 

@@ -2,7 +2,8 @@
 //! documents) with excerpts, its tests, mentions, suspect traces and the same ID in other plans.
 
 use super::{
-    Deferrals, ForgeLink, LinkView, MAX_EXCERPTS, Page, PageLinker, Site, TraceView, placement_label,
+    Deferrals, ForgeLink, LinkView, MAX_EXCERPTS, MAX_SAME_ID, Page, PageLinker, Site, TraceView,
+    placement_label,
 };
 use crate::model::ReqKey;
 use crate::render::urls;
@@ -90,20 +91,36 @@ impl Site<'_> {
                 .map(|(i, &t)| self.trace_view(&from, t, (i < MAX_EXCERPTS).then_some(d)))
                 .collect()
         };
-        let same_id_elsewhere: Vec<LinkView> = self
+        // The other plans' requirements with this ID: the nearest plans in the site's
+        // order, at most `MAX_SAME_ID` (an ID every plan uses, `REQ-001`, would make
+        // the pages of all of them grow with the square of the number of plans); the
+        // rest are one search away.
+        let mut others: Vec<ReqKey> = self
             .project
             .requirement_index
             .get(&r.id)
-            .map(|v| {
-                v.iter()
-                    .filter(|o| **o != k)
-                    .map(|&o| {
-                        let op = &self.project.plans[o.plan];
-                        self.link(&from, format!("{} in {}", r.id, op.id), Some(self.requirement_path(o)))
-                    })
-                    .collect()
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|o| *o != k)
+            .collect();
+        let same_id_total = others.len();
+        others.sort_by_key(|o| (o.plan.abs_diff(k.plan), o.plan));
+        others.truncate(MAX_SAME_ID);
+        others.sort();
+        let same_id_elsewhere: Vec<LinkView> = others
+            .iter()
+            .map(|&o| {
+                let op = &self.project.plans[o.plan];
+                self.link(&from, format!("{} in {}", r.id, op.id), Some(self.requirement_path(o)))
             })
-            .unwrap_or_default();
+            .collect();
+        let same_id_search = (same_id_total > same_id_elsewhere.len()).then(|| {
+            const QUERY: &percent_encoding::AsciiSet =
+                &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_');
+            let q = percent_encoding::utf8_percent_encode(&r.id, QUERY);
+            format!("{}?q={q}", urls::relative(&from, "search.html"))
+        });
         let mentions: Vec<MentionView> = self
             .project
             .requirement_mentions
@@ -139,6 +156,8 @@ impl Site<'_> {
             document_traces: docs.iter().map(|&t| self.trace_view(&from, t, None)).collect(),
             max_excerpts: MAX_EXCERPTS,
             same_id_elsewhere,
+            same_id_total,
+            same_id_search,
             suspects: self.suspect_views(&from, k),
             mentions,
             tests: self.project.verification.is_some().then(|| self.test_rows(&from, &code)),
@@ -180,8 +199,13 @@ pub(super) struct RequirementView<'a> {
     pub(super) test_traces: Vec<TraceView>,
     pub(super) document_traces: Vec<TraceView>,
     pub(super) max_excerpts: usize,
-    /// The requirements of other plans with the same ID.
+    /// The requirements of other plans with the same ID: those of the nearest plans,
+    /// at most [`MAX_SAME_ID`].
     pub(super) same_id_elsewhere: Vec<LinkView>,
+    /// How many other plans define the ID (all of them, shown or not).
+    pub(super) same_id_total: usize,
+    /// The search for the ID (relative URL), when not all of them are shown.
+    pub(super) same_id_search: Option<String>,
     pub(super) suspects: Vec<super::suspects::SuspectView>,
     pub(super) mentions: Vec<MentionView>,
     /// The test cases of its traces; `None` when no test report is read.
