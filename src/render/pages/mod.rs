@@ -308,14 +308,7 @@ pub fn render_site(
                 || {
                     rayon::join(
                         || put_all(trace_json(project, provenance).map(|b| vec![Page::new("trace.json", b)])),
-                        || {
-                            put_all((|| {
-                                Ok(vec![
-                                    Page::new("trace.csv", csv::trace_csv(project)?),
-                                    Page::new("requirements.csv", csv::requirements_csv(project)?),
-                                ])
-                            })())
-                        },
+                        || put_all(csv_pages(project)),
                     )
                 },
                 || put_all(Ok(crate::render::search::build(&site.search_entries()))),
@@ -340,6 +333,14 @@ pub fn render_site(
     }
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(pages)
+}
+
+/// `trace.csv` and `requirements.csv`.
+fn csv_pages(project: &Project) -> Result<Vec<Page>> {
+    Ok(vec![
+        Page::new("trace.csv", csv::trace_csv(project)?),
+        Page::new("requirements.csv", csv::requirements_csv(project)?),
+    ])
 }
 
 /// The findings of each plan (indices into `Project::diagnostics`, in their order):
