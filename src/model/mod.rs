@@ -35,7 +35,9 @@ pub struct SourceFile {
     pub text: crate::text::Packed,
     /// Every marker occurrence in it, in file order.
     pub markers: Vec<Marker>,
-    /// Its traces (scanner output), in file order.
+    /// Its traces (scanner output), in file order. [`Project::build`] moves them into
+    /// [`Project::traces`] (this file's are `Project::file_traces[i]`) and leaves this
+    /// empty.
     pub traces: Vec<Trace>,
 }
 
@@ -417,10 +419,14 @@ impl Project {
         // Resolve every trace.
         let mut traces = Vec::new();
         let mut file_traces = Vec::with_capacity(files.len());
-        for (fi, file) in files.iter().enumerate() {
+        for (fi, file) in files.iter_mut().enumerate() {
             let start = traces.len();
             let file_text = file.text.unpack();
-            for (ti, t) in file.traces.iter().enumerate() {
+            // The scanner's traces move into their records (below), never copied: each
+            // is held once for the whole build.
+            let scanned = std::mem::take(&mut file.traces);
+            let mut resolved = Vec::with_capacity(scanned.len());
+            for (ti, t) in scanned.iter().enumerate() {
                 // `@plan issue-3019-fix` names a plan by its folder: that plan.
                 let named = folder_names.resolve(t);
                 let t = named.as_ref().unwrap_or(t);
@@ -484,7 +490,7 @@ impl Project {
                 // The plans that give requirements their context.
                 let mut context: Vec<usize> = plans_t.iter().filter_map(|p| p.plan).collect();
                 if plans_t.is_empty() {
-                    context = enclosing_plans(&file.traces, ti, &|id| find_plan(id));
+                    context = enclosing_plans(&scanned, ti, &|id| find_plan(id));
                 }
                 context.sort_unstable();
                 context.dedup();
@@ -593,7 +599,10 @@ impl Project {
                         .with_text(text),
                     );
                 }
-                traces.push(TraceRecord { file: fi, trace: t.clone(), plans: plans_t, requirements, items });
+                resolved.push((named, plans_t, requirements, items));
+            }
+            for (t, (named, plans, requirements, items)) in scanned.into_iter().zip(resolved) {
+                traces.push(TraceRecord { file: fi, trace: named.unwrap_or(t), plans, requirements, items });
             }
             file_traces.push(start..traces.len());
         }
