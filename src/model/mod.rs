@@ -756,14 +756,21 @@ impl Project {
             coverage.push(of_plan);
         }
 
-        // Every other finding with a line carries that line's text.
+        // Every other finding with a line carries that line's text (a source file's text
+        // unpacked once for the findings in a row on it).
+        let mut unpacked: Option<(usize, String)> = None;
         for d in diagnostics.iter_mut().filter(|d| d.text.is_none() && d.line > 0) {
             let text = match files.binary_search_by(|f| f.path.as_str().cmp(&d.path)) {
-                Ok(i) => Some(std::borrow::Cow::Owned(files[i].text.unpack())),
-                Err(_) => document_text.get(&d.path).map(|t| std::borrow::Cow::Borrowed(t.as_str())),
+                Ok(i) => {
+                    if unpacked.as_ref().is_none_or(|(at, _)| *at != i) {
+                        unpacked = Some((i, files[i].text.unpack()));
+                    }
+                    unpacked.as_ref().map(|(_, t)| t.as_str())
+                }
+                Err(_) => document_text.get(&d.path).map(String::as_str),
             };
             if let Some(text) = text {
-                let line = crate::diagnostic::normalize_text(line_text(&text, d.line));
+                let line = crate::diagnostic::normalize_text(line_text(text, d.line));
                 d.text = (!line.is_empty()).then_some(line);
             }
         }

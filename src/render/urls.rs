@@ -124,6 +124,12 @@ pub fn relative(from: &str, to: &str) -> String {
     out
 }
 
+/// The search page, relative to page `from`, opened on the query `q` (escaped like a
+/// path segment: `search.html?q=REQ-001`).
+pub fn search(from: &str, q: &str) -> String {
+    format!("{}?q={}", relative(from, "search.html"), utf8_percent_encode(q, SEGMENT))
+}
+
 /// The prefix from page `from` to the site root (`""`, `"../"`, `"../../"`, …).
 pub fn root(from: &str) -> String {
     "../".repeat(from.matches('/').count())
@@ -132,6 +138,12 @@ pub fn root(from: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_urls_escape_the_query() {
+        assert_eq!(search("plans/P/requirements/R.html", "REQ-001"), "../../../search.html?q=REQ-001");
+        assert_eq!(search("index.html", "A&B #1"), "search.html?q=A%26B%20%231");
+    }
 
     #[test]
     fn relative_urls_are_shortest_and_encoded() {

@@ -411,13 +411,10 @@ fn hex(k: &Key) -> String {
 }
 
 fn manifest_text(folder: &Folder, entries: &[(&str, &Entry)]) -> String {
-    // One string grown line by line (with the checksum of the lines so far): a
-    // manifest of a large site is megabytes, and is not held twice.
+    // One string grown line by line: a manifest of a large site is megabytes, and is
+    // not held twice (as a list of lines, then joined).
     let mut text = String::with_capacity(entries.len() * 200 + 256);
-    let mut h = blake3::Hasher::new();
     let mut push = |line: String| {
-        h.update(line.as_bytes());
-        h.update(b"\n");
         text.push_str(&line);
         text.push('\n');
     };
@@ -432,7 +429,8 @@ fn manifest_text(folder: &Folder, entries: &[(&str, &Entry)]) -> String {
         };
         push(serde_json::to_string(&line).unwrap_or_default());
     }
-    let sum = h.finalize().to_hex().to_string();
+    // JSON lines hold no raw line break: `lines` gives back exactly the lines pushed.
+    let sum = checksum(text.lines());
     text.push_str(&serde_json::to_string(&Checksum { checksum: sum }).unwrap_or_default());
     text.push('\n');
     text

@@ -89,22 +89,29 @@ fn a_matrix_shown_whole_has_no_full_page() {
     assert!(!out.path().join(plan).join("matrix.html").exists());
 }
 
+/// A project of one plan folder per `(folder, plan ID)`, each defining `REQ-001`.
+fn plans_sharing_req_001(plans: &[(String, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, plan) in plans {
+        let folder = dir.path().join("project-plans").join(folder);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("specification.md"),
+            format!("# {plan} — A plan\n\n### REQ-001: Of {plan}\n"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
 /// An ID that many plans define (`REQ-001`) is listed on each requirement page only for
 /// the nearest plans, with a search for the rest: the pages stay bounded instead of
 /// growing with the square of the number of plans.
 #[test]
 fn a_requirement_page_lists_the_nearest_plans_with_the_same_id_and_searches_for_the_rest() {
-    let dir = tempfile::tempdir().unwrap();
-    let plans = 20;
-    for n in 1..=plans {
-        let folder = dir.path().join(format!("project-plans/p{n:02}"));
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(
-            folder.join("specification.md"),
-            format!("# PLAN-202601{n:02}-SHARED — Plan {n}\n\n### REQ-001: Requirement of plan {n}\n"),
-        )
-        .unwrap();
-    }
+    let dir = plans_sharing_req_001(
+        &(1..=20).map(|n| (format!("p{n:02}"), format!("PLAN-202601{n:02}-SHARED"))).collect::<Vec<_>>(),
+    );
     let (out, _) = build(dir.path());
     let page = read(out.path(), "plans/PLAN-20260110-SHARED/requirements/REQ-001.html");
     let section = page.split("Same ID in other plans").nth(1).expect("the section");
@@ -120,16 +127,9 @@ fn a_requirement_page_lists_the_nearest_plans_with_the_same_id_and_searches_for_
         "{section}"
     );
     // A plan whose ID few others share lists them all, without a search.
-    let dir2 = tempfile::tempdir().unwrap();
-    for n in 1..=3 {
-        let folder = dir2.path().join(format!("project-plans/p{n}"));
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(
-            folder.join("specification.md"),
-            format!("# PLAN-2026010{n}-FEW — Plan {n}\n\n### REQ-001: R{n}\n"),
-        )
-        .unwrap();
-    }
+    let dir2 = plans_sharing_req_001(
+        &(1..=3).map(|n| (format!("p{n}"), format!("PLAN-2026010{n}-FEW"))).collect::<Vec<_>>(),
+    );
     let (out2, _) = build(dir2.path());
     let page = read(out2.path(), "plans/PLAN-20260101-FEW/requirements/REQ-001.html");
     assert!(

@@ -115,12 +115,7 @@ impl Site<'_> {
                 self.link(&from, format!("{} in {}", r.id, op.id), Some(self.requirement_path(o)))
             })
             .collect();
-        let same_id_search = (same_id_total > same_id_elsewhere.len()).then(|| {
-            const QUERY: &percent_encoding::AsciiSet =
-                &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_');
-            let q = percent_encoding::utf8_percent_encode(&r.id, QUERY);
-            format!("{}?q={q}", urls::relative(&from, "search.html"))
-        });
+        let same_id_search = (same_id_total > same_id_elsewhere.len()).then(|| urls::search(&from, &r.id));
         let mentions: Vec<MentionView> = self
             .project
             .requirement_mentions
